@@ -226,7 +226,7 @@ export function addEvent(
   const seq = state.eventSeq + 1;
   const id = event.id ?? `event-${seq}`;
   if (state.events.some((e) => e.id === id)) throw new Error(`duplicate scenario event id ${id}`);
-  const scheduled = { ...event, at: event.at ?? state.time, id } as ScenarioEvent;
+  const scheduled: ScenarioEvent = { ...event, at: event.at ?? state.time, id };
   const events = [...state.events, scheduled].sort((a, b) => a.at - b.at);
   return { state: { ...state, events, eventSeq: seq }, event: scheduled };
 }
@@ -341,7 +341,8 @@ export function step(model: Model, state: SimState, dtMs: number): StepResult {
     const lambdaY =
       ip.jumps.perDay * p.regimes.jumpIntensity[regime] * jumpFactor * (YEAR_MS / DAY_MS);
     const kappa = Math.exp(ip.jumps.meanLog + (ip.jumps.stdLog * ip.jumps.stdLog) / 2) - 1;
-    let dlog = (ip.drift - lambdaY * kappa - (sigma * sigma) / 2) * dtY + sigma * Math.sqrt(dtY) * z;
+    let dlog =
+      (ip.drift - lambdaY * kappa - (sigma * sigma) / 2) * dtY + sigma * Math.sqrt(dtY) * z;
     const nJumps = ip.jumps.perDay > 0 ? rng.poisson(lambdaY * dtY) : 0;
     for (let k = 0; k < nJumps; k++) dlog += ip.jumps.meanLog + ip.jumps.stdLog * rng.normal();
     dlog += moveLog;
@@ -379,8 +380,13 @@ export function step(model: Model, state: SimState, dtMs: number): StepResult {
     const stepSigma = ip.vol[regime] * Math.sqrt(dtY) || 1e-9;
     const pBuy = 0.5 + 0.35 * Math.tanh(dlog / stepSigma);
     let lastTradeTicks = s.lastTradeTicks;
+    let x = 0;
     for (let j = 1; j <= k; j++) {
-      const f = fair0 * Math.exp((dlog * j) / k);
+      // Sequential Brownian bridge from the old fair price (x = 0) to the new one (x = dlog).
+      const left = k - j + 1;
+      x += (dlog - x) / left;
+      if (left > 1) x += sigma * Math.sqrt((dtY / k) * ((left - 1) / left)) * rng.normal();
+      const f = fair0 * Math.exp(x);
       const [bid, ask] = bookAt(f);
       const buy = rng.uniform() < pBuy;
       let q = ip.medianTradeQty * Math.sqrt(activity) * Math.exp(ip.tradeQtySigma * rng.normal());

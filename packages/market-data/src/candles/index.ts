@@ -1,0 +1,3 @@
+export * from './intervals.ts';
+export { aggregateTrades, deriveCandles, type AggregateOptions } from './aggregate.ts';
+export * from './stream.ts';
