@@ -1,6 +1,4 @@
+// What application code needs: the Prisma client and its types. Database tooling (embedded server,
+// migration runner) is in '@lab/db/server', kept apart so the web bundle never includes it.
 export { createDb, type Db } from './client.ts';
 export * from './generated/prisma/client.ts';
-export { migrate, readMigrations } from './migrate.ts';
-export { checkDatabase, describeUrl, DatabaseConfigError } from './connection.ts';
-export { startEmbeddedPostgres, type RunningPostgres } from './server/embedded-postgres.ts';
-export { repoRoot, dataDir } from './paths.ts';

@@ -179,6 +179,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const stop = () =>
     (stopped ??= new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.ref(); // keep this process alive until PostgreSQL has really exited
       child.once('exit', () => resolve());
       child.kill('SIGINT'); // fast shutdown: disconnects clients, checkpoints, exits
     }));

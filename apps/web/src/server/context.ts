@@ -1,0 +1,13 @@
+import 'server-only';
+import type { Context } from '@lab/api';
+import { db } from './db';
+import { getSessionUser } from './session';
+
+export async function createContext(headers: Headers): Promise<Context> {
+  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return {
+    db: db(),
+    user: await getSessionUser(),
+    ip: forwarded || headers.get('x-real-ip') || 'unknown',
+  };
+}

@@ -1,0 +1,18 @@
+import type { Db } from '@lab/db';
+
+export type Role = 'TRADER' | 'INSTRUCTOR' | 'ADMIN';
+
+export interface SessionUser {
+  id: string;
+  role: Role;
+  email: string;
+  displayName: string;
+}
+
+export interface Context {
+  db: Db;
+  /** The signed-in user, verified on the server; null when anonymous. */
+  user: SessionUser | null;
+  /** Client address for throttling; best effort behind proxies. */
+  ip: string;
+}

@@ -1,0 +1,66 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError, z } from 'zod';
+import type { Context, Role } from './context.ts';
+import { AppError } from './errors.ts';
+import { trpcCodeFor } from './error-map.ts';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const zodIssues =
+      cause instanceof ZodError
+        ? cause.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))
+        : undefined;
+    return {
+      ...shape,
+      // Never leak internals of unexpected errors to the client.
+      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side.' : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        field: cause instanceof AppError ? cause.field : zodIssues?.[0]?.field,
+        reason: cause instanceof AppError ? cause.reason : undefined,
+        issues: zodIssues,
+      },
+    };
+  },
+});
+
+/** Turns domain errors into tRPC errors. Inspect result.ok: in tRPC 11 later errors never throw here. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    const mapped = new TRPCError({ code: trpcCodeFor[cause.code], message: cause.message, cause });
+    return { ...result, error: mapped };
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this.' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+const rank: Record<Role, number> = { TRADER: 0, INSTRUCTOR: 1, ADMIN: 2 };
+const requireRole = (role: Role) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (rank[ctx.user.role] < rank[role]) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${role.toLowerCase()} role.` });
+    }
+    return next({ ctx });
+  });
+
+export const instructorProcedure = requireRole('INSTRUCTOR');
+export const adminProcedure = requireRole('ADMIN');
+
+/** Amounts cross the wire as decimal strings, never as JS numbers. */
+export const decimalString = (field: string) =>
+  z
+    .string({ error: `${field} must be a decimal string` })
+    .trim()
+    .regex(/^-?\d{1,20}(\.\d{1,18})?$/, `${field} must be a decimal number like "1234.5"`);

@@ -1,0 +1,120 @@
+// `npm start`: the whole platform under one command. Starts (or connects to) PostgreSQL, applies
+// migrations, seeds demo data once, builds the web app when its sources changed, then runs the web
+// server and the worker. Ctrl-C / SIGTERM stops the children first and PostgreSQL last; a child
+// that dies takes the launcher down with a clear message rather than leaving half a platform.
+// `npm run dev` does the same with `next dev` and a worker that restarts on change.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { DatabaseConfigError, repoRoot } from '@lab/db/server';
+import { buildIsCurrent, recordBuild, sourceFingerprint } from './lib/build-cache.ts';
+import { log, provideAuthSecret, provideDatabase, type Database } from './lib/platform-env.ts';
+import { startChild, stopChild, waitForHttp, type Child } from './lib/processes.ts';
+import { seedDemoData } from './lib/seed.ts';
+
+const dev = process.argv.includes('--dev');
+const port = Number(process.env.PORT ?? 3000);
+
+function loadDotEnv() {
+  const file = path.join(repoRoot, '.env');
+  if (fs.existsSync(file)) process.loadEnvFile(file);
+}
+
+async function portIsFree(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(p, () => s.close(() => resolve(true)));
+  });
+}
+
+let database: Database | undefined;
+const children: Child[] = [];
+let stopping = false;
+
+async function shutdown(code: number, why?: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (why) log(why);
+    for (const c of [...children].reverse()) await stopChild(c);
+    if (database?.embedded) {
+      await database.embedded.stop();
+      if (database.embedded.startedHere) log('PostgreSQL stopped');
+    }
+  }
+  process.exit(code);
+}
+
+async function main() {
+  loadDotEnv();
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DatabaseConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
+  if (!(await portIsFree(port))) {
+    throw new DatabaseConfigError(`port ${port} is already in use: stop what runs there, or set PORT to another port`);
+  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => void shutdown(0, `${sig} received: stopping`));
+  }
+
+  const external = process.env.DATABASE_URL;
+  log(external ? 'using the PostgreSQL in DATABASE_URL' : 'starting the embedded PostgreSQL (data in .data/pg)');
+  database = await provideDatabase({ databaseUrl: external });
+  const secret = provideAuthSecret(!external);
+  await seedDemoData(database.url, log);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+  };
+  const webDir = path.join(repoRoot, 'apps/web');
+  const nextBin = path.join(repoRoot, 'node_modules/next/dist/bin/next');
+
+  if (!dev) {
+    const fingerprint = sourceFingerprint(repoRoot);
+    if (buildIsCurrent(repoRoot, fingerprint)) {
+      log('web build is current');
+    } else {
+      log('building the web app (production build; later starts reuse it)…');
+      const build = spawnSync(process.execPath, [nextBin, 'build'], {
+        cwd: webDir,
+        env: { ...env, NODE_ENV: 'production' },
+        stdio: 'inherit',
+      });
+      if (build.status !== 0) return shutdown(1, 'the web build failed (see above)');
+      recordBuild(repoRoot, fingerprint);
+    }
+  }
+
+  const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
+  children.push(
+    startChild('web', process.execPath, [nextBin, dev ? 'dev' : 'start', '--port', String(port)], {
+      cwd: webDir,
+      env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
+    }),
+  );
+  if (fs.existsSync(workerMain)) {
+    const args = dev ? ['--import', 'tsx', '--watch', workerMain] : ['--import', 'tsx', workerMain];
+    children.push(startChild('worker', process.execPath, args, { cwd: repoRoot, env: { ...env, NODE_ENV: dev ? 'development' : 'production' } }));
+  }
+  for (const c of children) {
+    void c.exited.then((code) => {
+      if (!stopping) void shutdown(1, `the ${c.name} process exited unexpectedly (code ${code}); stopping everything`);
+    });
+  }
+
+  const url = `http://localhost:${port}`;
+  const healthy = await waitForHttp(`${url}/api/health`, 180_000, () => !stopping);
+  if (stopping) return;
+  if (!healthy) return shutdown(1, `the web app did not become healthy at ${url}/api/health within 3 minutes`);
+  log(`Leverage Lab is running at ${url}  (health: ${url}/api/health; Ctrl-C stops everything)`);
+}
+
+main().catch((e: unknown) => {
+  const msg = e instanceof DatabaseConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  console.error(`[launcher] cannot start: ${msg}`);
+  void shutdown(1);
+});
