@@ -143,11 +143,12 @@ export class BybitFrameParser {
     const prev = type === 'snapshot' ? {} : this.tickers.get(info.exchangeSymbol);
     if (!prev) return { type: 'ignored', reason: 'delta before snapshot' };
     const next: TickerState = { ...prev };
-    let changed = false;
-    if (data['markPrice'] !== undefined) (next.markPrice = decimalField(data, 'markPrice', 'positive')), (changed = true);
-    if (data['indexPrice'] !== undefined) (next.indexPrice = decimalField(data, 'indexPrice', 'positive')), (changed = true);
-    if (data['fundingRate'] !== undefined) (next.fundingRate = decimalField(data, 'fundingRate', 'any')), (changed = true);
-    if (data['nextFundingTime'] !== undefined) (next.nextFundingTime = intLikeField(data, 'nextFundingTime')), (changed = true);
+    const present = (key: string): boolean => data[key] !== undefined;
+    if (present('markPrice')) next.markPrice = decimalField(data, 'markPrice', 'positive');
+    if (present('indexPrice')) next.indexPrice = decimalField(data, 'indexPrice', 'positive');
+    if (present('fundingRate')) next.fundingRate = decimalField(data, 'fundingRate', 'any');
+    if (present('nextFundingTime')) next.nextFundingTime = intLikeField(data, 'nextFundingTime');
+    const changed = ['markPrice', 'indexPrice', 'fundingRate', 'nextFundingTime'].some(present);
     this.tickers.set(info.exchangeSymbol, next);
     const ticks: DataTick[] = [];
     const { markPrice, indexPrice, fundingRate, nextFundingTime } = next;
@@ -183,6 +184,7 @@ export class BybitFrameParser {
     const u = intField(data, 'u');
     const depth = this.selection.book || 1;
     const prev = this.books.get(info.exchangeSymbol);
+    if (type === 'snapshot' && prev && u !== 1 && u < prev.u) return { type: 'ignored', reason: 'out-of-order' };
     let next: BookState;
     if (type === 'snapshot' || u === 1) {
       next = { bids: mergeSide([], bids, true, depth), asks: mergeSide([], asks, false, depth), u };
@@ -191,7 +193,6 @@ export class BybitFrameParser {
       if (u <= prev.u) return { type: 'ignored', reason: 'out-of-order' };
       next = { bids: mergeSide(prev.bids, bids, true, depth), asks: mergeSide(prev.asks, asks, false, depth), u };
     }
-    if (type === 'snapshot' && prev && u !== 1 && u < prev.u) return { type: 'ignored', reason: 'out-of-order' };
     assertNotCrossed(next.bids, next.asks);
     this.books.set(info.exchangeSymbol, next);
     return {

@@ -1,20 +1,6 @@
-export {
-  BinanceFuturesSource,
-  BINANCE_FUTURES_WS_URL,
-  type BinanceFuturesOptions,
-} from './binance.ts';
-export {
-  BinanceFrameParser,
-  binanceStreamNames,
-  type BinanceBookStream,
-  type BinanceStreamSelection,
-} from './binance-parser.ts';
-export {
-  LiveSource,
-  type FeedStatus,
-  type LiveSourceOptions,
-  type LiveSourceStats,
-} from './live-source.ts';
+export { BinanceFuturesSource, BINANCE_FUTURES_WS_URL, type BinanceFuturesOptions } from './binance.ts';
+export { BinanceFrameParser, binanceStreamNames, type BinanceBookStream, type BinanceStreamSelection } from './binance-parser.ts';
+export { LiveSource, type FeedStatus, type LiveSourceOptions, type LiveSourceStats } from './live-source.ts';
 export type { Channel, DataTick, MalformedReason, ParseOutcome } from './fields.ts';
 export {
   Backoff,
