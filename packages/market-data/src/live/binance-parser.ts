@@ -42,14 +42,18 @@ interface StreamInfo {
 }
 
 /** Stream names (lower-case symbol, as Binance requires) for one symbol. */
-export function binanceStreamNames(exchangeSymbol: string, selection: BinanceStreamSelection): string[] {
+export function binanceStreamNames(
+  exchangeSymbol: string,
+  selection: BinanceStreamSelection,
+): string[] {
   const s = exchangeSymbol.toLowerCase();
   const names: string[] = [];
   if (selection.mark) names.push(selection.mark === '1s' ? `${s}@markPrice@1s` : `${s}@markPrice`);
   if (selection.trades) names.push(`${s}@aggTrade`);
   if (selection.book === 'bookTicker') names.push(`${s}@bookTicker`);
   else if (selection.book) {
-    const speed = selection.depthSpeed && selection.depthSpeed !== '250ms' ? `@${selection.depthSpeed}` : '';
+    const speed =
+      selection.depthSpeed && selection.depthSpeed !== '250ms' ? `@${selection.depthSpeed}` : '';
     names.push(`${s}@${selection.book}${speed}`);
   }
   return names;
@@ -63,7 +67,12 @@ function kindOf(streamName: string): StreamKind {
   return 'depth';
 }
 
-const CHANNEL: Record<StreamKind, Channel> = { markPrice: 'mark', aggTrade: 'trade', bookTicker: 'book', depth: 'book' };
+const CHANNEL: Record<StreamKind, Channel> = {
+  markPrice: 'mark',
+  aggTrade: 'trade',
+  bookTicker: 'book',
+  depth: 'book',
+};
 const EVENT: Record<StreamKind, string> = {
   markPrice: 'markPriceUpdate',
   aggTrade: 'aggTrade',
@@ -105,25 +114,33 @@ export class BinanceFrameParser {
     } catch {
       return { type: 'malformed', reason: 'invalid-json', detail: 'frame is not valid JSON' };
     }
-    if (!isRecord(message)) return { type: 'malformed', reason: 'bad-envelope', detail: 'frame is not an object' };
+    if (!isRecord(message))
+      return { type: 'malformed', reason: 'bad-envelope', detail: 'frame is not an object' };
     // Replies to SUBSCRIBE/LIST_SUBSCRIPTIONS requests: {"result":null,"id":1}
     if ('id' in message && 'result' in message) return { type: 'ignored', reason: 'control' };
     const { stream, data } = message;
     if (typeof stream !== 'string' || !isRecord(data)) {
-      return { type: 'malformed', reason: 'bad-envelope', detail: 'expected {"stream": string, "data": object}' };
+      return {
+        type: 'malformed',
+        reason: 'bad-envelope',
+        detail: 'expected {"stream": string, "data": object}',
+      };
     }
     const info = this.streams.get(stream);
-    if (!info) return { type: 'malformed', reason: 'unknown-stream', detail: `not subscribed to ${stream}` };
+    if (!info)
+      return { type: 'malformed', reason: 'unknown-stream', detail: `not subscribed to ${stream}` };
     try {
       const event = stringField(data, 'e');
       if (event !== EVENT[info.kind]) {
         throw new FrameError('unexpected-event', `${stream} carried event ${event}`);
       }
       const s = stringField(data, 's');
-      if (s !== info.exchangeSymbol) throw new FrameError('symbol-mismatch', `${stream} carried symbol ${s}`);
+      if (s !== info.exchangeSymbol)
+        throw new FrameError('symbol-mismatch', `${stream} carried symbol ${s}`);
       return this.parsePayload(info, data);
     } catch (error) {
-      if (error instanceof FrameError) return { type: 'malformed', reason: error.reason, detail: error.message };
+      if (error instanceof FrameError)
+        return { type: 'malformed', reason: error.reason, detail: error.message };
       throw error;
     }
   }
@@ -159,12 +176,22 @@ export class BinanceFrameParser {
       case 'bookTicker': {
         const updateId = intField(data, 'u');
         intField(data, 'E');
-        const bids: Array<[string, string]> = [[decimalField(data, 'b', 'positive'), decimalField(data, 'B', 'nonNegative')]];
-        const asks: Array<[string, string]> = [[decimalField(data, 'a', 'positive'), decimalField(data, 'A', 'nonNegative')]];
+        const bids: Array<[string, string]> = [
+          [decimalField(data, 'b', 'positive'), decimalField(data, 'B', 'nonNegative')],
+        ];
+        const asks: Array<[string, string]> = [
+          [decimalField(data, 'a', 'positive'), decimalField(data, 'A', 'nonNegative')],
+        ];
         assertNotCrossed(bids, asks);
         const time = intField(data, 'T');
-        if (!this.acceptBookUpdate(info.exchangeSymbol, updateId)) return { type: 'ignored', reason: 'out-of-order' };
-        return { type: 'data', symbol, channel, ticks: [{ kind: 'book', symbol, time, bids, asks }] };
+        if (!this.acceptBookUpdate(info.exchangeSymbol, updateId))
+          return { type: 'ignored', reason: 'out-of-order' };
+        return {
+          type: 'data',
+          symbol,
+          channel,
+          ticks: [{ kind: 'book', symbol, time, bids, asks }],
+        };
       }
       case 'depth': {
         const updateId = intField(data, 'u');
@@ -173,8 +200,14 @@ export class BinanceFrameParser {
         const bids = levelsField(data, 'b');
         const asks = levelsField(data, 'a');
         assertNotCrossed(bids, asks);
-        if (!this.acceptBookUpdate(info.exchangeSymbol, updateId)) return { type: 'ignored', reason: 'out-of-order' };
-        return { type: 'data', symbol, channel, ticks: [{ kind: 'book', symbol, time, bids, asks }] };
+        if (!this.acceptBookUpdate(info.exchangeSymbol, updateId))
+          return { type: 'ignored', reason: 'out-of-order' };
+        return {
+          type: 'data',
+          symbol,
+          channel,
+          ticks: [{ kind: 'book', symbol, time, bids, asks }],
+        };
       }
     }
   }

@@ -19,7 +19,12 @@ export class BinanceFuturesSource extends LiveSource {
   private readonly parser: BinanceFrameParser;
 
   constructor(options: BinanceFuturesOptions) {
-    const selection: BinanceStreamSelection = { mark: '1s', trades: true, book: 'bookTicker', ...options.streams };
+    const selection: BinanceStreamSelection = {
+      mark: '1s',
+      trades: true,
+      book: 'bookTicker',
+      ...options.streams,
+    };
     super({
       ...options,
       // Do not watch a channel for staleness that is not subscribed.
@@ -34,7 +39,8 @@ export class BinanceFuturesSource extends LiveSource {
     this.parser = new BinanceFrameParser(this.symbolMap, selection);
     const count = this.parser.streamNames.length;
     if (count === 0) throw new RangeError('no Binance streams selected');
-    if (count > MAX_STREAMS) throw new RangeError(`${count} streams exceed Binance's ${MAX_STREAMS} per connection`);
+    if (count > MAX_STREAMS)
+      throw new RangeError(`${count} streams exceed Binance's ${MAX_STREAMS} per connection`);
   }
 
   /** The combined-stream names this source subscribes to (through the URL, so every reconnect resubscribes). */

@@ -45,11 +45,17 @@ export type Sign = 'positive' | 'nonNegative' | 'any';
 
 function checkDecimal(value: unknown, sign: Sign, field: string): Decimalish {
   if (typeof value !== 'string' || !DECIMAL.test(value)) {
-    throw new FrameError('invalid-field', `${field} is not a decimal string: ${JSON.stringify(value)}`);
+    throw new FrameError(
+      'invalid-field',
+      `${field} is not a decimal string: ${JSON.stringify(value)}`,
+    );
   }
   const negative = value.startsWith('-');
   const zero = !/[1-9]/.test(value);
-  if ((sign === 'positive' && (negative || zero)) || (sign === 'nonNegative' && negative && !zero)) {
+  if (
+    (sign === 'positive' && (negative || zero)) ||
+    (sign === 'nonNegative' && negative && !zero)
+  ) {
     throw new FrameError('invalid-field', `${field} must be ${sign}: ${value}`);
   }
   return value;
@@ -63,7 +69,10 @@ export function decimalField(obj: Record<string, unknown>, key: string, sign: Si
 export function intField(obj: Record<string, unknown>, key: string): number {
   const value = obj[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new FrameError('invalid-field', `${key} is not a non-negative integer: ${JSON.stringify(value)}`);
+    throw new FrameError(
+      'invalid-field',
+      `${key} is not a non-negative integer: ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -71,14 +80,18 @@ export function intField(obj: Record<string, unknown>, key: string): number {
 /** Integer given either as a JSON number or as a numeric string (Bybit sends both). */
 export function intLikeField(obj: Record<string, unknown>, key: string): number {
   const value = obj[key];
-  if (typeof value === 'string' && /^\d+$/.test(value)) return intField({ [key]: Number(value) }, key);
+  if (typeof value === 'string' && /^\d+$/.test(value))
+    return intField({ [key]: Number(value) }, key);
   return intField(obj, key);
 }
 
 export function stringField(obj: Record<string, unknown>, key: string): string {
   const value = obj[key];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new FrameError('invalid-field', `${key} is not a non-empty string: ${JSON.stringify(value)}`);
+    throw new FrameError(
+      'invalid-field',
+      `${key} is not a non-empty string: ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -92,9 +105,13 @@ export function boolField(obj: Record<string, unknown>, key: string): boolean {
 }
 
 /** `[[price, qty], ...]` levels; prices positive, quantities non-negative. */
-export function levelsField(obj: Record<string, unknown>, key: string): Array<[Decimalish, Decimalish]> {
+export function levelsField(
+  obj: Record<string, unknown>,
+  key: string,
+): Array<[Decimalish, Decimalish]> {
   const value = obj[key];
-  if (!Array.isArray(value)) throw new FrameError('invalid-field', `${key} is not an array of levels`);
+  if (!Array.isArray(value))
+    throw new FrameError('invalid-field', `${key} is not an array of levels`);
   return value.map((level: unknown, i) => {
     if (!Array.isArray(level) || level.length < 2) {
       throw new FrameError('invalid-field', `${key}[${i}] is not a [price, qty] pair`);
@@ -107,7 +124,10 @@ export function levelsField(obj: Record<string, unknown>, key: string): Array<[D
 }
 
 /** Rejects a book whose best bid is at or above its best ask. */
-export function assertNotCrossed(bids: ReadonlyArray<[string, string]>, asks: ReadonlyArray<[string, string]>): void {
+export function assertNotCrossed(
+  bids: ReadonlyArray<[string, string]>,
+  asks: ReadonlyArray<[string, string]>,
+): void {
   const bestBid = bids[0];
   const bestAsk = asks[0];
   if (bestBid && bestAsk && new Decimal(bestBid[0]).gte(bestAsk[0])) {

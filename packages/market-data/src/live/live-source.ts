@@ -121,7 +121,8 @@ export abstract class LiveSource implements PriceSource {
   private rotationTimer: TimerHandle | null = null;
 
   protected constructor(options: LiveSourceOptions) {
-    if (options.symbols.length === 0) throw new RangeError('a live source needs at least one symbol');
+    if (options.symbols.length === 0)
+      throw new RangeError('a live source needs at least one symbol');
     const map = new Map<string, string>();
     for (const entry of options.symbols) {
       const exchange = (typeof entry === 'string' ? entry : entry.exchange).toUpperCase();
@@ -133,7 +134,10 @@ export abstract class LiveSource implements PriceSource {
     this.symbols = [...map.values()];
     this.logger = options.logger ?? consoleLogger();
     this.clock = options.clock ?? systemClock;
-    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, options.random ?? Math.random);
+    this.backoff = new Backoff(
+      { ...DEFAULT_BACKOFF, ...options.backoff },
+      options.random ?? Math.random,
+    );
 
     const stale = { ...DEFAULT_STALE, ...options.staleAfterMs };
     const watched = (Object.entries(stale) as Array<[Channel, number | null | undefined]>).filter(
@@ -146,11 +150,13 @@ export abstract class LiveSource implements PriceSource {
     this.options = {
       staleAfterMs: watched,
       staleCheckIntervalMs:
-        options.staleCheckIntervalMs ?? (Number.isFinite(minStale) ? Math.max(10, Math.floor(minStale / 5)) : 1_000),
+        options.staleCheckIntervalMs ??
+        (Number.isFinite(minStale) ? Math.max(10, Math.floor(minStale / 5)) : 1_000),
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      maxConnectionAgeMs: options.maxConnectionAgeMs === undefined ? 23.5 * 3_600_000 : options.maxConnectionAgeMs,
+      maxConnectionAgeMs:
+        options.maxConnectionAgeMs === undefined ? 23.5 * 3_600_000 : options.maxConnectionAgeMs,
       closeTimeoutMs: options.closeTimeoutMs ?? 1_000,
     };
   }
@@ -209,7 +215,12 @@ export abstract class LiveSource implements PriceSource {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const timer of [this.reconnectTimer, this.heartbeatTimer, this.staleTimer, this.rotationTimer]) {
+    for (const timer of [
+      this.reconnectTimer,
+      this.heartbeatTimer,
+      this.staleTimer,
+      this.rotationTimer,
+    ]) {
       if (timer !== null) this.clock.clearTimeout(timer);
     }
     this.reconnectTimer = this.heartbeatTimer = this.staleTimer = this.rotationTimer = null;
@@ -271,14 +282,16 @@ export abstract class LiveSource implements PriceSource {
       if (ws === this.ws) this.stats.lastFrameAt = this.clock.now();
     });
     ws.on('error', (error) => {
-      if (this.running) this.logger.warn('socket error', { source: this.name, error: error.message });
+      if (this.running)
+        this.logger.warn('socket error', { source: this.name, error: error.message });
     });
   }
 
   private handleLost(why: string): void {
     this.ws = null;
     this.connectedAt = null;
-    for (const timer of [this.heartbeatTimer, this.rotationTimer]) if (timer !== null) this.clock.clearTimeout(timer);
+    for (const timer of [this.heartbeatTimer, this.rotationTimer])
+      if (timer !== null) this.clock.clearTimeout(timer);
     this.heartbeatTimer = this.rotationTimer = null;
     if (this.rotating) {
       const pending = this.rotating;
@@ -313,7 +326,10 @@ export abstract class LiveSource implements PriceSource {
       const silentFor = this.clock.now() - (this.stats.lastFrameAt ?? 0);
       if (silentFor > this.options.heartbeatTimeoutMs) {
         this.stats.heartbeatTimeouts += 1;
-        this.logger.warn('heartbeat timeout; dropping dead socket', { source: this.name, silentFor });
+        this.logger.warn('heartbeat timeout; dropping dead socket', {
+          source: this.name,
+          silentFor,
+        });
         ws.terminate(); // emits 'close' -> handleLost -> reconnect
         return;
       }
@@ -358,7 +374,9 @@ export abstract class LiveSource implements PriceSource {
     next.on('close', () => {
       if (next === this.rotating) {
         this.rotating = null;
-        this.logger.warn('rotation connection failed; keeping the current one', { source: this.name });
+        this.logger.warn('rotation connection failed; keeping the current one', {
+          source: this.name,
+        });
         this.scheduleRotation(this.backoff.next());
       } else if (next === this.ws) {
         this.handleLost('closed');
@@ -390,18 +408,24 @@ export abstract class LiveSource implements PriceSource {
     this.stats.lastFrameAt = now;
     const text = rawToText(data);
     let outcome: ParseOutcome;
-    if (isBinary) outcome = { type: 'malformed', reason: 'binary-frame', detail: `${text.length} bytes` };
+    if (isBinary)
+      outcome = { type: 'malformed', reason: 'binary-frame', detail: `${text.length} bytes` };
     else {
       try {
         outcome = this.parse(text);
       } catch (error) {
-        outcome = { type: 'malformed', reason: 'bad-envelope', detail: `parser threw: ${String(error)}` };
+        outcome = {
+          type: 'malformed',
+          reason: 'bad-envelope',
+          detail: `parser threw: ${String(error)}`,
+        };
       }
     }
     switch (outcome.type) {
       case 'malformed': {
         this.stats.malformed += 1;
-        this.stats.malformedByReason[outcome.reason] = (this.stats.malformedByReason[outcome.reason] ?? 0) + 1;
+        this.stats.malformedByReason[outcome.reason] =
+          (this.stats.malformedByReason[outcome.reason] ?? 0) + 1;
         this.logger.warn('malformed frame skipped', {
           source: this.name,
           reason: outcome.reason,
@@ -437,7 +461,9 @@ export abstract class LiveSource implements PriceSource {
       const since = last ?? this.connectedAt;
       if (now - since > limit) {
         const reason =
-          last === undefined ? `no ${channel} data for ${now - since} ms since connecting` : `${channel} silent for ${now - since} ms`;
+          last === undefined
+            ? `no ${channel} data for ${now - since} ms since connecting`
+            : `${channel} silent for ${now - since} ms`;
         this.setStatus(symbol, 'stale', reason, now);
         return;
       }
@@ -456,13 +482,22 @@ export abstract class LiveSource implements PriceSource {
     }, this.options.staleCheckIntervalMs);
   }
 
-  private setStatus(symbol: string, status: FeedStatus, reason: string | undefined, now: number): void {
+  private setStatus(
+    symbol: string,
+    status: FeedStatus,
+    reason: string | undefined,
+    now: number,
+  ): void {
     const st = this.state.get(symbol);
     if (!st || st.status === status) return;
     st.status = status;
     if (status === 'stale') {
       this.stats.staleEvents += 1;
-      this.logger.warn('feed stale; trading on it must halt', { source: this.name, symbol, reason });
+      this.logger.warn('feed stale; trading on it must halt', {
+        source: this.name,
+        symbol,
+        reason,
+      });
     }
     const tick: StatusTick = { kind: 'status', symbol, time: now, status };
     if (reason !== undefined) tick.reason = reason;

@@ -48,7 +48,12 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 };
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  initialMs: 500,
+  maxMs: 30_000,
+  factor: 2,
+  jitter: 0.5,
+};
 
 /** Exponential backoff with bounded maximum and proportional jitter. */
 export class Backoff {
@@ -59,7 +64,12 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {
     const { initialMs, maxMs, factor, jitter } = options;
-    if (!(initialMs > 0) || !(maxMs >= initialMs) || !(factor >= 1) || !(jitter >= 0 && jitter <= 1)) {
+    if (
+      !(initialMs > 0) ||
+      !(maxMs >= initialMs) ||
+      !(factor >= 1) ||
+      !(jitter >= 0 && jitter <= 1)
+    ) {
       throw new RangeError(`invalid backoff options ${JSON.stringify(options)}`);
     }
   }

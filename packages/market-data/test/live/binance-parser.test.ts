@@ -16,13 +16,22 @@ describe('binanceStreamNames', () => {
       'btcusdt@aggTrade',
       'btcusdt@bookTicker',
     ]);
-    expect(binanceStreamNames('ETHUSDT', { mark: '3s', trades: false, book: 'depth5', depthSpeed: '100ms' })).toEqual([
-      'ethusdt@markPrice',
-      'ethusdt@depth5@100ms',
-    ]);
-    expect(binanceStreamNames('ETHUSDT', { mark: false, trades: false, book: 'depth20', depthSpeed: '250ms' })).toEqual([
-      'ethusdt@depth20',
-    ]);
+    expect(
+      binanceStreamNames('ETHUSDT', {
+        mark: '3s',
+        trades: false,
+        book: 'depth5',
+        depthSpeed: '100ms',
+      }),
+    ).toEqual(['ethusdt@markPrice', 'ethusdt@depth5@100ms']);
+    expect(
+      binanceStreamNames('ETHUSDT', {
+        mark: false,
+        trades: false,
+        book: 'depth20',
+        depthSpeed: '250ms',
+      }),
+    ).toEqual(['ethusdt@depth20']);
   });
 });
 
@@ -61,13 +70,24 @@ describe('BinanceFrameParser on the recorded fixture', () => {
     });
     expect(ticks[3]).toMatchObject({ kind: 'mark', symbol: 'ETHUSDT', fundingRate: '-0.00002150' });
     // m=false: the buyer took liquidity.
-    expect(ticks[4]).toMatchObject({ kind: 'trade', symbol: 'ETHUSDT', price: '3021.46', quantity: '1.250', side: 'buy' });
+    expect(ticks[4]).toMatchObject({
+      kind: 'trade',
+      symbol: 'ETHUSDT',
+      price: '3021.46',
+      quantity: '1.250',
+      side: 'buy',
+    });
   });
 
   it('renames exchange symbols to platform symbols', () => {
     const parser = new BinanceFrameParser(new Map([['BTCUSDT', 'BTC-PERP']]), defaultSelection);
     const outcome = parser.parse(frames[1] ?? '');
-    expect(outcome).toMatchObject({ type: 'data', symbol: 'BTC-PERP', channel: 'trade', ticks: [{ symbol: 'BTC-PERP' }] });
+    expect(outcome).toMatchObject({
+      type: 'data',
+      symbol: 'BTC-PERP',
+      channel: 'trade',
+      ticks: [{ symbol: 'BTC-PERP' }],
+    });
   });
 });
 
@@ -114,7 +134,12 @@ describe('BinanceFrameParser rejects malformed frames with a reason', () => {
   });
 
   it('parses partial depth (depthUpdate) levels verbatim', () => {
-    const p = new BinanceFrameParser(symbols, { mark: false, trades: false, book: 'depth5', depthSpeed: '100ms' });
+    const p = new BinanceFrameParser(symbols, {
+      mark: false,
+      trades: false,
+      book: 'depth5',
+      depthSpeed: '100ms',
+    });
     const frame = {
       stream: 'ethusdt@depth5@100ms',
       data: {
@@ -156,6 +181,9 @@ describe('BinanceFrameParser rejects malformed frames with a reason', () => {
       ],
     });
     const bad = { ...frame, data: { ...frame.data, b: [['3021.45']] } };
-    expect(p.parse(JSON.stringify(bad))).toMatchObject({ type: 'malformed', reason: 'invalid-field' });
+    expect(p.parse(JSON.stringify(bad))).toMatchObject({
+      type: 'malformed',
+      reason: 'invalid-field',
+    });
   });
 });

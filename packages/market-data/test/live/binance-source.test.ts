@@ -41,7 +41,9 @@ function makeSource(options: Partial<BinanceFuturesOptions> = {}) {
 }
 
 const reconnectDelays = (entries: ReturnType<typeof memoryLogger>['entries']): number[] =>
-  entries.filter((e) => e.message.startsWith('connection lost')).map((e) => e.meta?.['delayMs'] as number);
+  entries
+    .filter((e) => e.message.startsWith('connection lost'))
+    .map((e) => e.meta?.['delayMs'] as number);
 
 describe('BinanceFuturesSource: normal stream', () => {
   it('subscribes through the combined-stream URL and emits exact ticks from recorded frames', async () => {
@@ -60,7 +62,11 @@ describe('BinanceFuturesSource: normal stream', () => {
     expect(log.statuses('BTCUSDT')).toEqual(['connecting']);
 
     await server.replay(loadFrames(binanceFixturePath('combined-stream.jsonl')));
-    await log.waitFor((t) => t.kind === 'mark' && t.symbol === 'ETHUSDT' && t.markPrice === '3021.50123456', 3_000, 0);
+    await log.waitFor(
+      (t) => t.kind === 'mark' && t.symbol === 'ETHUSDT' && t.markPrice === '3021.50123456',
+      3_000,
+      0,
+    );
 
     const data = log.ticks.filter((t) => t.kind !== 'status');
     expect(data).toHaveLength(10);
@@ -86,7 +92,9 @@ describe('BinanceFuturesSource: normal stream', () => {
     // live only once every watched channel (mark and book) has delivered, and only then
     expect(log.statuses('BTCUSDT')).toEqual(['connecting', 'live']);
     expect(log.statuses('ETHUSDT')).toEqual(['connecting', 'live']);
-    const liveAt = log.ticks.findIndex((t) => t.kind === 'status' && t.symbol === 'BTCUSDT' && t.status === 'live');
+    const liveAt = log.ticks.findIndex(
+      (t) => t.kind === 'status' && t.symbol === 'BTCUSDT' && t.status === 'live',
+    );
     const firstBtcBook = log.ticks.findIndex((t) => t.kind === 'book' && t.symbol === 'BTCUSDT');
     expect(liveAt).toBe(firstBtcBook + 1); // the fresh price is delivered before `live` is announced
     expect(source.statusOf('BTCUSDT')).toBe('live');
@@ -113,7 +121,9 @@ describe('BinanceFuturesSource: normal stream', () => {
     await server.waitForConnection(1);
     await server.replay(loadFrames(binanceFixturePath('combined-stream.jsonl')));
     await log.waitFor((t) => t.kind === 'mark' && t.markPrice === '3021.50123456', 3_000, 0);
-    expect(logger.entries.some((e) => e.level === 'error' && e.message === 'tick listener threw')).toBe(true);
+    expect(
+      logger.entries.some((e) => e.level === 'error' && e.message === 'tick listener threw'),
+    ).toBe(true);
   });
 });
 
@@ -161,7 +171,12 @@ describe('BinanceFuturesSource: reconnection', () => {
     await log.waitForStatus('ETHUSDT', 'live');
     server.closeAll(1001, 'connection lifetime exceeded');
     await server.waitForConnection(2);
-    await log.waitForStatus('ETHUSDT', 'live', 2_000, log.ticks.findLastIndex((t) => t.kind === 'status' && t.status === 'connecting'));
+    await log.waitForStatus(
+      'ETHUSDT',
+      'live',
+      2_000,
+      log.ticks.findLastIndex((t) => t.kind === 'status' && t.status === 'connecting'),
+    );
     expect(log.statuses('ETHUSDT')).toEqual(['connecting', 'live', 'connecting', 'live']);
   });
 
@@ -183,7 +198,10 @@ describe('BinanceFuturesSource: reconnection', () => {
   });
 
   it('kills a dead socket (no frames, no pongs) after the heartbeat timeout and reconnects', async () => {
-    const { source, log } = makeSource({ heartbeatTimeoutMs: 300, staleAfterMs: { mark: 2_000, book: 2_000 } });
+    const { source, log } = makeSource({
+      heartbeatTimeoutMs: 300,
+      staleAfterMs: { mark: 2_000, book: 2_000 },
+    });
     server.startStreaming(binanceStreamGenerator(), 20);
     await source.start();
     await log.waitForStatus('BTCUSDT', 'live');
@@ -238,13 +256,19 @@ describe('BinanceFuturesSource: staleness', () => {
     expect(source.statusOf('BTCUSDT')).toBe('live');
     expect(log.statuses('BTCUSDT')).toEqual(['connecting', 'live']);
     const reason = log.ticks.find((t) => t.kind === 'status' && t.status === 'stale');
-    expect(reason).toMatchObject({ symbol: 'ETHUSDT', reason: expect.stringMatching(/^mark silent/) as unknown });
+    expect(reason).toMatchObject({
+      symbol: 'ETHUSDT',
+      reason: expect.stringMatching(/^mark silent/) as unknown,
+    });
   });
 
   it('a symbol that never receives a watched stream is stale, not live', async () => {
     const { source, log } = makeSource();
     const generator = binanceStreamGenerator();
-    server.startStreaming((c, step) => generator(c, step).filter((f) => !f.includes('"btcusdt@bookTicker"')), 20);
+    server.startStreaming(
+      (c, step) => generator(c, step).filter((f) => !f.includes('"btcusdt@bookTicker"')),
+      20,
+    );
     await source.start();
     await log.waitForStatus('BTCUSDT', 'stale', 2_000);
     expect(log.statuses('BTCUSDT')).toEqual(['connecting', 'stale']);
@@ -264,7 +288,11 @@ describe('BinanceFuturesSource: malformed frames', () => {
     server.sendBinary(new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
     await server.replay(interleaved.slice(20));
     await server.replay(good.slice(8)); // last two marks, BTC then ETH
-    await log.waitFor((t) => t.kind === 'mark' && t.symbol === 'ETHUSDT' && t.markPrice === '3021.50123456', 3_000, 0);
+    await log.waitFor(
+      (t) => t.kind === 'mark' && t.symbol === 'ETHUSDT' && t.markPrice === '3021.50123456',
+      3_000,
+      0,
+    );
 
     const stats = source.getStats();
     expect(stats.malformed).toBe(bad.length + 1);
@@ -306,7 +334,9 @@ describe('BinanceFuturesSource: stop', () => {
     await source.start();
     await log.waitForStatus('BTCUSDT', 'live');
     const conn = server.connections[0];
-    const closed = new Promise<number>((resolve) => conn?.socket.once('close', (code) => resolve(code)));
+    const closed = new Promise<number>((resolve) =>
+      conn?.socket.once('close', (code) => resolve(code)),
+    );
     await source.stop();
     expect(await closed).toBe(1000);
     expect(log.statuses('BTCUSDT').at(-1)).toBe('halted');

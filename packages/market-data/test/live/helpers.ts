@@ -4,7 +4,11 @@ import type { LiveLogger } from '../../src/live/runtime.ts';
 /** Records every tick a source emits and lets a test wait for one matching a predicate. */
 export class TickLog {
   readonly ticks: MarketTick[] = [];
-  private waiters: Array<{ from: number; pred: (t: MarketTick) => boolean; resolve: (t: MarketTick) => void }> = [];
+  private waiters: Array<{
+    from: number;
+    pred: (t: MarketTick) => boolean;
+    resolve: (t: MarketTick) => void;
+  }> = [];
 
   constructor(source: PriceSource) {
     source.onTick((tick) => {
@@ -18,7 +22,11 @@ export class TickLog {
   }
 
   /** Resolves with the first tick at index >= `from` (default: any tick from now on) matching `pred`. */
-  waitFor(pred: (t: MarketTick) => boolean, timeoutMs = 3_000, from = this.ticks.length): Promise<MarketTick> {
+  waitFor(
+    pred: (t: MarketTick) => boolean,
+    timeoutMs = 3_000,
+    from = this.ticks.length,
+  ): Promise<MarketTick> {
     const seen = this.ticks.slice(from).find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -38,12 +46,23 @@ export class TickLog {
     });
   }
 
-  waitForStatus(symbol: string, status: StatusTick['status'], timeoutMs = 3_000, from?: number): Promise<MarketTick> {
-    return this.waitFor((t) => t.kind === 'status' && t.symbol === symbol && t.status === status, timeoutMs, from);
+  waitForStatus(
+    symbol: string,
+    status: StatusTick['status'],
+    timeoutMs = 3_000,
+    from?: number,
+  ): Promise<MarketTick> {
+    return this.waitFor(
+      (t) => t.kind === 'status' && t.symbol === symbol && t.status === status,
+      timeoutMs,
+      from,
+    );
   }
 
   statuses(symbol: string): Array<StatusTick['status']> {
-    return this.ticks.filter((t): t is StatusTick => t.kind === 'status' && t.symbol === symbol).map((t) => t.status);
+    return this.ticks
+      .filter((t): t is StatusTick => t.kind === 'status' && t.symbol === symbol)
+      .map((t) => t.status);
   }
 
   of<K extends MarketTick['kind']>(kind: K): Array<Extract<MarketTick, { kind: K }>> {
@@ -68,4 +87,5 @@ export function memoryLogger(): LiveLogger & { entries: LogEntry[] } {
   };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));

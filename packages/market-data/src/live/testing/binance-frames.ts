@@ -57,7 +57,9 @@ function fmt(units: number, decimals: number): string {
  * to (from its URL): a random walk per symbol, exchange-formatted decimal strings, increasing ids.
  * `clock` supplies event times (defaults to Date.now).
  */
-export function binanceStreamGenerator(options: { seed?: number; clock?: () => number } = {}): FrameGenerator {
+export function binanceStreamGenerator(
+  options: { seed?: number; clock?: () => number } = {},
+): FrameGenerator {
   const random = mulberry32(options.seed ?? 42);
   const now = options.clock ?? (() => Date.now());
   const prices = new Map<string, number>();
@@ -69,14 +71,21 @@ export function binanceStreamGenerator(options: { seed?: number; clock?: () => n
     for (const stream of connection.streams) {
       const [lower = '', kind = ''] = stream.split('@');
       const s = lower.toUpperCase();
-      const spec = DEFAULT_SPECS[s] ?? { priceTicks: 100000, priceDecimals: 2, tickUnits: 1, qtyDecimals: 3 };
+      const spec = DEFAULT_SPECS[s] ?? {
+        priceTicks: 100000,
+        priceDecimals: 2,
+        tickUnits: 1,
+        qtyDecimals: 3,
+      };
       const ticks = (prices.get(s) ?? spec.priceTicks) + Math.round((random() - 0.5) * 6);
       prices.set(s, ticks);
-      const px = (offset: number): string => fmt((ticks + offset) * spec.tickUnits, spec.priceDecimals);
+      const px = (offset: number): string =>
+        fmt((ticks + offset) * spec.tickUnits, spec.priceDecimals);
       const qty = (): string => fmt(1 + Math.floor(random() * 2500), spec.qtyDecimals);
       let data: Record<string, unknown>;
       if (kind === 'markPrice') {
-        const mark = ticks * spec.tickUnits * 10 ** (8 - spec.priceDecimals) + Math.floor(random() * 1e6);
+        const mark =
+          ticks * spec.tickUnits * 10 ** (8 - spec.priceDecimals) + Math.floor(random() * 1e6);
         data = {
           e: 'markPriceUpdate',
           E: t,
@@ -90,10 +99,31 @@ export function binanceStreamGenerator(options: { seed?: number; clock?: () => n
       } else if (kind === 'aggTrade') {
         tradeId += 1;
         const first = tradeId * 3;
-        data = { e: 'aggTrade', E: t, s, a: tradeId, p: px(0), q: qty(), f: first, l: first + 2, T: t - 1, m: random() < 0.5 };
+        data = {
+          e: 'aggTrade',
+          E: t,
+          s,
+          a: tradeId,
+          p: px(0),
+          q: qty(),
+          f: first,
+          l: first + 2,
+          T: t - 1,
+          m: random() < 0.5,
+        };
       } else if (kind === 'bookTicker') {
         updateId += 1;
-        data = { e: 'bookTicker', u: updateId, s, b: px(0), B: qty(), a: px(1), A: qty(), T: t - 1, E: t };
+        data = {
+          e: 'bookTicker',
+          u: updateId,
+          s,
+          b: px(0),
+          B: qty(),
+          a: px(1),
+          A: qty(),
+          T: t - 1,
+          E: t,
+        };
       } else if (kind.startsWith('depth')) {
         const levels = Number(kind.slice('depth'.length)) || 5;
         updateId += 3;

@@ -44,7 +44,9 @@ export class FakeExchangeServer {
     private readonly http: Server,
     private readonly options: FakeExchangeServerOptions,
   ) {
-    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
     if (options.serverPingIntervalMs !== undefined) {
       this.pingTimer = setInterval(() => {
         if (this.unresponsive) return;
@@ -128,7 +130,8 @@ export class FakeExchangeServer {
     this.streamTimer = setInterval(() => {
       step += 1;
       if (this.unresponsive) return;
-      for (const c of this.openConnections) for (const frame of generator(c, step)) c.socket.send(frame);
+      for (const c of this.openConnections)
+        for (const frame of generator(c, step)) c.socket.send(frame);
     }, intervalMs);
   }
 
@@ -161,7 +164,9 @@ export class FakeExchangeServer {
     for (const c of this.connections) c.socket.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.http.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.http.close((e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.http.close((e) => (e ? reject(e) : resolve())),
+    );
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -172,7 +177,8 @@ export class FakeExchangeServer {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const path = req.url ?? '/';
-      const streams = new URL(path, 'http://x').searchParams.get('streams')?.split('/').filter(Boolean) ?? [];
+      const streams =
+        new URL(path, 'http://x').searchParams.get('streams')?.split('/').filter(Boolean) ?? [];
       const connection: FakeConnection = {
         id: this.connections.length + 1,
         path,
