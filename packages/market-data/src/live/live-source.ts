@@ -377,7 +377,10 @@ export abstract class LiveSource implements PriceSource {
         this.logger.warn('rotation connection failed; keeping the current one', {
           source: this.name,
         });
-        this.scheduleRotation(this.backoff.next());
+        // Retry soon, without touching the reconnect backoff: the current connection is still fine.
+        this.scheduleRotation(
+          Math.min(60_000, Math.max(1_000, (this.options.maxConnectionAgeMs ?? 0) / 10)),
+        );
       } else if (next === this.ws) {
         this.handleLost('closed');
       }
