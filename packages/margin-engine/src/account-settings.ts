@@ -1,0 +1,85 @@
+// Leverage, margin mode, isolated margin adjustments and cancels. These throw EngineError.
+import { type Decimal, ZERO, min } from './decimal.ts';
+import { EngineError } from './errors.ts';
+import { tierFor } from './instruments.ts';
+import { applyEvents } from './events.ts';
+import {
+  allPositionRisks,
+  availableBalanceRaw,
+  crossFigures,
+  instrumentOf,
+  openOrderMargin,
+  settingsOf,
+} from './risk.ts';
+import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
+
+const result = (account: Account, events: EngineEvent[]): EngineResult => ({ account: applyEvents(account, events), events });
+
+function available(acc: Account, market: Market): Decimal {
+  return availableBalanceRaw(crossFigures(acc, allPositionRisks(acc, market)), openOrderMargin(acc, market));
+}
+
+export function setLeverage(account: Account, market: Market, symbol: string, leverage: number, now: number): EngineResult {
+  const instrument = instrumentOf(market, symbol);
+  if (!Number.isInteger(leverage) || leverage < 1) throw new EngineError('INVALID_LEVERAGE', 'leverage');
+  if (leverage > instrument.maxLeverage) throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
+  const old = settingsOf(account, symbol).leverage;
+  const ev: EngineEvent = { type: 'leverageChanged', accountId: account.id, time: now, symbol, leverage };
+  const next = applyEvents(account, [ev]);
+  const pos = account.positions[symbol];
+  if (pos) {
+    const r = allPositionRisks(next, market).find((x) => x.symbol === symbol)!;
+    if (leverage > tierFor(instrument, r.notional).maxLeverage) throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
+    if (leverage < old && r.marginMode === 'isolated' && r.isolatedWallet.plus(min(ZERO, r.unrealizedPnl)).lt(r.initialMargin))
+      throw new EngineError('INSUFFICIENT_MARGIN', 'leverage');
+  }
+  if (leverage < old && available(next, market).lt(0)) throw new EngineError('INSUFFICIENT_MARGIN', 'leverage');
+  return { account: next, events: [ev] };
+}
+
+export function setMarginMode(account: Account, market: Market, symbol: string, mode: MarginMode, now: number): EngineResult {
+  instrumentOf(market, symbol);
+  if (mode !== 'cross' && mode !== 'isolated') throw new EngineError('INVALID_MARGIN_MODE', 'mode');
+  if (account.positions[symbol]) throw new EngineError('MARGIN_MODE_CHANGE_WITH_POSITION', 'symbol');
+  if (Object.values(account.orders).some((o) => o.symbol === symbol))
+    throw new EngineError('MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS', 'symbol');
+  if (settingsOf(account, symbol).marginMode === mode) return { account, events: [] };
+  return result(account, [{ type: 'marginModeChanged', accountId: account.id, time: now, symbol, mode }]);
+}
+
+/**
+ * Add (amount > 0) or remove (amount < 0) isolated margin. Adding needs that much available
+ * balance; after a removal the isolated wallet plus any unrealized loss must still cover the
+ * initial margin at the mark (notional / leverage).
+ */
+export function adjustIsolatedMargin(account: Account, market: Market, symbol: string, amount: Decimal, now: number): EngineResult {
+  instrumentOf(market, symbol);
+  const pos = account.positions[symbol];
+  if (!pos || settingsOf(account, symbol).marginMode !== 'isolated') throw new EngineError('NO_ISOLATED_POSITION', 'symbol');
+  if (!amount.isFinite() || amount.isZero() || amount.decimalPlaces() > 8) throw new EngineError('INVALID_AMOUNT', 'amount');
+  const ev: EngineEvent = {
+    type: 'isolatedMarginAdjusted', accountId: account.id, time: now, symbol, amount, isolatedWallet: pos.isolatedWallet.plus(amount),
+  };
+  if (amount.gt(0)) {
+    if (available(account, market).lt(amount)) throw new EngineError('INSUFFICIENT_MARGIN', 'amount');
+    return result(account, [ev]);
+  }
+  const next = applyEvents(account, [ev]);
+  const r = allPositionRisks(next, market).find((x) => x.symbol === symbol)!;
+  if (r.isolatedWallet.plus(min(ZERO, r.unrealizedPnl)).lt(r.initialMargin))
+    throw new EngineError('MARGIN_REMOVAL_TOO_LARGE', 'amount');
+  return { account: next, events: [ev] };
+}
+
+export interface CancelRequest {
+  orderId?: string;
+  clientOrderId?: string;
+}
+
+export function cancelOrder(account: Account, req: CancelRequest, now: number): EngineResult {
+  const o = Object.values(account.orders).find(
+    (x) => (req.orderId !== undefined && x.id === req.orderId) || (req.clientOrderId !== undefined && x.clientOrderId === req.clientOrderId),
+  );
+  if (!o) throw new EngineError('ORDER_NOT_FOUND', req.orderId !== undefined ? 'orderId' : 'clientOrderId');
+  return result(account, [{ type: 'orderCanceled', accountId: account.id, time: now, orderId: o.id, symbol: o.symbol, reason: 'user' }]);
+}

@@ -1,0 +1,123 @@
+// Turning an accepted order into fills: taker matching, maker fills, and the post-fill risk check.
+import { type Decimal, ZERO, money } from './decimal.ts';
+import type { ErrorCode } from './errors.ts';
+import { matchTaker, slicesQuantity, type Slice } from './book.ts';
+import { applyEvents } from './events.ts';
+import { applyTrade } from './position-math.ts';
+import {
+  allPositionRisks,
+  availableBalanceRaw,
+  crossFigures,
+  crossLiquidatable,
+  instrumentOf,
+  isolatedLiquidatable,
+  markOf,
+  openOrderMargin,
+  settingsOf,
+} from './risk.ts';
+import type { Account, EngineEvent, Liquidity, Market, Order } from './types.ts';
+
+export interface Step {
+  account: Account;
+  events: EngineEvent[];
+  error?: ErrorCode;
+}
+
+/** Fill events (fill + positionChanged per slice) folded one by one into the account. */
+export function fillSlices(
+  account: Account,
+  market: Market,
+  order: Order,
+  slices: readonly Slice[],
+  liquidity: Liquidity,
+  now: number,
+): Step {
+  let acc = account;
+  const events: EngineEvent[] = [];
+  const instrument = instrumentOf(market, order.symbol);
+  const settings = settingsOf(account, order.symbol);
+  const feeRate = liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate;
+  for (const s of slices) {
+    const fee = money(s.quantity.times(s.price).times(feeRate));
+    const out = applyTrade(acc.positions[order.symbol], order.symbol, order.side, s.quantity, s.price, fee, settings);
+    const evs: EngineEvent[] = [
+      {
+        type: 'fill', accountId: acc.id, time: now, orderId: order.id, symbol: order.symbol, side: order.side,
+        quantity: s.quantity, price: s.price, liquidity, feeRate, fee, realizedPnl: out.realizedPnl,
+      },
+      {
+        type: 'positionChanged', accountId: acc.id, time: now, symbol: order.symbol, quantity: out.position.quantity,
+        entryPrice: out.position.entryPrice, isolatedWallet: out.position.isolatedWallet, isolatedTransfer: out.isolatedTransfer,
+      },
+    ];
+    acc = applyEvents(acc, evs);
+    events.push(...evs);
+  }
+  return { account: acc, events };
+}
+
+const remainingOf = (o: Order): Decimal => o.quantity.minus(o.filledQuantity);
+
+/** How much of the order may execute now: reduce-only and close-position orders never exceed the position. */
+export function executableQuantity(account: Account, order: Order): Decimal | ErrorCode {
+  const rem = remainingOf(order);
+  if (!order.reduceOnly && !order.closePosition) return rem;
+  const q = account.positions[order.symbol]?.quantity ?? ZERO;
+  if (q.isZero() || q.isPos() === (order.side === 'buy')) return order.closePosition ? 'NO_POSITION_TO_CLOSE' : 'REDUCE_ONLY_WOULD_INCREASE';
+  return rem.lt(q.abs()) ? rem : q.abs();
+}
+
+function expired(acc: Account, order: Order, code: ErrorCode, reason: string, now: number): EngineEvent {
+  return { type: 'orderExpired', accountId: acc.id, time: now, orderId: order.id, symbol: order.symbol, code, reason };
+}
+
+/** Execute the immediately executable part of an order as taker (market, or limit crossing the book). */
+export function takerPhase(account: Account, market: Market, orderId: string, now: number): Step {
+  const order = account.orders[orderId]!;
+  const qty = executableQuantity(account, order);
+  if (typeof qty === 'string') return { account, events: [], error: qty };
+  const instrument = instrumentOf(market, order.symbol);
+  const mark = markOf(market, order.symbol);
+  const limit = order.type === 'market' ? undefined : order.price;
+  const slices = matchTaker(instrument, mark, order.side, qty, limit);
+  const matched = slicesQuantity(slices);
+  if (order.type !== 'market') {
+    if (order.timeInForce === 'GTX' && slices.length > 0) return { account, events: [], error: 'POST_ONLY_WOULD_TAKE' };
+    if (order.timeInForce === 'FOK' && matched.lt(remainingOf(order))) return { account, events: [], error: 'FOK_NOT_FILLED' };
+  }
+  const step = fillSlices(account, market, order, slices, 'taker', now);
+  const after = step.account.orders[orderId];
+  const restIsDone = order.type === 'market' || order.timeInForce === 'IOC';
+  if (after && restIsDone) {
+    const code: ErrorCode = matched.lt(qty) ? 'BOOK_DEPTH_EXHAUSTED' : 'REDUCE_ONLY_WOULD_INCREASE';
+    const reason = matched.lt(qty) ? 'unfilled remainder expired' : 'remainder beyond the position expired (reduce-only)';
+    const ev = expired(step.account, after, code, reason, now);
+    return { account: applyEvents(step.account, [ev]), events: [...step.events, ev] };
+  }
+  return step;
+}
+
+/** True when the order (as placed) can open or enlarge exposure. */
+export function increasesRisk(before: Account, order: Order): boolean {
+  if (order.reduceOnly || order.closePosition) return false;
+  const q = before.positions[order.symbol]?.quantity ?? ZERO;
+  const opposite = !q.isZero() && q.isPos() !== (order.side === 'buy');
+  return !(opposite && order.quantity.lte(q.abs()));
+}
+
+/**
+ * After a fill: every wallet must stay >= 0; a risk-increasing order additionally needs a
+ * non-negative available balance and must not leave the account liquidatable.
+ */
+export function riskCheck(after: Account, market: Market, symbol: string, risky: boolean): ErrorCode | undefined {
+  const risks = allPositionRisks(after, market);
+  const cross = crossFigures(after, risks);
+  const walletsOk = cross.crossWallet.gte(0) && risks.every((r) => r.isolatedWallet.gte(0));
+  if (!walletsOk) return risky ? 'INSUFFICIENT_MARGIN' : 'LOSS_EXCEEDS_WALLET';
+  if (!risky) return undefined;
+  if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0)) return 'INSUFFICIENT_MARGIN';
+  const r = risks.find((x) => x.symbol === symbol);
+  if (r && r.marginMode === 'isolated' && isolatedLiquidatable(r)) return 'INSUFFICIENT_MARGIN';
+  if (crossLiquidatable(cross)) return 'INSUFFICIENT_MARGIN';
+  return undefined;
+}

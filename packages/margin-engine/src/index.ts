@@ -1,0 +1,58 @@
+// Public API of @lab/margin-engine.
+export { Decimal, ZERO, ONE, MONEY_DP, ENTRY_DP, dec, money, str, type DecimalInput } from './decimal.ts';
+export { ERROR_MESSAGES, ERROR_CODES, EngineError, isEngineError, type ErrorCode } from './errors.ts';
+export {
+  CATALOGUE,
+  SYMBOLS,
+  tiersFromRates,
+  makeInstrument,
+  tierIndex,
+  tierFor,
+  roundToTick,
+  roundToLot,
+  formatPrice,
+  formatQuantity,
+  priceDecimals,
+  quantityDecimals,
+  nextFundingTime,
+  type Instrument,
+  type RiskTier,
+  type BookModel,
+  type Catalogue,
+} from './instruments.ts';
+export type * from './types.ts';
+export { ORDER_TRANSITIONS, transition, type OrderAction } from './order-lifecycle.ts';
+export {
+  DEFAULT_SETTINGS,
+  settingsOf,
+  positionRisk,
+  allPositionRisks,
+  crossFigures,
+  openOrderMargin,
+  maintenanceMargin,
+  type PositionRisk,
+  type CrossFigures,
+} from './risk.ts';
+export { applyTrade } from './position-math.ts';
+export { matchTaker, takerLevels, vwap } from './book.ts';
+export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
+export { setLeverage, setMarginMode, adjustIsolatedMargin, cancelOrder, type CancelRequest } from './account-settings.ts';
+export { onPrice, withPrice, type PriceUpdate } from './on-price.ts';
+export { applyFunding } from './funding.ts';
+export { liquidate, needsLiquidation } from './liquidation.ts';
+export { liquidationPrice, rawLiquidationPrice, liquidatesAt } from './liquidation-price.ts';
+export { summarize, type AccountSummary, type PositionSummary } from './summary.ts';
+export { previewOrder, type OrderPreview } from './preview.ts';
+export { applyEvent, applyEvents, replay, emptyAccount, openAccount } from './events.ts';
+export { toJson, eventToJson, eventFromJson, accountToJson } from './serialize.ts';
+export {
+  newExchange,
+  applyResult,
+  counterpartyFlows,
+  exchangeOpenAccount,
+  exchangePlaceOrder,
+  exchangeOnPrice,
+  exchangeFunding,
+  totalMoney,
+  type Exchange,
+} from './exchange.ts';

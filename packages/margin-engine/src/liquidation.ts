@@ -1,0 +1,149 @@
+// Liquidation: isolated positions at margin balance <= maintenance; cross accounts at ratio >= 100%.
+import { type Decimal, ZERO, money, max, min } from './decimal.ts';
+import { roundToLot } from './instruments.ts';
+import { applyEvents } from './events.ts';
+import {
+  allPositionRisks,
+  crossFigures,
+  crossLiquidatable,
+  instrumentOf,
+  isolatedLiquidatable,
+  marginRatio,
+  markOf,
+  positionRisk,
+  settingsOf,
+} from './risk.ts';
+import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
+
+function cancelRiskOrders(acc: Account, symbols: ReadonlySet<string>, now: number): EngineResult {
+  const events: EngineEvent[] = Object.values(acc.orders)
+    .filter((o) => symbols.has(o.symbol) && !o.reduceOnly && !o.closePosition)
+    .sort((a, b) => a.seq - b.seq)
+    .map((o) => ({ type: 'orderCanceled', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, reason: 'liquidation' }));
+  return { account: applyEvents(acc, events), events };
+}
+
+interface Figures {
+  marginBalance: Decimal;
+  maintenanceMargin: Decimal;
+}
+
+function figures(acc: Account, market: Market, mode: MarginMode, symbol: string): Figures {
+  if (mode === 'isolated') {
+    const p = acc.positions[symbol];
+    if (!p) return { marginBalance: ZERO, maintenanceMargin: ZERO };
+    const r = positionRisk(p, instrumentOf(market, symbol), settingsOf(acc, symbol), markOf(market, symbol, p.entryPrice));
+    return { marginBalance: r.isolatedWallet.plus(r.unrealizedPnl), maintenanceMargin: r.maintenanceMargin };
+  }
+  const c = crossFigures(acc, allPositionRisks(acc, market));
+  return { marginBalance: c.crossMarginBalance, maintenanceMargin: c.crossMaintenanceMargin };
+}
+
+/**
+ * Close `closeQty` of a position at the mark. Realized PnL settles in the position's compartment
+ * (isolated wallet or cross wallet); the liquidation fee (closed notional x rate) is charged only
+ * out of what is left; a loss beyond the compartment is a shortfall paid by the insurance fund
+ * (always for isolated; for cross when `cover` is set, i.e. on the last cross close).
+ */
+function closeAtMark(acc: Account, market: Market, symbol: string, closeQty: Decimal, cover: boolean, now: number): EngineResult {
+  const pos = acc.positions[symbol]!;
+  const instrument = instrumentOf(market, symbol);
+  const mode = settingsOf(acc, symbol).marginMode;
+  const mark = markOf(market, symbol, pos.entryPrice);
+  const before = figures(acc, market, mode, symbol);
+  const long = pos.quantity.isPos();
+  const realizedPnl = money(closeQty.times(mark.minus(pos.entryPrice)).times(long ? 1 : -1));
+  const crossWallet = crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
+  const compartment = mode === 'isolated' ? pos.isolatedWallet : crossWallet;
+  const afterPnl = compartment.plus(realizedPnl);
+  const fee = min(money(closeQty.times(mark).times(instrument.liquidationFeeRate)), max(ZERO, afterPnl));
+  const rest = afterPnl.minus(fee);
+  const shortfall = (mode === 'isolated' || cover) && rest.lt(0) ? rest.neg() : ZERO;
+  const nq = long ? pos.quantity.minus(closeQty) : pos.quantity.plus(closeQty);
+  const liq: EngineEvent = {
+    type: 'liquidation', accountId: acc.id, time: now, mode, symbol, side: long ? 'sell' : 'buy', quantity: closeQty,
+    price: mark, partial: !nq.isZero(), realizedPnl, fee, shortfall,
+    marginBalanceBefore: before.marginBalance, maintenanceMarginBefore: before.maintenanceMargin,
+    marginBalanceAfter: ZERO, maintenanceMarginAfter: ZERO,
+  };
+  const changed: EngineEvent = {
+    type: 'positionChanged', accountId: acc.id, time: now, symbol, quantity: nq,
+    entryPrice: nq.isZero() ? ZERO : pos.entryPrice, isolatedWallet: ZERO,
+    isolatedTransfer: mode === 'isolated' ? rest.plus(shortfall).neg() : ZERO,
+  };
+  const next = applyEvents(acc, [liq, changed]);
+  const after = figures(next, market, mode, symbol);
+  return {
+    account: next,
+    events: [{ ...liq, marginBalanceAfter: after.marginBalance, maintenanceMarginAfter: after.maintenanceMargin }, changed],
+  };
+}
+
+function liquidateIsolated(acc: Account, market: Market, now: number): EngineResult {
+  const events: EngineEvent[] = [];
+  for (const r of allPositionRisks(acc, market)) {
+    if (r.marginMode !== 'isolated' || !isolatedLiquidatable(r)) continue;
+    const mb = r.isolatedWallet.plus(r.unrealizedPnl);
+    events.push({
+      type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'isolated', symbol: r.symbol, markPrice: r.markPrice,
+      marginBalance: mb, maintenanceMargin: r.maintenanceMargin, marginRatio: marginRatio(r.maintenanceMargin, mb),
+    });
+    const c = cancelRiskOrders(acc, new Set([r.symbol]), now);
+    const closed = closeAtMark(c.account, market, r.symbol, r.quantity.abs(), true, now);
+    acc = closed.account;
+    events.push(...c.events, ...closed.events);
+  }
+  return { account: acc, events };
+}
+
+const crossOk = (acc: Account, market: Market): boolean => {
+  const c = crossFigures(acc, allPositionRisks(acc, market));
+  return !crossLiquidatable(c) && c.crossWallet.gte(0);
+};
+
+function liquidateCross(acc: Account, market: Market, now: number): EngineResult {
+  const start = crossFigures(acc, allPositionRisks(acc, market));
+  if (!crossLiquidatable(start)) return { account: acc, events: [] };
+  const events: EngineEvent[] = [{
+    type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'cross', symbol: undefined, markPrice: undefined,
+    marginBalance: start.crossMarginBalance, maintenanceMargin: start.crossMaintenanceMargin, marginRatio: start.crossMarginRatio,
+  }];
+  const crossSymbols = new Set(allPositionRisks(acc, market).filter((r) => r.marginMode === 'cross').map((r) => r.symbol));
+  const c = cancelRiskOrders(acc, crossSymbols, now);
+  acc = c.account;
+  events.push(...c.events);
+  for (;;) {
+    const cross = allPositionRisks(acc, market)
+      .filter((r) => r.marginMode === 'cross')
+      .sort((a, b) => a.unrealizedPnl.cmp(b.unrealizedPnl) || (a.symbol < b.symbol ? -1 : 1));
+    const r = cross[0];
+    if (!r) break;
+    const last = cross.length === 1;
+    const instrument = instrumentOf(market, r.symbol);
+    let done: EngineResult | undefined;
+    for (let t = r.tier - 1; t >= 0 && !done; t--) {
+      const target = roundToLot(instrument, instrument.riskTiers[t]!.maxNotional.div(r.markPrice), 'down');
+      if (target.lte(0) || target.gte(r.quantity.abs())) continue;
+      const trial = closeAtMark(acc, market, r.symbol, r.quantity.abs().minus(target), false, now);
+      if (crossOk(trial.account, market)) done = trial;
+    }
+    const step = done ?? closeAtMark(acc, market, r.symbol, r.quantity.abs(), last, now);
+    acc = step.account;
+    events.push(...step.events);
+    if (crossOk(acc, market)) break;
+  }
+  return { account: acc, events };
+}
+
+/** Liquidate whatever must be: isolated positions first, then the cross account. */
+export function liquidate(account: Account, market: Market, now: number): EngineResult {
+  const iso = liquidateIsolated(account, market, now);
+  const cross = liquidateCross(iso.account, market, now);
+  return { account: cross.account, events: [...iso.events, ...cross.events] };
+}
+
+/** True when the account has something to liquidate at the market's marks (no state change). */
+export function needsLiquidation(account: Account, market: Market): boolean {
+  const risks = allPositionRisks(account, market);
+  return risks.some((r) => r.marginMode === 'isolated' && isolatedLiquidatable(r)) || crossLiquidatable(crossFigures(account, risks));
+}

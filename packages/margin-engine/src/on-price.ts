@@ -1,0 +1,102 @@
+// onPrice: a new mark (and optionally last trade) price for one symbol triggers stops, fills
+// resting limit orders as maker when the market trades through them, then liquidates.
+import { type Decimal, ZERO } from './decimal.ts';
+import type { ErrorCode } from './errors.ts';
+import { applyEvents } from './events.ts';
+import { executableQuantity, fillSlices, increasesRisk, riskCheck, takerPhase } from './execution.ts';
+import { liquidate } from './liquidation.ts';
+import { isTriggered, triggerReference } from './validate.ts';
+import type { Account, EngineEvent, EngineResult, Market, Order } from './types.ts';
+
+export interface PriceUpdate {
+  markPrice: Decimal;
+  /** Last trade price; resting limits fill against it (else the mark); stops with workingType 'last' use it. */
+  lastPrice?: Decimal;
+}
+
+export function withPrice(market: Market, symbol: string, u: PriceUpdate): Market {
+  return {
+    ...market,
+    marks: { ...market.marks, [symbol]: u.markPrice },
+    lastPrices: u.lastPrice ? { ...market.lastPrices, [symbol]: u.lastPrice } : market.lastPrices,
+  };
+}
+
+const bySeq = (a: Order, b: Order): number => a.seq - b.seq;
+
+function expire(acc: Account, o: Order, code: ErrorCode, reason: string, now: number): EngineEvent {
+  return { type: 'orderExpired', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, code, reason };
+}
+
+function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: number): EngineResult {
+  const pos = acc.positions[o.symbol]?.quantity ?? ZERO;
+  const closing = !pos.isZero() && pos.isPos() !== (o.side === 'buy');
+  if (o.closePosition && !closing) {
+    const ev = expire(acc, o, 'NO_POSITION_TO_CLOSE', 'nothing to close at trigger', now);
+    return { account: applyEvents(acc, [ev]), events: [ev] };
+  }
+  const quantity = o.closePosition ? pos.abs() : o.quantity;
+  const trig: EngineEvent = { type: 'orderTriggered', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, triggerPrice: ref, quantity };
+  const triggered = applyEvents(acc, [trig]);
+  const step = takerPhase(triggered, market, o.id, now);
+  const code = step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }));
+  if (code) {
+    const ev = expire(triggered, triggered.orders[o.id]!, code, 'rejected at trigger', now);
+    return { account: applyEvents(triggered, [ev]), events: [trig, ev] };
+  }
+  return { account: step.account, events: [trig, ...step.events] };
+}
+
+function makerFill(acc: Account, market: Market, o: Order, now: number): EngineResult {
+  const qty = executableQuantity(acc, o);
+  if (typeof qty === 'string') {
+    const ev = expire(acc, o, qty, 'nothing left to reduce', now);
+    return { account: applyEvents(acc, [ev]), events: [ev] };
+  }
+  const step = fillSlices(acc, market, o, [{ price: o.price!, quantity: qty }], 'maker', now);
+  const code = riskCheck(step.account, market, o.symbol, false);
+  if (code) {
+    const ev = expire(acc, o, code, 'fill would take a wallet below zero', now);
+    return { account: applyEvents(acc, [ev]), events: [ev] };
+  }
+  const left = step.account.orders[o.id];
+  if (left) {
+    const ev = expire(step.account, left, 'REDUCE_ONLY_WOULD_INCREASE', 'remainder beyond the position expired (reduce-only)', now);
+    return { account: applyEvents(step.account, [ev]), events: [...step.events, ev] };
+  }
+  return step;
+}
+
+export function onPrice(
+  account: Account,
+  market: Market,
+  symbol: string,
+  update: PriceUpdate,
+  now: number,
+): EngineResult & { market: Market } {
+  const m = withPrice(market, symbol, update);
+  let acc = account;
+  const events: EngineEvent[] = [];
+  const run = (r: EngineResult): void => {
+    acc = r.account;
+    events.push(...r.events);
+  };
+  for (const o of Object.values(account.orders).filter((x) => x.symbol === symbol && x.status === 'untriggered').sort(bySeq)) {
+    const cur = acc.orders[o.id];
+    if (!cur || cur.status !== 'untriggered') continue;
+    const ref = triggerReference(m, symbol, cur.workingType);
+    if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref)) run(trigger(acc, m, cur, ref, now));
+  }
+  const trade = update.lastPrice ?? update.markPrice;
+  const resting = Object.values(acc.orders)
+    .filter((x) => x.symbol === symbol && (x.status === 'new' || x.status === 'partiallyFilled') && x.type === 'limit')
+    .sort(bySeq);
+  for (const o of resting) {
+    const cur = acc.orders[o.id];
+    if (!cur) continue;
+    const crossed = cur.side === 'buy' ? trade.lte(cur.price!) : trade.gte(cur.price!);
+    if (crossed) run(makerFill(acc, m, cur, now));
+  }
+  run(liquidate(acc, m, now));
+  return { account: acc, events, market: m };
+}

@@ -1,0 +1,184 @@
+// Margin formulas (mark price for everything risk-related). See README "Formulas".
+import { Decimal, ZERO, max } from './decimal.ts';
+import { EngineError } from './errors.ts';
+import { tierIndex, type Instrument } from './instruments.ts';
+import type { Account, MarginMode, Market, Order, Position, SymbolSettings } from './types.ts';
+
+export const DEFAULT_SETTINGS: SymbolSettings = { leverage: 20, marginMode: 'cross' };
+
+export const settingsOf = (a: Account, symbol: string): SymbolSettings => a.settings[symbol] ?? DEFAULT_SETTINGS;
+
+export function instrumentOf(market: Market, symbol: string): Instrument {
+  const i = market.instruments[symbol];
+  if (!i) throw new EngineError('UNKNOWN_SYMBOL', 'symbol');
+  return i;
+}
+
+/** Mark price of a symbol; a position without a known mark is valued at its entry price. */
+export function markOf(market: Market, symbol: string, fallback?: Decimal): Decimal {
+  const m = market.marks[symbol];
+  if (m) return m;
+  if (fallback) return fallback;
+  throw new EngineError('NO_MARK_PRICE', 'symbol');
+}
+
+export interface PositionRisk {
+  symbol: string;
+  quantity: Decimal;
+  entryPrice: Decimal;
+  markPrice: Decimal;
+  marginMode: MarginMode;
+  leverage: number;
+  isolatedWallet: Decimal;
+  /** |qty| x mark */
+  notional: Decimal;
+  /** qty x (mark - entry) */
+  unrealizedPnl: Decimal;
+  tier: number;
+  maintenanceMarginRate: Decimal;
+  maintenanceAmount: Decimal;
+  /** notional x MMR(tier) - maintenance amount(tier) */
+  maintenanceMargin: Decimal;
+  /** notional / leverage */
+  initialMargin: Decimal;
+}
+
+export function maintenanceMargin(instrument: Instrument, notional: Decimal): Decimal {
+  const t = instrument.riskTiers[tierIndex(instrument, notional)]!;
+  return notional.times(t.maintenanceMarginRate).minus(t.maintenanceAmount);
+}
+
+export function positionRisk(
+  pos: Position,
+  instrument: Instrument,
+  settings: SymbolSettings,
+  mark: Decimal,
+): PositionRisk {
+  const notional = pos.quantity.abs().times(mark);
+  const ti = tierIndex(instrument, notional);
+  const tier = instrument.riskTiers[ti]!;
+  return {
+    symbol: pos.symbol,
+    quantity: pos.quantity,
+    entryPrice: pos.entryPrice,
+    markPrice: mark,
+    marginMode: settings.marginMode,
+    leverage: settings.leverage,
+    isolatedWallet: pos.isolatedWallet,
+    notional,
+    unrealizedPnl: pos.quantity.times(mark.minus(pos.entryPrice)),
+    tier: ti,
+    maintenanceMarginRate: tier.maintenanceMarginRate,
+    maintenanceAmount: tier.maintenanceAmount,
+    maintenanceMargin: notional.times(tier.maintenanceMarginRate).minus(tier.maintenanceAmount),
+    initialMargin: notional.div(settings.leverage),
+  };
+}
+
+export function allPositionRisks(account: Account, market: Market): PositionRisk[] {
+  return Object.keys(account.positions)
+    .sort()
+    .map((sym) => {
+      const pos = account.positions[sym]!;
+      return positionRisk(pos, instrumentOf(market, sym), settingsOf(account, sym), markOf(market, sym, pos.entryPrice));
+    });
+}
+
+export interface CrossFigures {
+  /** walletBalance - isolated wallets */
+  crossWallet: Decimal;
+  crossUnrealizedPnl: Decimal;
+  /** crossWallet + cross unrealized PnL */
+  crossMarginBalance: Decimal;
+  crossMaintenanceMargin: Decimal;
+  crossInitialMargin: Decimal;
+  /** crossMM / crossMarginBalance; Infinity when the balance is <= 0 with maintenance due; 0 without positions. */
+  crossMarginRatio: Decimal;
+  isolatedWallets: Decimal;
+}
+
+export function crossFigures(account: Account, risks: PositionRisk[]): CrossFigures {
+  let iso = ZERO;
+  let upnl = ZERO;
+  let mm = ZERO;
+  let im = ZERO;
+  for (const r of risks) {
+    if (r.marginMode === 'isolated') {
+      iso = iso.plus(r.isolatedWallet);
+    } else {
+      upnl = upnl.plus(r.unrealizedPnl);
+      mm = mm.plus(r.maintenanceMargin);
+      im = im.plus(r.initialMargin);
+    }
+  }
+  const crossWallet = account.walletBalance.minus(iso);
+  const mb = crossWallet.plus(upnl);
+  return {
+    crossWallet,
+    crossUnrealizedPnl: upnl,
+    crossMarginBalance: mb,
+    crossMaintenanceMargin: mm,
+    crossInitialMargin: im,
+    crossMarginRatio: marginRatio(mm, mb),
+    isolatedWallets: iso,
+  };
+}
+
+export function marginRatio(mm: Decimal, mb: Decimal): Decimal {
+  if (mm.isZero()) return ZERO;
+  if (mb.lte(0)) return new Decimal(Infinity);
+  return mm.div(mb);
+}
+
+/** Cross liquidation rule: ratio >= 100%, i.e. margin balance <= maintenance margin (with any due). */
+export const crossLiquidatable = (c: CrossFigures): boolean =>
+  c.crossMaintenanceMargin.gt(0) && c.crossMarginBalance.lte(c.crossMaintenanceMargin);
+
+/** Isolated liquidation rule: isolated wallet + unrealized PnL <= maintenance margin. */
+export const isolatedLiquidatable = (r: PositionRisk): boolean =>
+  r.isolatedWallet.plus(r.unrealizedPnl).lte(r.maintenanceMargin);
+
+const remaining = (o: Order): Decimal => o.quantity.minus(o.filledQuantity);
+
+/** True when the order rests on the book and reserves margin (not conditional, not reduce-only). */
+export const reservesMargin = (o: Order): boolean =>
+  o.status !== 'untriggered' && !o.reduceOnly && !o.closePosition && o.price !== undefined;
+
+/**
+ * Margin held by open orders: for each symbol and side, in placement order, the part of each order
+ * that would close the opposite position needs nothing; the opening part needs
+ * qty x price / leverage plus its open loss (buy priced above mark: qty x (price - mark); sell
+ * priced below mark: qty x (mark - price)). Both sides are summed (see README: deviation).
+ */
+export function openOrderMargin(account: Account, market: Market): Decimal {
+  let total = ZERO;
+  const orders = Object.values(account.orders)
+    .filter(reservesMargin)
+    .sort((a, b) => a.seq - b.seq);
+  const offsets = new Map<string, Decimal>();
+  for (const o of orders) {
+    const key = `${o.symbol}|${o.side}`;
+    let offset = offsets.get(key);
+    if (offset === undefined) {
+      const pos = account.positions[o.symbol];
+      const opposite = pos && (o.side === 'buy' ? pos.quantity.lt(0) : pos.quantity.gt(0));
+      offset = opposite ? pos.quantity.abs() : ZERO;
+    }
+    const rem = remaining(o);
+    const closing = Decimal.min(rem, offset);
+    offsets.set(key, offset.minus(closing));
+    const opening = rem.minus(closing);
+    if (opening.isZero()) continue;
+    const price = o.price!;
+    const mark = market.marks[o.symbol] ?? price;
+    const lev = settingsOf(account, o.symbol).leverage;
+    const loss = o.side === 'buy' ? max(ZERO, price.minus(mark)) : max(ZERO, mark.minus(price));
+    total = total.plus(opening.times(price).div(lev)).plus(opening.times(loss));
+  }
+  return total;
+}
+
+/** Available balance = cross margin balance - cross initial margin - open order margin (may be < 0). */
+export function availableBalanceRaw(c: CrossFigures, orderMargin: Decimal): Decimal {
+  return c.crossMarginBalance.minus(c.crossInitialMargin).minus(orderMargin);
+}

@@ -1,0 +1,59 @@
+// JSON forms of events and accounts: every Decimal becomes a plain decimal string and back.
+import { Decimal, str } from './decimal.ts';
+import type { Account, EngineEvent } from './types.ts';
+
+type Json = string | number | boolean | null | undefined | Json[] | { [k: string]: Json };
+
+/** Deep-convert Decimals to decimal strings (undefined fields dropped by JSON.stringify). */
+export function toJson(v: unknown): Json {
+  if (v instanceof Decimal || (v !== null && typeof v === 'object' && 'toFixed' in v && 'd' in v && 'e' in v)) return str(v as Decimal);
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, Json> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJson(x);
+    return out;
+  }
+  return v as Json;
+}
+
+const DECIMAL_FIELDS: ReadonlySet<string> = new Set([
+  'walletBalance', 'amount', 'quantity', 'filledQuantity', 'price', 'stopPrice', 'triggerPrice', 'feeRate', 'fee',
+  'realizedPnl', 'entryPrice', 'isolatedWallet', 'isolatedTransfer', 'rate', 'markPrice', 'positionQuantity',
+  'uncollected', 'marginBalance', 'maintenanceMargin', 'marginRatio', 'shortfall', 'marginBalanceBefore',
+  'maintenanceMarginBefore', 'marginBalanceAfter', 'maintenanceMarginAfter',
+]);
+
+function revive(v: unknown, key?: string): unknown {
+  if (typeof v === 'string' && key !== undefined && DECIMAL_FIELDS.has(key)) return new Decimal(v);
+  if (Array.isArray(v)) return v.map((x) => revive(x));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = revive(x, k);
+    return out;
+  }
+  return v;
+}
+
+export function eventToJson(ev: EngineEvent): Json {
+  return toJson(ev);
+}
+
+export function eventFromJson(j: unknown): EngineEvent {
+  const ev = revive(j) as EngineEvent & { order?: Record<string, unknown> };
+  if (ev.type === 'orderAccepted') {
+    const o = ev.order as unknown as Record<string, unknown>;
+    for (const k of ['clientOrderId', 'price', 'stopPrice']) if (!(k in o)) o[k] = undefined;
+  }
+  if (ev.type === 'orderRejected' || ev.type === 'liquidationTriggered' || ev.type === 'orderExpired') {
+    const e = ev as unknown as Record<string, unknown>;
+    for (const k of ['clientOrderId', 'field', 'symbol', 'markPrice', 'code']) if (!(k in e)) e[k] = undefined;
+  }
+  return ev;
+}
+
+export function accountToJson(a: Account): Json {
+  const orders = Object.values(a.orders).sort((x, y) => x.seq - y.seq);
+  const positions = Object.values(a.positions).sort((x, y) => (x.symbol < y.symbol ? -1 : 1));
+  const settings = Object.keys(a.settings).sort().map((s) => ({ symbol: s, ...a.settings[s] }));
+  return toJson({ id: a.id, walletBalance: a.walletBalance, nextSeq: a.nextSeq, settings, positions, orders });
+}
