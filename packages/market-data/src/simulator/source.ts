@@ -31,6 +31,11 @@ export interface SimulatorOptions {
   scenario?: readonly ScheduledScenarioEvent[];
   /** Most steps run by one timer callback when catching up (protects the event loop). */
   maxCatchUpSteps?: number;
+  /**
+   * Resume from a snapshot() taken earlier (with the same market params): the market continues
+   * where it stopped. Seed, startTime and scenario are then ignored.
+   */
+  resumeFrom?: SimState;
   /** Called when a listener throws; default console.error. */
   onListenerError?: (error: unknown, tick: MarketTick) => void;
   /** Wall clock, for tests. Default Date.now. */
@@ -69,7 +74,8 @@ export class SimulatorSource implements PriceSource {
     this.model = compileModel(marketParams(options.market));
     this.symbols = this.model.symbols;
     const start = options.startTime ?? Math.floor(this.wallNow() / 1000) * 1000;
-    this.state = initialState(this.model, options.seed ?? 'leverage-lab', start, options.scenario);
+    this.state =
+      options.resumeFrom ?? initialState(this.model, options.seed ?? 'leverage-lab', start, options.scenario);
   }
 
   /** Current simulated time (end of the last step). */
