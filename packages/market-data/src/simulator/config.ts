@@ -251,7 +251,7 @@ export const DEFAULT_MARKET: MarketParams = {
   funding: DEFAULT_FUNDING,
   markIntervalMs: 1000,
   bookIntervalMs: 0,
-  indexSmoothingMs: 2000,
+  indexSmoothingMs: 1000,
   markBasisSmoothingMs: 150_000,
   intradayAmplitude: 0.35,
 };
