@@ -28,6 +28,9 @@ export {
   positionRisk,
   allPositionRisks,
   crossFigures,
+  crossLiquidatable,
+  isolatedLiquidatable,
+  availableBalanceRaw,
   openOrderMargin,
   maintenanceMargin,
   type PositionRisk,
@@ -56,3 +59,4 @@ export {
   totalMoney,
   type Exchange,
 } from './exchange.ts';
+export { LiquidationIndex, type LiquidationHit, type TickResult } from './liquidation-index.ts';
