@@ -158,6 +158,7 @@ export class ReplaySource implements PriceSource {
   private cursor = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
+  private done = false;
   private wallStart = 0;
   private resolveFinished!: () => void;
 
@@ -228,6 +229,7 @@ export class ReplaySource implements PriceSource {
     this.timer = null;
     if (this.running) {
       this.running = false;
+      this.done = true;
       this.emitStatus('halted', 'replay stopped');
     }
     this.resolveFinished();
@@ -278,8 +280,9 @@ export class ReplaySource implements PriceSource {
   }
 
   private finish(): void {
-    if (this.running) {
-      this.running = false;
+    this.running = false;
+    if (!this.done) {
+      this.done = true;
       this.emitStatus('halted', 'replay finished');
     }
     this.resolveFinished();

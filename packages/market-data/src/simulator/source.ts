@@ -75,7 +75,8 @@ export class SimulatorSource implements PriceSource {
     this.symbols = this.model.symbols;
     const start = options.startTime ?? Math.floor(this.wallNow() / 1000) * 1000;
     this.state =
-      options.resumeFrom ?? initialState(this.model, options.seed ?? 'leverage-lab', start, options.scenario);
+      options.resumeFrom ??
+      initialState(this.model, options.seed ?? 'leverage-lab', start, options.scenario);
   }
 
   /** Current simulated time (end of the last step). */
