@@ -3,12 +3,11 @@
 // server and the worker. Ctrl-C / SIGTERM stops the children first and PostgreSQL last; a child
 // that dies takes the launcher down with a clear message rather than leaving half a platform.
 // `npm run dev` does the same with `next dev` and a worker that restarts on change.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DatabaseConfigError, repoRoot } from '@lab/db/server';
-import { buildIsCurrent, recordBuild, sourceFingerprint } from './lib/build-cache.ts';
+import { ensureWebBuild, nextBin } from './lib/web-build.ts';
 import { log, provideAuthSecret, provideDatabase, type Database } from './lib/platform-env.ts';
 import { startChild, stopChild, waitForHttp, type Child } from './lib/processes.ts';
 import { seedDemoData } from './lib/seed.ts';
@@ -71,27 +70,12 @@ async function main() {
     PORT: String(port),
   };
   const webDir = path.join(repoRoot, 'apps/web');
-  const nextBin = path.join(repoRoot, 'node_modules/next/dist/bin/next');
 
-  if (!dev) {
-    const fingerprint = sourceFingerprint(repoRoot);
-    if (buildIsCurrent(repoRoot, fingerprint)) {
-      log('web build is current');
-    } else {
-      log('building the web app (production build; later starts reuse it)…');
-      const build = spawnSync(process.execPath, [nextBin, 'build'], {
-        cwd: webDir,
-        env: { ...env, NODE_ENV: 'production' },
-        stdio: 'inherit',
-      });
-      if (build.status !== 0) return shutdown(1, 'the web build failed (see above)');
-      recordBuild(repoRoot, fingerprint);
-    }
-  }
+  if (!dev && !ensureWebBuild(repoRoot, env, '.next', log)) return shutdown(1, 'the web build failed (see above)');
 
   const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
   children.push(
-    startChild('web', process.execPath, [nextBin, dev ? 'dev' : 'start', '--port', String(port)], {
+    startChild('web', process.execPath, [nextBin(repoRoot), dev ? 'dev' : 'start', '--port', String(port)], {
       cwd: webDir,
       env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
     }),

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SKIP = new Set(['node_modules', '.next', '.turbo', 'test', 'tests', 'bench', 'dist', 'test-results']);
+const SKIP = new Set(['node_modules', '.next', '.next-e2e', '.turbo', 'test', 'tests', 'bench', 'dist', 'test-results']);
 
 function walk(dir: string, out: string[]): void {
   if (!fs.existsSync(dir)) return;
@@ -29,13 +29,18 @@ export function sourceFingerprint(root: string): string {
   return h.digest('hex');
 }
 
-const stampFile = (root: string) => path.join(root, 'apps/web/.next/lab-source-fingerprint');
+const stampFile = (root: string, distDir: string) => path.join(root, 'apps/web', distDir, 'lab-source-fingerprint');
 
-export function buildIsCurrent(root: string, fingerprint: string): boolean {
-  const f = stampFile(root);
-  return fs.existsSync(path.join(root, 'apps/web/.next/BUILD_ID')) && fs.existsSync(f) && fs.readFileSync(f, 'utf8') === fingerprint;
+/** distDir: '.next' for `npm start`, '.next-e2e' for the test server, so one never clobbers the other. */
+export function buildIsCurrent(root: string, fingerprint: string, distDir = '.next'): boolean {
+  const f = stampFile(root, distDir);
+  return (
+    fs.existsSync(path.join(root, 'apps/web', distDir, 'BUILD_ID')) &&
+    fs.existsSync(f) &&
+    fs.readFileSync(f, 'utf8') === fingerprint
+  );
 }
 
-export function recordBuild(root: string, fingerprint: string): void {
-  fs.writeFileSync(stampFile(root), fingerprint);
+export function recordBuild(root: string, fingerprint: string, distDir = '.next'): void {
+  fs.writeFileSync(stampFile(root, distDir), fingerprint);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '@lab/db';
+import type { MarketFeedLike } from '@lab/market-data';
 
 export type Role = 'TRADER' | 'INSTRUCTOR' | 'ADMIN';
 
@@ -15,4 +16,6 @@ export interface Context {
   user: SessionUser | null;
   /** Client address for throttling; best effort behind proxies. */
   ip: string;
+  /** Live market data of this server process (absent where no feed runs, e.g. some tests). */
+  feed?: MarketFeedLike;
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Context } from '@lab/api';
 import { db } from './db';
+import { marketFeed } from './market-feed';
 import { getSessionUser } from './session';
 
 export async function createContext(headers: Headers): Promise<Context> {
@@ -9,5 +10,7 @@ export async function createContext(headers: Headers): Promise<Context> {
     db: db(),
     user: await getSessionUser(),
     ip: forwarded || headers.get('x-real-ip') || 'unknown',
+    // Live data is optional: without it, only the live subscription answers "unavailable".
+    feed: await marketFeed().catch(() => undefined),
   };
 }

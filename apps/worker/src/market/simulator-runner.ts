@@ -1,0 +1,80 @@
+// Starts the simulator so that the market is continuous across restarts: resume the saved state,
+// simulate the time the worker was down (up to the backfill window) so candles have no hole, and
+// on a first start simulate the backfill window so charts open with history.
+import { SimulatorSource, type SimState } from '@lab/market-data';
+import type pg from 'pg';
+import type { MarketDataService } from './market-data-service.ts';
+import { lastCandleTime } from './candle-store.ts';
+import { loadSimState, saveSimState, shiftSimState } from './simulator-state.ts';
+
+const STATE_NAME = 'simulator';
+const HISTORY_TICKS_PER_SECOND = 0.2;
+
+export interface SimulatorRunnerOptions {
+  pool: pg.Pool;
+  seed: string;
+  ticksPerSecond: number;
+  backfillHours: number;
+  symbols: readonly string[];
+  log: (msg: string) => void;
+  now?: () => number;
+}
+
+/**
+ * The market to continue from: the saved state when it fits (shifted forward in whole funding
+ * intervals when the worker was down longer than the backfill window), else a fresh seeded market
+ * starting one backfill window ago.
+ */
+export function createSimulator(opts: SimulatorRunnerOptions, saved: SimState | null, ticksPerSecond: number): SimulatorSource {
+  const now = (opts.now ?? Date.now)();
+  const windowMs = opts.backfillHours * 3600_000;
+  const market = { symbols: opts.symbols };
+  const usable = saved && saved.instruments.map((i) => i.symbol).join() === opts.symbols.join();
+  if (usable && saved.time <= now) {
+    const gap = now - saved.time;
+    const resumed = gap > windowMs ? shiftSimState(saved, gap - windowMs) : saved;
+    return new SimulatorSource({ resumeFrom: resumed, market, ticksPerSecond, now: opts.now });
+  }
+  const startTime = Math.floor((now - windowMs) / 60_000) * 60_000;
+  return new SimulatorSource({ seed: opts.seed, startTime, market, ticksPerSecond, now: opts.now });
+}
+
+/**
+ * Catches the market up to now (history at a coarse step: a 5 s step still draws every 1m candle
+ * from 12 trades, and simulates a day in a couple of seconds), then runs it live at full rate.
+ */
+export async function startSimulator(
+  opts: SimulatorRunnerOptions,
+  service: MarketDataService,
+): Promise<{ source: SimulatorSource; stop: () => Promise<void> }> {
+  const saved = await loadSimState(opts.pool, STATE_NAME);
+  const hadCandles = (await lastCandleTime(opts.pool, opts.symbols[0]!)) !== null;
+  const history = createSimulator(opts, hadCandles ? saved : null, HISTORY_TICKS_PER_SECOND);
+  const behindMs = Math.max(0, (opts.now ?? Date.now)() - history.time);
+  if (behindMs > 1000) {
+    const t0 = performance.now();
+    const off = history.onTick((t) => service.recordHistory(t));
+    history.advance(behindMs);
+    off();
+    const candles = await service.flush();
+    opts.log(
+      `simulated ${(behindMs / 3600_000).toFixed(2)} h of market history (${candles} candles) in ${Math.round(performance.now() - t0)} ms`,
+    );
+  }
+  const source = new SimulatorSource({
+    resumeFrom: history.snapshot(),
+    market: { symbols: opts.symbols },
+    ticksPerSecond: opts.ticksPerSecond,
+    now: opts.now,
+  });
+  await service.start(source);
+  const saver = setInterval(() => void saveSimState(opts.pool, STATE_NAME, source.snapshot()).catch(() => {}), 10_000);
+  return {
+    source,
+    stop: async () => {
+      clearInterval(saver);
+      await service.stop();
+      await saveSimState(opts.pool, STATE_NAME, source.snapshot());
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The server the end-to-end suite runs against: a throw-away embedded PostgreSQL (its own port and
+// folder), migrations, a production build in apps/web/.next-e2e, and `next start` on E2E_PORT. It
+// shares nothing with a running `npm start`. Started by playwright.config.ts (webServer); SIGTERM
+// stops the web server, then PostgreSQL, then removes the folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '@lab/db/server';
+import { provideDatabase } from '../scripts/lib/platform-env.ts';
+import { startChild, stopChild } from '../scripts/lib/processes.ts';
+import { ensureWebBuild, nextBin } from '../scripts/lib/web-build.ts';
+
+const log = (m: string) => console.log(`[e2e-server] ${m}`);
+const port = Number(process.env.E2E_PORT ?? 3100);
+const pgPort = Number(process.env.LAB_E2E_PG_PORT ?? 45432);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-e2e-'));
+const stateFile = process.env.LAB_E2E_STATE_FILE ?? path.join(dir, 'state.json');
+
+const database = await provideDatabase({
+  databaseUrl: process.env.E2E_DATABASE_URL,
+  dataPath: path.join(dir, 'pg'),
+  port: pgPort,
+  database: 'lab_e2e',
+});
+fs.writeFileSync(stateFile, JSON.stringify({ databaseUrl: database.url }));
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  NEXTAUTH_SECRET: 'e2e-only-secret-not-for-production-0123456789',
+  NEXTAUTH_URL: `http://localhost:${port}`,
+  LAB_NEXT_DIST_DIR: '.next-e2e',
+  NEXT_TELEMETRY_DISABLED: '1',
+  NODE_ENV: 'production',
+  PORT: String(port),
+};
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (web) await stopChild(web);
+  if (worker) await stopChild(worker);
+  await database.embedded?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(stateFile, { force: true });
+  process.exit(code);
+}
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+
+let web: ReturnType<typeof startChild> | undefined;
+let worker: ReturnType<typeof startChild> | undefined;
+if (!ensureWebBuild(repoRoot, env, '.next-e2e', log)) await stop(1);
+web = startChild('web', process.execPath, [nextBin(repoRoot), 'start', '--port', String(port)], {
+  cwd: path.join(repoRoot, 'apps/web'),
+  env,
+});
+const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
+if (fs.existsSync(workerMain)) {
+  worker = startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env });
+}
+for (const c of [web, worker]) {
+  void c?.exited.then((code) => {
+    if (!stopping) {
+      log(`${c.name} exited unexpectedly (code ${code})`);
+      void stop(1);
+    }
+  });
+}
+log(`serving http://localhost:${port} on database ${database.url.replace(/:[^:@/]*@/, ':***@')}`);

@@ -1,0 +1,119 @@
+// Read side of market data: instruments, tickers and candles as the worker stored them, and
+// scenario commands sent to the worker's simulator.
+import type { Db } from '@lab/db';
+import { AppError } from '../errors.ts';
+
+export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
+export type CandleIntervalName = (typeof CANDLE_INTERVALS)[number];
+const INTERVAL_MS: Record<CandleIntervalName, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+};
+
+const str = (d: { toString(): string } | null | undefined) => (d == null ? null : d.toString());
+
+export async function listInstruments(db: Db) {
+  const rows = await db.instrument.findMany({ where: { enabled: true }, include: { ticker: true }, orderBy: { symbol: 'asc' } });
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    baseAsset: r.baseAsset,
+    quoteAsset: r.quoteAsset,
+    source: r.source,
+    spec: r.spec as Record<string, unknown>,
+    ticker: r.ticker ? tickerDto(r.ticker) : null,
+  }));
+}
+
+type TickerRow = NonNullable<Awaited<ReturnType<Db['marketTicker']['findUnique']>>>;
+
+function tickerDto(t: TickerRow) {
+  return {
+    symbol: t.symbol,
+    lastPrice: t.lastPrice.toString(),
+    markPrice: t.markPrice.toString(),
+    indexPrice: t.indexPrice.toString(),
+    fundingRate: t.fundingRate.toString(),
+    nextFundingTime: t.nextFundingTime.getTime(),
+    open24h: str(t.open24h),
+    high24h: str(t.high24h),
+    low24h: str(t.low24h),
+    volume24h: str(t.volume24h),
+    status: t.status,
+    updatedAt: t.updatedAt.getTime(),
+  };
+}
+export type TickerDto = ReturnType<typeof tickerDto>;
+
+export async function listTickers(db: Db): Promise<TickerDto[]> {
+  const rows = await db.marketTicker.findMany({ orderBy: { symbol: 'asc' } });
+  return rows.map(tickerDto);
+}
+
+export async function getTicker(db: Db, symbol: string): Promise<TickerDto> {
+  const row = await db.marketTicker.findUnique({ where: { symbol } });
+  if (!row) throw new AppError('NOT_FOUND', `No market data for ${symbol} yet.`, { field: 'symbol' });
+  return tickerDto(row);
+}
+
+async function assertInstrument(db: Db, symbol: string) {
+  const exists = await db.instrument.findUnique({ where: { symbol }, select: { symbol: true } });
+  if (!exists) throw new AppError('NOT_FOUND', `Unknown instrument ${symbol}.`, { field: 'symbol' });
+}
+
+/** Candles in [from, to), oldest first, at most `limit` (the most recent ones when the range is larger). */
+export async function getCandles(
+  db: Db,
+  q: { symbol: string; interval: CandleIntervalName; from?: number; to?: number; limit: number },
+) {
+  await assertInstrument(db, q.symbol);
+  if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+    throw new AppError('VALIDATION', 'from must be before to.', { field: 'from' });
+  }
+  const rows = await db.candle.findMany({
+    where: {
+      symbol: q.symbol,
+      interval: q.interval,
+      openTime: {
+        ...(q.from !== undefined ? { gte: new Date(q.from) } : {}),
+        ...(q.to !== undefined ? { lt: new Date(q.to) } : {}),
+      },
+    },
+    orderBy: { openTime: 'desc' },
+    take: q.limit,
+  });
+  return {
+    symbol: q.symbol,
+    interval: q.interval,
+    intervalMs: INTERVAL_MS[q.interval],
+    candles: rows.reverse().map((c) => ({
+      openTime: c.openTime.getTime(),
+      open: c.open.toString(),
+      high: c.high.toString(),
+      low: c.low.toString(),
+      close: c.close.toString(),
+      volume: c.volume.toString(),
+      trades: c.trades,
+    })),
+  };
+}
+
+export type ScenarioCommandEvent =
+  | { type: 'crash' | 'rally'; percent: number; durationMs: number; symbol?: string }
+  | { type: 'volSpike'; multiplier: number; durationMs: number; symbol?: string }
+  | { type: 'liquidityDrought'; spreadMultiplier: number; depthMultiplier: number; durationMs: number; symbol?: string };
+
+/** Sends a scenario event to the worker that runs the simulator (it validates and applies it). */
+export async function sendScenarioEvent(db: Db, event: ScenarioCommandEvent): Promise<void> {
+  if (event.symbol) {
+    const inst = await db.instrument.findUnique({ where: { symbol: event.symbol } });
+    if (!inst) throw new AppError('NOT_FOUND', `Unknown instrument ${event.symbol}.`, { field: 'symbol' });
+    if (inst.source !== 'simulator') {
+      throw new AppError('PRECONDITION', `${event.symbol} runs on ${inst.source} prices; scenario events need the simulator.`, { field: 'symbol' });
+    }
+  }
+  await db.$executeRaw`SELECT pg_notify('lab_market_commands', ${JSON.stringify({ type: 'scenario', event })})`;
+}
