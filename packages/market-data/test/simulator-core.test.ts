@@ -168,6 +168,26 @@ describe('determinism', () => {
     expect(got.at(-1)).toMatchObject({ kind: 'status', status: 'halted' });
   });
 
+  it('resumes from a snapshot exactly where it stopped (worker restart)', () => {
+    const straight = new SimulatorSource({ seed: 'resume', startTime: T0 });
+    const ref: MarketTick[] = [];
+    straight.onTick((t) => ref.push(t));
+    straight.advance(20_000);
+
+    const first = new SimulatorSource({ seed: 'resume', startTime: T0 });
+    const got: MarketTick[] = [];
+    first.onTick((t) => got.push(t));
+    first.advance(8_000);
+    const saved = JSON.parse(JSON.stringify(first.snapshot())) as ReturnType<typeof first.snapshot>;
+    const second = new SimulatorSource({ resumeFrom: saved });
+    second.onTick((t) => got.push(t));
+    second.advance(12_000);
+    expect(got).toEqual(ref);
+    expect(
+      () => new SimulatorSource({ resumeFrom: saved, market: { symbols: ['BTCUSDT'] } }),
+    ).toThrow(/cannot resume/);
+  });
+
   it('keeps emitting to other listeners when one throws', () => {
     const errors: unknown[] = [];
     const src = new SimulatorSource({

@@ -138,6 +138,9 @@ describe('scenario: crash and rally', () => {
         durationMs: 1,
       }),
     ).toThrow(/spreadMultiplier/);
+    expect(() =>
+      addEvent(model, state, { type: 'rally', percent: 5, durationMs: 10, at: state.time - 1 }),
+    ).toThrow(/in the past/);
     const s1 = addEvent(model, state, { type: 'rally', percent: 5, durationMs: 10, id: 'x' }).state;
     expect(() =>
       addEvent(model, s1, { type: 'rally', percent: 5, durationMs: 10, id: 'x' }),

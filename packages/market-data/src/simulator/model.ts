@@ -223,6 +223,11 @@ export function addEvent(
   event: ScenarioEventSpec & { at?: number; id?: string },
 ): { state: SimState; event: ScenarioEvent } {
   validateScenarioEvent(event, model.symbols);
+  if (event.at !== undefined && event.at < state.time) {
+    throw new Error(
+      `scenario event at ${new Date(event.at).toISOString()} is in the past (simulated time is ${new Date(state.time).toISOString()})`,
+    );
+  }
   const seq = state.eventSeq + 1;
   const id = event.id ?? `event-${seq}`;
   if (state.events.some((e) => e.id === id)) throw new Error(`duplicate scenario event id ${id}`);

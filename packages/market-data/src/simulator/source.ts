@@ -42,6 +42,20 @@ export interface SimulatorOptions {
   now?: () => number;
 }
 
+/** A snapshot can only resume a market with the same instruments, in the same order. */
+function checkResumable(model: Model, state: SimState): void {
+  const symbols = state.instruments.map((i) => i.symbol);
+  if (
+    symbols.length !== model.symbols.length ||
+    symbols.some((s, i) => s !== model.symbols[i]) ||
+    !Number.isSafeInteger(state.time)
+  ) {
+    throw new Error(
+      `cannot resume simulator: snapshot has instruments [${symbols.join(', ')}], market has [${model.symbols.join(', ')}]`,
+    );
+  }
+}
+
 export class SimulatorSource implements PriceSource {
   readonly name = 'simulator';
   readonly symbols: readonly string[];
@@ -74,6 +88,7 @@ export class SimulatorSource implements PriceSource {
     this.model = compileModel(marketParams(options.market));
     this.symbols = this.model.symbols;
     const start = options.startTime ?? Math.floor(this.wallNow() / 1000) * 1000;
+    if (options.resumeFrom) checkResumable(this.model, options.resumeFrom);
     this.state =
       options.resumeFrom ??
       initialState(this.model, options.seed ?? 'leverage-lab', start, options.scenario);
