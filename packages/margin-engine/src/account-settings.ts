@@ -61,7 +61,9 @@ export function adjustIsolatedMargin(account: Account, market: Market, symbol: s
     type: 'isolatedMarginAdjusted', accountId: account.id, time: now, symbol, amount, isolatedWallet: pos.isolatedWallet.plus(amount),
   };
   if (amount.gt(0)) {
-    if (available(account, market).lt(amount)) throw new EngineError('INSUFFICIENT_MARGIN', 'amount');
+    const cross = crossFigures(account, allPositionRisks(account, market));
+    // needs the available balance and real money in the cross wallet (not only unrealized profit)
+    if (available(account, market).lt(amount) || cross.crossWallet.lt(amount)) throw new EngineError('INSUFFICIENT_MARGIN', 'amount');
     return result(account, [ev]);
   }
   const next = applyEvents(account, [ev]);

@@ -23,6 +23,7 @@ export const ERROR_MESSAGES = {
   REDUCE_ONLY_WOULD_INCREASE: 'Reduce-only order would open or increase a position',
   CLOSE_POSITION_INVALID: 'Close-position applies to stop-market and take-profit-market orders only',
   NO_POSITION_TO_CLOSE: 'There is no position on the opposite side to close',
+  IOC_NOT_FILLED: 'Immediate-or-cancel remainder could not fill at once and expired',
   FOK_NOT_FILLED: 'Fill-or-kill order cannot be filled completely at once',
   BOOK_DEPTH_EXHAUSTED: 'Order book depth was exhausted before the order was filled',
   DUPLICATE_CLIENT_ORDER_ID: 'An open order already uses this client order id',

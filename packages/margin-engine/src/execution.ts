@@ -89,7 +89,8 @@ export function takerPhase(account: Account, market: Market, orderId: string, no
   const after = step.account.orders[orderId];
   const restIsDone = order.type === 'market' || order.timeInForce === 'IOC';
   if (after && restIsDone) {
-    const code: ErrorCode = matched.lt(qty) ? 'BOOK_DEPTH_EXHAUSTED' : 'REDUCE_ONLY_WOULD_INCREASE';
+    const unfilled: ErrorCode = order.type === 'market' ? 'BOOK_DEPTH_EXHAUSTED' : 'IOC_NOT_FILLED';
+    const code: ErrorCode = matched.lt(qty) ? unfilled : 'REDUCE_ONLY_WOULD_INCREASE';
     const reason = matched.lt(qty) ? 'unfilled remainder expired' : 'remainder beyond the position expired (reduce-only)';
     const ev = expired(step.account, after, code, reason, now);
     return { account: applyEvents(step.account, [ev]), events: [...step.events, ev] };

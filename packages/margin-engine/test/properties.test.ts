@@ -1,0 +1,290 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type {
+  Decimal} from '../src/index.ts';
+import {
+  CATALOGUE,
+  accountToJson,
+  adjustIsolatedMargin,
+  allPositionRisks,
+  applyResult,
+  cancelOrder,
+  crossFigures,
+  eventFromJson,
+  eventToJson,
+  exchangeFunding,
+  exchangeOnPrice,
+  exchangeOpenAccount,
+  liquidationPrice,
+  needsLiquidation,
+  newExchange,
+  onPrice,
+  placeOrder,
+  replay,
+  roundToTick,
+  setLeverage,
+  setMarginMode,
+  totalMoney,
+  type EngineEvent,
+  type EngineResult,
+  type Exchange,
+  type OrderRequest,
+  type OrderType,
+  type TimeInForce,
+} from '../src/index.ts';
+import { accountWith, d, market } from './helpers.ts';
+
+const SYMS = ['BTCUSDT', 'ETHUSDT', 'DOGEUSDT'] as const;
+const BASE: Record<string, string> = { BTCUSDT: '50000', ETHUSDT: '3000', DOGEUSDT: '0.1' };
+const LOT_UNITS: Record<string, number> = { BTCUSDT: 1, ETHUSDT: 10, DOGEUSDT: 500 };
+const ACCOUNTS = ['a', 'b', 'c'];
+
+type Action =
+  | { k: 'order'; acct: number; sym: number; side: boolean; lots: number; type: OrderType; tif: TimeInForce; off: number; reduceOnly: boolean }
+  | { k: 'mark'; sym: number; pct: number }
+  | { k: 'cancel'; acct: number; pick: number }
+  | { k: 'leverage'; acct: number; sym: number; lev: number }
+  | { k: 'mode'; acct: number; sym: number; iso: boolean }
+  | { k: 'margin'; acct: number; sym: number; amount: number }
+  | { k: 'funding'; sym: number; bp: number };
+
+const acct = fc.nat(ACCOUNTS.length - 1);
+const sym = fc.nat(SYMS.length - 1);
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({
+    k: fc.constant('order' as const), acct, sym, side: fc.boolean(), lots: fc.integer({ min: 1, max: 2500 }),
+    type: fc.constantFrom<OrderType>('market', 'market', 'market', 'limit', 'limit', 'stopMarket', 'takeProfitMarket', 'stopLimit'),
+    tif: fc.constantFrom<TimeInForce>('GTC', 'IOC', 'FOK', 'GTX'), off: fc.integer({ min: -300, max: 300 }), reduceOnly: fc.nat(4).map((x) => x === 0),
+  }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('mark' as const), sym, pct: fc.integer({ min: -1500, max: 1500 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), acct, pick: fc.nat(5) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('leverage' as const), acct, sym, lev: fc.integer({ min: 1, max: 75 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('mode' as const), acct, sym, iso: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('margin' as const), acct, sym, amount: fc.integer({ min: -500, max: 500 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('funding' as const), sym, bp: fc.integer({ min: -30, max: 30 }) }) },
+);
+
+const lotQty = (symbol: string, lots: number): Decimal => CATALOGUE[symbol]!.lotSize.times(lots * LOT_UNITS[symbol]!);
+
+function orderRequest(ex: Exchange, a: Extract<Action, { k: 'order' }>): OrderRequest {
+  const symbol = SYMS[a.sym]!;
+  const inst = CATALOGUE[symbol]!;
+  const mark = ex.market.marks[symbol]!;
+  // offset in basis points of the mark, rounded to the tick
+  const px = roundToTick(inst, mark.times(1 + a.off / 10000));
+  const price = px.lte(0) ? inst.tickSize : px;
+  const side = a.side ? 'buy' : 'sell';
+  const conditional = a.type !== 'market' && a.type !== 'limit';
+  return {
+    symbol, side, type: a.type, quantity: lotQty(symbol, a.lots), reduceOnly: a.reduceOnly && a.type === 'market',
+    ...(a.type === 'limit' || a.type === 'stopLimit' ? { price, timeInForce: a.tif } : {}),
+    ...(conditional ? { stopPrice: price } : {}),
+  };
+}
+
+interface World {
+  ex: Exchange;
+  streams: Record<string, EngineEvent[]>;
+  now: number;
+}
+
+function start(): World {
+  let ex = newExchange(market(BASE), d(0));
+  const streams: Record<string, EngineEvent[]> = {};
+  ACCOUNTS.forEach((id, i) => {
+    const before = ex;
+    ex = exchangeOpenAccount(ex, id, d(5000 + 7000 * i), 0);
+    streams[id] = [{ type: 'accountOpened', accountId: id, time: 0, walletBalance: before === ex ? d(0) : ex.accounts[id]!.walletBalance }];
+  });
+  return { ex, streams, now: 0 };
+}
+
+function record(w: World, events: readonly EngineEvent[]): void {
+  for (const e of events) w.streams[e.accountId]!.push(e);
+}
+
+function tryResult(w: World, f: () => EngineResult): void {
+  try {
+    const r = f();
+    w.ex = applyResult(w.ex, r);
+    record(w, r.events);
+  } catch (e) {
+    if (!(e instanceof Error) || !('code' in e)) throw e;
+  }
+}
+
+function step(w: World, a: Action): void {
+  w.now += 1000;
+  const { ex } = w;
+  switch (a.k) {
+    case 'order': {
+      const id = ACCOUNTS[a.acct]!;
+      const r = placeOrder(ex.accounts[id]!, ex.market, orderRequest(ex, a), { now: w.now });
+      w.ex = applyResult(ex, r);
+      record(w, r.events);
+      break;
+    }
+    case 'mark': {
+      const symbol = SYMS[a.sym]!;
+      const mark = roundToTick(CATALOGUE[symbol]!, ex.market.marks[symbol]!.times(1 + a.pct / 10000));
+      const r = exchangeOnPrice(ex, symbol, { markPrice: mark }, w.now);
+      w.ex = r.exchange;
+      record(w, r.events);
+      break;
+    }
+    case 'cancel': {
+      const acc = ex.accounts[ACCOUNTS[a.acct]!]!;
+      const o = Object.values(acc.orders)[a.pick];
+      if (o) tryResult(w, () => cancelOrder(acc, { orderId: o.id }, w.now));
+      break;
+    }
+    case 'leverage':
+      tryResult(w, () => setLeverage(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.lev, w.now));
+      break;
+    case 'mode':
+      tryResult(w, () => setMarginMode(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.iso ? 'isolated' : 'cross', w.now));
+      break;
+    case 'margin':
+      tryResult(w, () => adjustIsolatedMargin(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, d(a.amount || 1), w.now));
+      break;
+    case 'funding': {
+      const r = exchangeFunding(ex, { [SYMS[a.sym]!]: d(a.bp).div(10000) }, w.now);
+      w.ex = r.exchange;
+      record(w, r.events);
+      break;
+    }
+  }
+}
+
+function checkInvariants(w: World): void {
+  expect(totalMoney(w.ex).toFixed()).toBe(w.ex.deposits.toFixed());
+  for (const acc of Object.values(w.ex.accounts)) {
+    const risks = allPositionRisks(acc, w.ex.market);
+    expect(acc.walletBalance.gte(0)).toBe(true);
+    expect(crossFigures(acc, risks).crossWallet.gte(0)).toBe(true);
+    for (const r of risks) expect(r.isolatedWallet.gte(0)).toBe(true);
+    expect(needsLiquidation(acc, w.ex.market)).toBe(false);
+  }
+}
+
+const RUNS = Number(process.env.FC_RUNS ?? 150);
+
+describe('properties', () => {
+  it('money is conserved, wallets never go negative, nothing stays liquidatable; replay equals incremental', () => {
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 20, maxLength: 60 }), (actions) => {
+        const w = start();
+        for (const a of actions) {
+          step(w, a);
+          checkInvariants(w);
+        }
+        for (const id of ACCOUNTS) {
+          const incremental = accountToJson(w.ex.accounts[id]!);
+          expect(accountToJson(replay(id, w.streams[id]!))).toEqual(incremental);
+          // and through the JSON form the API stores
+          const stored = w.streams[id]!.map((e) => eventFromJson(JSON.parse(JSON.stringify(eventToJson(e)))));
+          expect(accountToJson(replay(id, stored))).toEqual(incremental);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('invalid orders change nothing', () => {
+    const bad = fc.oneof(
+      fc.record({ quantity: fc.constantFrom('0', '-1', '0.0001', '0.0015', 'x') }).map((x) => ({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, ...x })),
+      fc.record({ price: fc.constantFrom('49000.05', '0', '-5', 'y') }).map((x) => ({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'limit' as const, quantity: '0.01', ...x })),
+      fc.constant({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, quantity: '1000' }),
+      fc.constant({ symbol: 'NOPEUSDT', side: 'buy' as const, type: 'market' as const, quantity: '1' }),
+      fc.constant({ symbol: 'BTCUSDT', side: 'sell' as const, type: 'market' as const, quantity: '0.001', reduceOnly: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 15 }), bad, fc.nat(2), (actions, req, who) => {
+        const w = start();
+        for (const a of actions) step(w, a);
+        const before = w.ex.accounts[ACCOUNTS[who]!]!;
+        const snapshot = accountToJson(before);
+        const r = placeOrder(before, w.ex.market, req, { now: 1 });
+        if (before.positions.BTCUSDT?.quantity.isPos() && req.symbol === 'BTCUSDT' && 'reduceOnly' in req) return;
+        expect(r.rejected).toBeDefined();
+        expect(r.account).toBe(before);
+        expect(r.events.map((e) => e.type)).toEqual(['orderRejected']);
+        expect(accountToJson(before)).toEqual(snapshot);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  const positionSpec = fc.record({
+    lots: fc.integer({ min: 1, max: 4000 }),
+    long: fc.boolean(),
+    entryPct: fc.integer({ min: -500, max: 500 }),
+    lev: fc.integer({ min: 1, max: 50 }),
+  });
+
+  it('liquidation price agrees with simulation: at the price it liquidates, one tick better it does not', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SYMS), positionSpec, fc.boolean(), fc.integer({ min: 50, max: 20000 }),
+        fc.array(fc.record({ sym: fc.constantFrom('SOLUSDT', 'XRPUSDT'), lots: fc.integer({ min: 1, max: 500 }), long: fc.boolean() }), { maxLength: 2 }),
+        (symbol, p, isolated, marginUsd, others) => {
+          const inst = CATALOGUE[symbol]!;
+          const base = d(BASE[symbol]!);
+          const q = lotQty(symbol, p.lots).times(p.long ? 1 : -1);
+          const entry = roundToTick(inst, base.times(1 + p.entryPct / 10000));
+          const otherMarks: Record<string, string> = { SOLUSDT: '150', XRPUSDT: '0.6' };
+          const seen = new Set<string>();
+          const extra = others.filter((o) => !seen.has(o.sym) && seen.add(o.sym)).map((o) => ({
+            symbol: o.sym, quantity: CATALOGUE[o.sym]!.lotSize.times(o.lots).times(o.long ? 1 : -1).toFixed(), entry: otherMarks[o.sym]!,
+          }));
+          const a = accountWith(String(marginUsd + (isolated ? 1000 : 0)), [
+            { symbol, quantity: q.toFixed(), entry: entry.toFixed(), mode: isolated ? 'isolated' : 'cross', leverage: p.lev, isolatedWallet: isolated ? String(marginUsd) : '0' },
+            ...extra,
+          ]);
+          const m = market({ ...BASE, ...otherMarks });
+          // an account already liquidatable would have been liquidated at the last tick
+          fc.pre(!needsLiquidation(a, m));
+          const liq = liquidationPrice(a, m, symbol);
+          if (!liq) {
+            // a long with no liquidation price survives a mark of one tick
+            expect(q.isPos()).toBe(true);
+            expect(onPrice(a, m, symbol, { markPrice: inst.tickSize }, 1).events.some((e) => e.type === 'liquidation' && e.symbol === symbol)).toBe(false);
+            return;
+          }
+          const at = onPrice(a, m, symbol, { markPrice: liq }, 1);
+          expect(at.events.some((e) => e.type === 'liquidationTriggered')).toBe(true);
+          const better = q.isPos() ? liq.plus(inst.tickSize) : liq.minus(inst.tickSize);
+          if (better.gt(0)) expect(onPrice(a, m, symbol, { markPrice: better }, 1).events).toEqual([]);
+        },
+      ),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('isolated liquidation never touches other positions or the cross wallet', () => {
+    fc.assert(
+      fc.property(positionSpec, fc.integer({ min: 20, max: 5000 }), fc.integer({ min: 1, max: 50 }), (p, margin, ethLots) => {
+        const a = accountWith('100000', [
+          { symbol: 'BTCUSDT', quantity: lotQty('BTCUSDT', p.lots).times(p.long ? 1 : -1).toFixed(), entry: '50000', mode: 'isolated', leverage: p.lev, isolatedWallet: String(margin) },
+          { symbol: 'ETHUSDT', quantity: d(ethLots).div(10).toFixed(), entry: '3000' },
+        ]);
+        const m = market(BASE);
+        const liq = liquidationPrice(a, m, 'BTCUSDT');
+        fc.pre(liq !== undefined);
+        const crossBefore = crossFigures(a, allPositionRisks(a, m)).crossWallet;
+        const r = onPrice(a, m, 'BTCUSDT', { markPrice: liq }, 1);
+        const l = r.events.find((e) => e.type === 'liquidation');
+        expect(l).toMatchObject({ mode: 'isolated', symbol: 'BTCUSDT' });
+        expect(r.account.positions.ETHUSDT).toBe(a.positions.ETHUSDT);
+        expect(r.account.positions.BTCUSDT).toBeUndefined();
+        const crossAfter = crossFigures(r.account, allPositionRisks(r.account, r.market)).crossWallet;
+        expect(crossAfter.gte(crossBefore)).toBe(true);
+        // what comes back is exactly the isolated wallet after PnL, fee and insurance cover
+        if (l?.type === 'liquidation') {
+          expect(crossAfter.minus(crossBefore).toFixed()).toBe(d(margin).plus(l.realizedPnl).minus(l.fee).plus(l.shortfall).toFixed());
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});
