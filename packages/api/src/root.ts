@@ -1,8 +1,18 @@
+import { accountRouter } from './routers/account.ts';
+import { adminRouter } from './routers/admin.ts';
+import { authRouter } from './routers/auth.ts';
 import { healthRouter } from './routers/health.ts';
+import { marketRouter } from './routers/market.ts';
+import { userRouter } from './routers/user.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   health: healthRouter,
+  market: marketRouter,
+  auth: authRouter,
+  user: userRouter,
+  account: accountRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { ZodError, z } from 'zod';
 import type { Context, Role } from './context.ts';
 import { AppError } from './errors.ts';
 import { trpcCodeFor } from './error-map.ts';
+import { requireOwnedAccount } from './services/paper-accounts.ts';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -57,6 +58,18 @@ const requireRole = (role: Role) =>
 
 export const instructorProcedure = requireRole('INSTRUCTOR');
 export const adminProcedure = requireRole('ADMIN');
+
+/**
+ * Procedures about one paper account: the input carries `accountId`, and the account must belong
+ * to the caller (otherwise NOT_FOUND, never a hint that it exists). Every procedure whose input has
+ * an `accountId` is checked by test/authorization.test.ts.
+ */
+export const accountProcedure = protectedProcedure
+  .input(z.object({ accountId: z.uuid({ error: 'accountId must be an account id' }) }))
+  .use(async ({ ctx, input, next }) => {
+    const account = await requireOwnedAccount(ctx.db, ctx.user.id, input.accountId);
+    return next({ ctx: { ...ctx, account } });
+  });
 
 /** Amounts cross the wire as decimal strings, never as JS numbers. */
 export const decimalString = (field: string) =>

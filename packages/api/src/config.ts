@@ -1,0 +1,34 @@
+// Limits and settings of users and paper accounts, read from the environment on each use so that
+// tests and the launcher can set them.
+import { normalizeEmail } from '@lab/auth';
+import { Prisma } from '@lab/db';
+
+export const MIN_STARTING_BALANCE = new Prisma.Decimal(100);
+export const MAX_STARTING_BALANCE = new Prisma.Decimal(1_000_000);
+export const MAX_ACTIVE_ACCOUNTS = 10;
+export const ACCOUNT_NAME_MAX = 64;
+export const QUOTE_ASSET = 'USDT';
+
+/** Starting balance of the personal account opened at sign-up (LAB_DEFAULT_STARTING_BALANCE). */
+export function defaultStartingBalance(): Prisma.Decimal {
+  const raw = process.env.LAB_DEFAULT_STARTING_BALANCE?.trim();
+  if (!raw) return new Prisma.Decimal(10_000);
+  if (!/^\d{1,20}(\.\d{1,18})?$/.test(raw)) {
+    throw new Error(
+      `LAB_DEFAULT_STARTING_BALANCE must be a decimal number like 10000, got "${raw}"`,
+    );
+  }
+  const v = new Prisma.Decimal(raw);
+  if (v.lt(MIN_STARTING_BALANCE) || v.gt(MAX_STARTING_BALANCE)) {
+    throw new Error(
+      `LAB_DEFAULT_STARTING_BALANCE must be between ${MIN_STARTING_BALANCE.toFixed()} and ${MAX_STARTING_BALANCE.toFixed()}`,
+    );
+  }
+  return v;
+}
+
+/** The address that is made an admin at sign-up and at every start (LAB_ADMIN_EMAIL), if set. */
+export function adminEmail(): string | null {
+  const raw = process.env.LAB_ADMIN_EMAIL;
+  return raw?.trim() ? normalizeEmail(raw) : null;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { ACCOUNT_NAME_MAX } from '../config.ts';
+import {
+  archiveAccount,
+  getAccount,
+  listAccountEvents,
+  listAccounts,
+  openAccount,
+  renameAccount,
+  resetAccount,
+  restoreAccount,
+} from '../services/paper-accounts.ts';
+import { accountProcedure, decimalString, protectedProcedure, router } from '../trpc.ts';
+
+const accountName = z
+  .string({ error: 'Enter a name for the account.' })
+  .trim()
+  .min(1, 'Enter a name for the account.')
+  .max(ACCOUNT_NAME_MAX, `An account name has at most ${ACCOUNT_NAME_MAX} characters.`);
+
+export const accountRouter = router({
+  list: protectedProcedure
+    .input(
+      z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false }),
+    )
+    .query(({ ctx, input }) => listAccounts(ctx.db, ctx.user.id, input)),
+  open: protectedProcedure
+    .input(z.object({ name: accountName, startingBalance: decimalString('Starting balance') }))
+    .mutation(({ ctx, input }) => openAccount(ctx.db, ctx.user.id, input)),
+
+  // Account-scoped: accountProcedure checks ownership before any of these run.
+  get: accountProcedure.query(({ ctx }) => getAccount(ctx.db, ctx.user.id, ctx.account.id)),
+  events: accountProcedure
+    .input(
+      z.object({
+        limit: z.number().int().min(1).max(100).default(50),
+        before: z.number().int().positive().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listAccountEvents(ctx.db, ctx.user.id, ctx.account.id, input)),
+  reset: accountProcedure.mutation(({ ctx }) => resetAccount(ctx.db, ctx.user.id, ctx.account.id)),
+  archive: accountProcedure.mutation(({ ctx }) =>
+    archiveAccount(ctx.db, ctx.user.id, ctx.account.id),
+  ),
+  restore: accountProcedure.mutation(({ ctx }) =>
+    restoreAccount(ctx.db, ctx.user.id, ctx.account.id),
+  ),
+  rename: accountProcedure
+    .input(z.object({ name: accountName }))
+    .mutation(({ ctx, input }) => renameAccount(ctx.db, ctx.user.id, ctx.account.id, input.name)),
+});

@@ -1,0 +1,24 @@
+import type { Prisma } from '@lab/db';
+
+/**
+ * Row locks, always taken in this order when a transaction needs both: the user (serialises
+ * per-user rules such as "at most N active accounts, names unique"), then the account (serialises
+ * every change of one account's money and positions).
+ */
+export async function lockUser(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<
+    unknown[]
+  >`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
+  return rows.length > 0;
+}
+
+/** Locks the account if it belongs to `userId`; false when there is no such account of that user. */
+export async function lockOwnedAccount(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  accountId: string,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT id FROM paper_accounts WHERE id = ${accountId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
+  return rows.length > 0;
+}

@@ -1,0 +1,143 @@
+// Authorization of every procedure, enumerated from the router so that a new procedure cannot be
+// forgotten: anonymous callers get UNAUTHORIZED (except the listed public procedures), a second
+// user gets NOT_FOUND or FORBIDDEN for the first user's account on every procedure whose input
+// has an `accountId`, and admin procedures are FORBIDDEN below the admin role.
+import { randomUUID } from 'node:crypto';
+import type { AnyProcedure } from '@trpc/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { appRouter } from '../src/root.ts';
+import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
+import { trpcError, useTestDb } from './helpers.ts';
+
+const t = useTestDb();
+
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, AnyProcedure>,
+);
+
+/** Procedures anyone may call. Adding one here is a security decision: say why. */
+const PUBLIC = new Set([
+  'health.check', // liveness of the platform
+  'auth.signUp', // creating a user needs no session
+  // Market data is public (the landing page and signed-out visitors see prices).
+  'market.instruments',
+  'market.tickers',
+  'market.ticker',
+  'market.candles',
+  'market.live',
+]);
+
+/** Whether a procedure's input has an account id (at the top level of any of its input objects). */
+function isAccountScoped(proc: AnyProcedure): boolean {
+  const inputs = (proc._def as { inputs: unknown[] }).inputs;
+  return inputs.some(
+    (i) => i instanceof z.ZodObject && Object.keys(i.shape).some((k) => /accountId$/i.test(k)),
+  );
+}
+
+/**
+ * A valid input for each account-scoped procedure, given the account id. A new account-scoped
+ * procedure fails the suite until it has an entry here.
+ */
+const SAMPLE_INPUT: Record<string, (accountId: string) => unknown> = {
+  'account.get': (accountId) => ({ accountId }),
+  'account.events': (accountId) => ({ accountId, limit: 10 }),
+  'account.reset': (accountId) => ({ accountId }),
+  'account.archive': (accountId) => ({ accountId }),
+  'account.restore': (accountId) => ({ accountId }),
+  'account.rename': (accountId) => ({ accountId, name: 'Stolen' }),
+};
+
+/** Inputs for the other non-public procedures (only needs to pass validation for the role checks). */
+const OTHER_INPUT: Record<string, unknown> = {
+  'account.open': { name: 'Mine', startingBalance: '1000' },
+  'user.updateProfile': { displayName: 'New name' },
+  'user.changePassword': { currentPassword: 'whatever-1', newPassword: 'another-Pass-2' },
+  'admin.users': {},
+  'admin.setRole': { userId: randomUUID(), role: 'INSTRUCTOR' },
+};
+
+function call(caller: unknown, path: string, input: unknown): Promise<unknown> {
+  const fn = path
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  return (fn as (i: unknown) => Promise<unknown>)(input);
+}
+
+const accountScoped = procedures.filter(([, p]) => isAccountScoped(p)).map(([path]) => path);
+const adminOnly = procedures.filter(([path]) => path.startsWith('admin.')).map(([path]) => path);
+
+let owner: CreatedUser;
+let intruder: CreatedUser;
+let extraAccountId: string;
+
+beforeAll(async () => {
+  owner = await createUser(t.db, { displayName: 'Owner' });
+  intruder = await createUser(t.db, { displayName: 'Intruder' });
+  extraAccountId = (
+    await callerFor(t.db, owner.user).account.open({ name: 'Extra', startingBalance: '1000' })
+  ).id;
+});
+
+describe('the router', () => {
+  it('has account-scoped procedures, each with a sample input here', () => {
+    expect(accountScoped.length).toBeGreaterThanOrEqual(6);
+    const missing = accountScoped.filter((p) => !SAMPLE_INPUT[p]);
+    expect(missing, 'add a SAMPLE_INPUT entry for these account-scoped procedures').toEqual([]);
+  });
+});
+
+describe.each(procedures.filter(([path]) => !PUBLIC.has(path)).map(([path]) => path))(
+  '%s',
+  (path) => {
+    it('rejects anonymous callers with UNAUTHORIZED', async () => {
+      const input = SAMPLE_INPUT[path]?.(owner.accountId) ?? OTHER_INPUT[path];
+      const err = await trpcError(call(callerFor(t.db, null), path, input));
+      expect(err.code).toBe('UNAUTHORIZED');
+    });
+  },
+);
+
+describe.each(accountScoped)('%s (account-scoped)', (path) => {
+  it("gives another user NOT_FOUND or FORBIDDEN for the owner's accounts and changes nothing", async () => {
+    const sample = SAMPLE_INPUT[path]!;
+    for (const accountId of [owner.accountId, extraAccountId]) {
+      const before = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
+      const events = await t.db.accountEvent.count({ where: { accountId } });
+      const err = await trpcError(call(callerFor(t.db, intruder.user), path, sample(accountId)));
+      expect(['NOT_FOUND', 'FORBIDDEN']).toContain(err.code);
+      expect(await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } })).toEqual(
+        before,
+      );
+      expect(await t.db.accountEvent.count({ where: { accountId } })).toBe(events);
+    }
+  });
+
+  it('answers an unknown account id exactly like a foreign one', async () => {
+    const err = await trpcError(
+      call(callerFor(t.db, intruder.user), path, SAMPLE_INPUT[path]!(randomUUID())),
+    );
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe('Account not found.');
+  });
+
+  it('does not deny the owner (the sample input is valid)', async () => {
+    try {
+      await call(callerFor(t.db, owner.user), path, SAMPLE_INPUT[path]!(owner.accountId));
+    } catch (e) {
+      // A business rule may refuse (e.g. the personal account cannot be archived); access may not.
+      expect((e as { code: string }).code).not.toMatch(
+        /NOT_FOUND|FORBIDDEN|UNAUTHORIZED|BAD_REQUEST/,
+      );
+    }
+  });
+});
+
+describe.each(adminOnly)('%s (admin only)', (path) => {
+  it.each(['TRADER', 'INSTRUCTOR'] as const)('is FORBIDDEN for a %s', async (role) => {
+    const u = await createUser(t.db, { role });
+    const err = await trpcError(call(callerFor(t.db, u.user), path, OTHER_INPUT[path]));
+    expect(err.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,157 @@
+// next-auth (v4) options: email + password through the credentials provider, GitHub only when it
+// is configured, JWT sessions re-validated against the database on every request.
+import type { Db } from '@lab/db';
+import type { NextAuthOptions, Session } from 'next-auth';
+import CredentialsImport from 'next-auth/providers/credentials';
+import GitHubImport from 'next-auth/providers/github';
+import { clientIp } from './client-ip.ts';
+import { authenticate, SignInError } from './credentials.ts';
+import { resolveSessionUser } from './session.ts';
+import type { ThrottleRule } from './throttle.ts';
+import type { AuthUser, Role } from './user.ts';
+
+// next-auth ships CommonJS; under plain Node ESM the default import is the module object.
+const interop = <T>(m: T): T => (m as { default?: T }).default ?? m;
+const Credentials = interop(CredentialsImport);
+const GitHub = interop(GitHubImport);
+
+export interface OAuthIdentity {
+  provider: string;
+  providerAccountId: string;
+  email: string | null;
+  name: string | null;
+}
+export type OAuthProvisionResult = { ok: true; user: AuthUser } | { ok: false; error: string };
+
+export interface AuthConfig {
+  db: Db;
+  secret: string;
+  /** Secure cookies (with the __Secure-/__Host- prefixes): on in production over https. */
+  secureCookies: boolean;
+  github?: { clientId: string; clientSecret: string } | undefined;
+  /** Finds or creates the user of an OAuth identity (the API owns user creation). */
+  provisionOAuthUser?: (identity: OAuthIdentity) => Promise<OAuthProvisionResult>;
+  signInRule?: ThrottleRule;
+}
+
+/** What the session carries to the browser; the server re-reads the user on every request. */
+export interface SessionUserClaims {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+interface UserForToken {
+  id: string;
+  email?: string | null;
+  name?: string | null;
+  role?: Role;
+  sessionVersion?: number;
+}
+
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+export function createAuthOptions(config: AuthConfig): NextAuthOptions {
+  const { db } = config;
+  const providers: NextAuthOptions['providers'] = [
+    Credentials({
+      id: 'credentials',
+      name: 'Email and password',
+      credentials: {
+        email: { label: 'Email', type: 'email' },
+        password: { label: 'Password', type: 'password' },
+      },
+      async authorize(credentials, req) {
+        try {
+          const user = await authenticate(
+            db,
+            {
+              email: credentials?.email,
+              password: credentials?.password,
+              ip: clientIp(req.headers ?? {}),
+            },
+            config.signInRule,
+          );
+          return {
+            id: user.id,
+            email: user.email,
+            name: user.displayName,
+            role: user.role,
+            sessionVersion: user.sessionVersion,
+          };
+        } catch (e) {
+          // next-auth passes the message of a thrown error to the client as `error`.
+          if (e instanceof SignInError) throw new Error(e.message);
+          throw e;
+        }
+      },
+    }),
+  ];
+  if (config.github) {
+    providers.push(
+      GitHub({ clientId: config.github.clientId, clientSecret: config.github.clientSecret }),
+    );
+  }
+
+  return {
+    secret: config.secret,
+    providers,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 24 * 60 * 60 },
+    useSecureCookies: config.secureCookies,
+    pages: { signIn: '/sign-in', error: '/sign-in' },
+    callbacks: {
+      async signIn({ user, account }) {
+        if (!account || account.provider === 'credentials') return true;
+        if (!config.provisionOAuthUser) return false;
+        const result = await config.provisionOAuthUser({
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          email: user.email ?? null,
+          name: user.name ?? null,
+        });
+        if (!result.ok) return `/sign-in?error=${encodeURIComponent(result.error)}`;
+        // Swap the provider's profile for our user; the jwt callback below receives this object.
+        const u = user as UserForToken;
+        u.id = result.user.id;
+        u.email = result.user.email;
+        u.name = result.user.displayName;
+        u.role = result.user.role;
+        u.sessionVersion = result.user.sessionVersion;
+        return true;
+      },
+      async jwt({ token, user }) {
+        if (user) {
+          const u = user as UserForToken;
+          return {
+            sub: u.id,
+            email: u.email ?? null,
+            name: u.name ?? null,
+            role: u.role,
+            sv: u.sessionVersion,
+          };
+        }
+        const fresh = await resolveSessionUser(db, { userId: token.sub, sessionVersion: token.sv });
+        if (!fresh) return { revoked: true };
+        return { ...token, email: fresh.email, name: fresh.displayName, role: fresh.role };
+      },
+      session({ session, token }) {
+        if (token.revoked || typeof token.sub !== 'string') return {} as Session;
+        const user: SessionUserClaims = {
+          id: token.sub,
+          email: String(token.email ?? ''),
+          name: String(token.name ?? ''),
+          role: token.role as Role,
+        };
+        return { expires: session.expires, user };
+      },
+    },
+  };
+}
+
+/** The signed-in user of a next-auth session (as produced by the callbacks above), or null. */
+export function sessionClaims(session: Session | null): SessionUserClaims | null {
+  const u = session?.user as Partial<SessionUserClaims> | undefined;
+  if (!u || typeof u.id !== 'string' || typeof u.role !== 'string') return null;
+  return { id: u.id, email: u.email ?? '', name: u.name ?? '', role: u.role };
+}

@@ -1,0 +1,79 @@
+// Shared rules for identity input: the API validates with these schemas and the web forms show the
+// same messages next to the same fields.
+import { z } from 'zod';
+
+export const EMAIL_MAX = 254;
+export const DISPLAY_NAME_MAX = 64;
+export const PASSWORD_MIN = 10;
+/** Long enough for any passphrase, short enough that hashing stays cheap for hostile input. */
+export const PASSWORD_MAX = 128;
+
+/** Trim, Unicode-normalise and lower-case: the one spelling of an address we store and compare. */
+export function normalizeEmail(raw: string): string {
+  return raw.normalize('NFC').trim().toLowerCase();
+}
+
+// Deliberately simple: one "@", something on both sides, a dot in the domain, no spaces.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+export const emailSchema = z
+  .string({ error: 'Enter your email address.' })
+  .transform(normalizeEmail)
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter your email address.')
+      .max(EMAIL_MAX, `An email address has at most ${EMAIL_MAX} characters.`)
+      .regex(EMAIL_SHAPE, 'Enter an email address like name@example.com.'),
+  );
+
+/** Why a password is too weak, or null when it is acceptable. */
+export function passwordProblem(password: string): string | null {
+  if (password.length === 0) return 'Enter a password.';
+  if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) =>
+    re.test(password),
+  ).length;
+  if (classes < 2)
+    return 'Mix at least two kinds of characters: lower case, upper case, digits or symbols.';
+  if (/^(.)\1+$/.test(password)) return 'Do not repeat one character.';
+  return null;
+}
+
+export const newPasswordSchema = z.string({ error: 'Enter a password.' }).superRefine((pw, ctx) => {
+  const problem = passwordProblem(pw);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A password being checked (sign-in, current password): only bounded, never judged. */
+export const passwordSchema = z
+  .string({ error: 'Enter your password.' })
+  .min(1, 'Enter your password.')
+  .max(PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`);
+
+export const displayNameSchema = z
+  .string({ error: 'Enter a display name.' })
+  .transform((s) => s.normalize('NFC').trim().replace(/\s+/g, ' '))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter a display name.')
+      .max(DISPLAY_NAME_MAX, `A display name has at most ${DISPLAY_NAME_MAX} characters.`)
+      .regex(
+        /^[^\u0000-\u001f\u007f<>]+$/,
+        'A display name cannot contain control characters or < >.',
+      ),
+  );
+
+export const signUpInput = z.object({
+  email: emailSchema,
+  displayName: displayNameSchema,
+  password: newPasswordSchema,
+});
+export type SignUpInput = z.input<typeof signUpInput>;
+
+export const signInInput = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+});

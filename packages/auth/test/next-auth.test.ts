@@ -1,0 +1,154 @@
+// The next-auth wiring, driven through next-auth's own request handler (no Next server needed):
+// CSRF-protected credentials sign-in, cookie attributes, session re-validation and sign-in errors.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAuthOptions, sessionClaims } from '../src/next-auth.ts';
+import { insertUser, useTestDb } from './helpers.ts';
+
+// next-auth's core handler is not in its package exports; load it by file path.
+const require = createRequire(import.meta.url);
+const { AuthHandler } = require(
+  path.join(path.dirname(require.resolve('next-auth/jwt')), '..', 'core/index.js'),
+) as {
+  AuthHandler: (params: { req: Record<string, unknown>; options: unknown }) => Promise<unknown>;
+};
+
+const t = useTestDb();
+const SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+interface Res {
+  status?: number;
+  body?: unknown;
+  redirect?: string;
+  cookies?: Array<{ name: string; value: string; options: Record<string, unknown> }>;
+}
+
+let clients = 0;
+function handler(secureCookies: boolean) {
+  clients += 1;
+  const ip = `203.0.113.${clients}`;
+  const options = createAuthOptions({ db: t.db, secret: SECRET, secureCookies });
+  const jar = new Map<string, string>();
+  async function request(
+    method: 'GET' | 'POST',
+    action: string,
+    providerId?: string,
+    body?: Record<string, string>,
+  ): Promise<Res> {
+    const res = (await AuthHandler({
+      req: {
+        method,
+        action,
+        providerId,
+        body: body ?? {},
+        query: {},
+        cookies: Object.fromEntries(jar),
+        headers: { host: 'localhost:3000', 'x-forwarded-for': ip },
+      },
+      options,
+    })) as Res;
+    for (const c of res.cookies ?? []) {
+      if (c.value === '') jar.delete(c.name);
+      else jar.set(c.name, c.value);
+    }
+    return res;
+  }
+  async function signIn(email: string, password: string) {
+    const csrf = (await request('GET', 'csrf')).body as { csrfToken: string };
+    return request('POST', 'callback', 'credentials', {
+      csrfToken: csrf.csrfToken,
+      email,
+      password,
+      json: 'true',
+    });
+  }
+  const session = async () =>
+    sessionClaims(((await request('GET', 'session')).body ?? null) as never);
+  return { request, signIn, session, jar, options };
+}
+
+process.env.NEXTAUTH_URL = 'http://localhost:3000';
+
+describe('credentials sign-in through next-auth', () => {
+  it('issues an HttpOnly, SameSite=Lax session cookie and a session carrying id and role', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    const res = await h.signIn(u.email, u.password);
+    expect(res.redirect).toBe('http://localhost:3000');
+    const cookie = res.cookies?.find((c) => c.name === 'next-auth.session-token');
+    expect(cookie?.options).toMatchObject({
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: false,
+      path: '/',
+    });
+    expect(await h.session()).toEqual({
+      id: u.id,
+      email: u.email,
+      name: u.displayName,
+      role: 'TRADER',
+    });
+  });
+
+  it('uses Secure, prefixed cookies when secure cookies are on (production over https)', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(true);
+    const res = await h.signIn(u.email, u.password);
+    const cookie = res.cookies?.find((c) => c.name === '__Secure-next-auth.session-token');
+    expect(cookie?.options).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true });
+  });
+
+  it('refuses a sign-in without the CSRF token', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    const res = await h.request('POST', 'callback', 'credentials', {
+      email: u.email,
+      password: u.password,
+    });
+    expect(res.redirect).toMatch(/csrf=true/);
+    expect(await h.session()).toBeNull();
+  });
+
+  it('passes the wrong-password and throttle messages to the client', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    const wrong = await h.signIn(u.email, 'wrong-Password-1');
+    expect(new URL(wrong.redirect!).searchParams.get('error')).toBe('Wrong email or password.');
+    for (let i = 0; i < 10; i++) await h.signIn(u.email, 'wrong-Password-1');
+    const throttled = await h.signIn(u.email, u.password);
+    expect(new URL(throttled.redirect!).searchParams.get('error')).toMatch(
+      /^Too many sign-in attempts; try again in \d+ seconds?\.$/,
+    );
+  });
+
+  it('re-validates the session on every request: role change, password change, deleted user', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    await h.signIn(u.email, u.password);
+    await t.db.user.update({
+      where: { id: u.id },
+      data: { role: 'ADMIN', displayName: 'Renamed' },
+    });
+    expect(await h.session()).toMatchObject({ role: 'ADMIN', name: 'Renamed' });
+    await t.db.user.update({ where: { id: u.id }, data: { sessionVersion: { increment: 1 } } });
+    expect(await h.session()).toBeNull();
+
+    const v = await insertUser(t.db);
+    const h2 = handler(false);
+    await h2.signIn(v.email, v.password);
+    expect(await h2.session()).not.toBeNull();
+    await t.db.user.delete({ where: { id: v.id } });
+    expect(await h2.session()).toBeNull();
+  });
+
+  it('offers GitHub only when configured', () => {
+    const base = { db: t.db, secret: SECRET, secureCookies: false };
+    expect(createAuthOptions(base).providers.map((p) => p.id)).toEqual(['credentials']);
+    expect(
+      createAuthOptions({ ...base, github: { clientId: 'id', clientSecret: 's' } }).providers.map(
+        (p) => p.id,
+      ),
+    ).toEqual(['credentials', 'github']);
+  });
+});
