@@ -33,6 +33,8 @@ const env: NodeJS.ProcessEnv = {
   NEXT_TELEMETRY_DISABLED: '1',
   NODE_ENV: 'production',
   PORT: String(port),
+  // Two hours of simulated history is plenty for the specs and keeps the worker's start light.
+  LAB_MARKET_BACKFILL_HOURS: process.env.LAB_MARKET_BACKFILL_HOURS ?? '2',
 };
 
 let stopping = false;
