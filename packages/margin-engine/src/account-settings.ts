@@ -23,7 +23,7 @@ export function setLeverage(account: Account, market: Market, symbol: string, le
   const instrument = instrumentOf(market, symbol);
   if (!Number.isInteger(leverage) || leverage < 1) throw new EngineError('INVALID_LEVERAGE', 'leverage');
   if (leverage > instrument.maxLeverage) throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
-  const old = settingsOf(account, symbol).leverage;
+  const old = settingsOf(account, symbol, instrument).leverage;
   const ev: EngineEvent = { type: 'leverageChanged', accountId: account.id, time: now, symbol, leverage };
   const next = applyEvents(account, [ev]);
   const pos = account.positions[symbol];
@@ -38,13 +38,14 @@ export function setLeverage(account: Account, market: Market, symbol: string, le
 }
 
 export function setMarginMode(account: Account, market: Market, symbol: string, mode: MarginMode, now: number): EngineResult {
-  instrumentOf(market, symbol);
+  const instrument = instrumentOf(market, symbol);
   if (mode !== 'cross' && mode !== 'isolated') throw new EngineError('INVALID_MARGIN_MODE', 'mode');
   if (account.positions[symbol]) throw new EngineError('MARGIN_MODE_CHANGE_WITH_POSITION', 'symbol');
   if (Object.values(account.orders).some((o) => o.symbol === symbol))
     throw new EngineError('MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS', 'symbol');
   if (settingsOf(account, symbol).marginMode === mode) return { account, events: [] };
-  return result(account, [{ type: 'marginModeChanged', accountId: account.id, time: now, symbol, mode }]);
+  const { leverage } = settingsOf(account, symbol, instrument);
+  return result(account, [{ type: 'marginModeChanged', accountId: account.id, time: now, symbol, mode, leverage }]);
 }
 
 /**

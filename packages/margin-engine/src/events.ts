@@ -108,7 +108,7 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
     case 'marginModeChanged':
       return {
         ...a,
-        settings: { ...a.settings, [ev.symbol]: { leverage: a.settings[ev.symbol]?.leverage ?? 20, marginMode: ev.mode } },
+        settings: { ...a.settings, [ev.symbol]: { leverage: ev.leverage, marginMode: ev.mode } },
       };
     case 'isolatedMarginAdjusted':
       return addToIsolated(a, ev.symbol, ev.amount);

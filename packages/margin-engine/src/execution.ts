@@ -35,7 +35,7 @@ export function fillSlices(
   let acc = account;
   const events: EngineEvent[] = [];
   const instrument = instrumentOf(market, order.symbol);
-  const settings = settingsOf(account, order.symbol);
+  const settings = settingsOf(account, order.symbol, instrument);
   const feeRate = liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate;
   for (const s of slices) {
     const fee = money(s.quantity.times(s.price).times(feeRate));

@@ -40,7 +40,7 @@ export { applyTrade } from './position-math.ts';
 export { matchTaker, takerLevels, vwap } from './book.ts';
 export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
 export { setLeverage, setMarginMode, adjustIsolatedMargin, cancelOrder, type CancelRequest } from './account-settings.ts';
-export { onPrice, withPrice, type PriceUpdate } from './on-price.ts';
+export { onPrice, onPrices, withPrice, type PriceUpdate } from './on-price.ts';
 export { applyFunding } from './funding.ts';
 export { liquidate, needsLiquidation } from './liquidation.ts';
 export { liquidationPrice, rawLiquidationPrice, liquidatesAt } from './liquidation-price.ts';

@@ -199,7 +199,8 @@ export class LiquidationIndex {
     if (isolatedSymbol !== undefined) {
       const p = a.positions[isolatedSymbol]!;
       const mark = this.market.marks[isolatedSymbol] ?? p.entryPrice;
-      return isolatedLiquidatable(positionRisk(p, instrumentOf(this.market, isolatedSymbol), settingsOf(a, isolatedSymbol), mark));
+      const instrument = instrumentOf(this.market, isolatedSymbol);
+      return isolatedLiquidatable(positionRisk(p, instrument, settingsOf(a, isolatedSymbol, instrument), mark));
     }
     return crossLiquidatable(crossFigures(a, allPositionRisks(a, this.market)));
   }

@@ -32,7 +32,8 @@ function figures(acc: Account, market: Market, mode: MarginMode, symbol: string)
   if (mode === 'isolated') {
     const p = acc.positions[symbol];
     if (!p) return { marginBalance: ZERO, maintenanceMargin: ZERO };
-    const r = positionRisk(p, instrumentOf(market, symbol), settingsOf(acc, symbol), markOf(market, symbol, p.entryPrice));
+    const instrument = instrumentOf(market, symbol);
+    const r = positionRisk(p, instrument, settingsOf(acc, symbol, instrument), markOf(market, symbol, p.entryPrice));
     return { marginBalance: r.isolatedWallet.plus(r.unrealizedPnl), maintenanceMargin: r.maintenanceMargin };
   }
   const c = crossFigures(acc, allPositionRisks(acc, market));
@@ -42,7 +43,7 @@ function figures(acc: Account, market: Market, mode: MarginMode, symbol: string)
 /**
  * Close `closeQty` of a position at the mark. Realized PnL settles in the position's compartment
  * (isolated wallet or cross wallet); the liquidation fee (closed notional x rate) is charged only
- * out of what is left; a loss beyond the compartment is a shortfall paid by the insurance fund
+ * out of what is left of the wallet and of the margin balance; a loss beyond the compartment is a shortfall paid by the insurance fund
  * (always for isolated; for cross when `cover` is set, i.e. on the last cross close).
  */
 function closeAtMark(acc: Account, market: Market, symbol: string, closeQty: Decimal, cover: boolean, now: number): EngineResult {
@@ -56,7 +57,11 @@ function closeAtMark(acc: Account, market: Market, symbol: string, closeQty: Dec
   const crossWallet = crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
   const compartment = mode === 'isolated' ? pos.isolatedWallet : crossWallet;
   const afterPnl = compartment.plus(realizedPnl);
-  const fee = min(money(closeQty.times(mark).times(instrument.liquidationFeeRate)), max(ZERO, afterPnl));
+  // the fee is charged only out of equity that remains: for cross, the margin balance after the
+  // close (other positions' unrealized PnL included) must also cover it
+  const exactPnl = closeQty.times(mark.minus(pos.entryPrice)).times(long ? 1 : -1);
+  const equityAfter = mode === 'isolated' ? afterPnl : min(afterPnl, before.marginBalance.plus(realizedPnl).minus(exactPnl));
+  const fee = min(money(closeQty.times(mark).times(instrument.liquidationFeeRate)), max(ZERO, equityAfter));
   const rest = afterPnl.minus(fee);
   const shortfall = (mode === 'isolated' || cover) && rest.lt(0) ? rest.neg() : ZERO;
   const nq = long ? pos.quantity.minus(closeQty) : pos.quantity.plus(closeQty);

@@ -67,14 +67,8 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   return step;
 }
 
-export function onPrice(
-  account: Account,
-  market: Market,
-  symbol: string,
-  update: PriceUpdate,
-  now: number,
-): EngineResult & { market: Market } {
-  const m = withPrice(market, symbol, update);
+/** Triggers and maker fills of one symbol at the market's current prices (no liquidation). */
+function processSymbol(account: Account, m: Market, symbol: string, now: number): EngineResult {
   let acc = account;
   const events: EngineEvent[] = [];
   const run = (r: EngineResult): void => {
@@ -87,7 +81,7 @@ export function onPrice(
     const ref = triggerReference(m, symbol, cur.workingType);
     if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref)) run(trigger(acc, m, cur, ref, now));
   }
-  const trade = update.lastPrice ?? update.markPrice;
+  const trade = m.lastPrices?.[symbol] ?? m.marks[symbol]!;
   const resting = Object.values(acc.orders)
     .filter((x) => x.symbol === symbol && (x.status === 'new' || x.status === 'partiallyFilled') && x.type === 'limit')
     .sort(bySeq);
@@ -97,6 +91,43 @@ export function onPrice(
     const crossed = cur.side === 'buy' ? trade.lte(cur.price!) : trade.gte(cur.price!);
     if (crossed) run(makerFill(acc, m, cur, now));
   }
-  run(liquidate(acc, m, now));
-  return { account: acc, events, market: m };
+  return { account: acc, events };
+}
+
+/**
+ * A new mark (and optionally last) price for one symbol: trigger stops, fill resting limits the
+ * market trades through (as maker, at their price), then liquidate whatever must be.
+ */
+export function onPrice(
+  account: Account,
+  market: Market,
+  symbol: string,
+  update: PriceUpdate,
+  now: number,
+): EngineResult & { market: Market } {
+  return onPrices(account, market, { [symbol]: update }, now);
+}
+
+/**
+ * Several symbols' prices at the same instant: all marks are set first, then each symbol's
+ * triggers and fills run, then liquidation is checked once (so a hedge is valued at the new
+ * marks of both legs).
+ */
+export function onPrices(
+  account: Account,
+  market: Market,
+  updates: Readonly<Record<string, PriceUpdate>>,
+  now: number,
+): EngineResult & { market: Market } {
+  let m = market;
+  for (const [symbol, u] of Object.entries(updates)) m = withPrice(m, symbol, u);
+  let acc = account;
+  const events: EngineEvent[] = [];
+  for (const symbol of Object.keys(updates)) {
+    const r = processSymbol(acc, m, symbol, now);
+    acc = r.account;
+    events.push(...r.events);
+  }
+  const liq = liquidate(acc, m, now);
+  return { account: liq.account, events: [...events, ...liq.events], market: m };
 }

@@ -4,9 +4,13 @@ import { EngineError } from './errors.ts';
 import { tierIndex, type Instrument } from './instruments.ts';
 import type { Account, MarginMode, Market, Order, Position, SymbolSettings } from './types.ts';
 
+/** Binance's defaults: cross margin at 20x (or the instrument's maximum when lower). */
 export const DEFAULT_SETTINGS: SymbolSettings = { leverage: 20, marginMode: 'cross' };
 
-export const settingsOf = (a: Account, symbol: string): SymbolSettings => a.settings[symbol] ?? DEFAULT_SETTINGS;
+export const settingsOf = (a: Account, symbol: string, instrument?: Instrument): SymbolSettings =>
+  a.settings[symbol] ?? (instrument && instrument.maxLeverage < DEFAULT_SETTINGS.leverage
+    ? { ...DEFAULT_SETTINGS, leverage: instrument.maxLeverage }
+    : DEFAULT_SETTINGS);
 
 export function instrumentOf(market: Market, symbol: string): Instrument {
   const i = market.instruments[symbol];
@@ -80,7 +84,8 @@ export function allPositionRisks(account: Account, market: Market): PositionRisk
     .sort()
     .map((sym) => {
       const pos = account.positions[sym]!;
-      return positionRisk(pos, instrumentOf(market, sym), settingsOf(account, sym), markOf(market, sym, pos.entryPrice));
+      const instrument = instrumentOf(market, sym);
+      return positionRisk(pos, instrument, settingsOf(account, sym, instrument), markOf(market, sym, pos.entryPrice));
     });
 }
 
@@ -171,7 +176,7 @@ export function openOrderMargin(account: Account, market: Market): Decimal {
     if (opening.isZero()) continue;
     const price = o.price!;
     const mark = market.marks[o.symbol] ?? price;
-    const lev = settingsOf(account, o.symbol).leverage;
+    const lev = settingsOf(account, o.symbol, market.instruments[o.symbol]).leverage;
     const loss = o.side === 'buy' ? max(ZERO, price.minus(mark)) : max(ZERO, mark.minus(price));
     total = total.plus(opening.times(price).div(lev)).plus(opening.times(loss));
   }

@@ -139,7 +139,7 @@ export type EngineEvent =
       isolatedTransfer: Decimal;
     })
   | (Base & { type: 'leverageChanged'; symbol: string; leverage: number })
-  | (Base & { type: 'marginModeChanged'; symbol: string; mode: MarginMode })
+  | (Base & { type: 'marginModeChanged'; symbol: string; mode: MarginMode; /** leverage setting kept with the mode */ leverage: number })
   | (Base & { type: 'isolatedMarginAdjusted'; symbol: string; amount: Decimal; isolatedWallet: Decimal })
   | (Base & {
       type: 'fundingPaid';

@@ -95,7 +95,7 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
       const notional = after.times(ref);
       const last = instrument.riskTiers[instrument.riskTiers.length - 1]!;
       if (notional.gt(last.maxNotional)) throw new EngineError('MAX_NOTIONAL', 'quantity');
-      const lev = settingsOf(account, req.symbol).leverage;
+      const lev = settingsOf(account, req.symbol, instrument).leverage;
       if (lev > tierFor(instrument, notional).maxLeverage) throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
     }
   }

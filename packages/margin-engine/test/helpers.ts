@@ -29,7 +29,7 @@ export interface PosSpec {
 export function accountWith(wallet: string, positions: PosSpec[] = [], id = 'acc'): Account {
   const events: EngineEvent[] = [{ type: 'accountOpened', accountId: id, time: 0, walletBalance: d(wallet) }];
   for (const p of positions) {
-    if (p.mode) events.push({ type: 'marginModeChanged', accountId: id, time: 0, symbol: p.symbol, mode: p.mode });
+    if (p.mode) events.push({ type: 'marginModeChanged', accountId: id, time: 0, symbol: p.symbol, mode: p.mode, leverage: 20 });
     if (p.leverage) events.push({ type: 'leverageChanged', accountId: id, time: 0, symbol: p.symbol, leverage: p.leverage });
     events.push({
       type: 'positionChanged', accountId: id, time: 0, symbol: p.symbol, quantity: d(p.quantity), entryPrice: d(p.entry),

@@ -4,7 +4,7 @@ import { EngineError, ERROR_MESSAGES, type ErrorCode } from '../errors.ts';
 import { adjustIsolatedMargin, cancelOrder, setLeverage, setMarginMode } from '../account-settings.ts';
 import { applyResult, newExchange, type Exchange } from '../exchange.ts';
 import { applyFunding } from '../funding.ts';
-import { onPrice } from '../on-price.ts';
+import { onPrices, type PriceUpdate } from '../on-price.ts';
 import { openAccount } from '../events.ts';
 import { placeOrder } from '../place-order.ts';
 import { toJson } from '../serialize.ts';
@@ -94,7 +94,8 @@ export function runScenario(sc: Scenario): Line[] {
   sc.steps.forEach((step, index) => {
     try {
       switch (step.type) {
-        case 'mark':
+        case 'mark': {
+          const updates: Record<string, PriceUpdate> = {};
           for (const [symbol, price] of Object.entries(step.prices)) {
             if (!ex.market.instruments[symbol]) throw new EngineError('UNKNOWN_SYMBOL', 'symbol');
             let markPrice: Decimal;
@@ -104,11 +105,13 @@ export function runScenario(sc: Scenario): Line[] {
               throw new EngineError('INVALID_PRICE', 'prices');
             }
             if (markPrice.lte(0)) throw new EngineError('INVALID_PRICE', 'prices');
-            const r = onPrice(acct(), ex.market, symbol, { markPrice }, now);
-            ex = { ...ex, market: r.market };
-            emit(r);
+            updates[symbol] = { markPrice };
           }
+          const r = onPrices(acct(), ex.market, updates, now);
+          ex = { ...ex, market: r.market };
+          emit(r);
           break;
+        }
         case 'setLeverage':
           emit(setLeverage(acct(), ex.market, step.symbol, step.leverage, now));
           break;
