@@ -44,7 +44,8 @@ export async function provideDatabase(opts: {
     dataDir: opts.dataPath ?? path.join(dataDir, 'pg'),
     port,
     onLog: (line) => {
-      if (/FATAL|PANIC|ERROR/.test(line) && !/the database system is (starting up|shutting down)/.test(line)) {
+      if (line.startsWith('made ')) log(line);
+      else if (/FATAL|PANIC|ERROR/.test(line) && !/the database system is (starting up|shutting down)/.test(line)) {
         console.error(`[postgres] ${line}`);
       }
     },

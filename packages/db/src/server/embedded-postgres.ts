@@ -70,6 +70,28 @@ function chownTree(dir: string, ids: { uid: number; gid: number }): void {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its binaries and its
+ * data folder. Folders such as a `mktemp -d` checkout are closed to other users: grant them
+ * traverse permission only (o+x, no listing), and say so.
+ */
+function ensureTraversable(target: string, log: (line: string) => void): void {
+  let dir = path.resolve(target);
+  const chain: string[] = [];
+  while (dir !== path.dirname(dir)) {
+    chain.push(dir);
+    dir = path.dirname(dir);
+  }
+  for (const d of chain.reverse()) {
+    if (!fs.existsSync(d)) break;
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      fs.chmodSync(d, mode | 0o001);
+      log(`made ${d} traversable (o+x) so that the postgres user can reach PostgreSQL's files`);
+    }
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -87,9 +109,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const passwordFile = path.join(path.dirname(opts.dataDir), `${path.basename(opts.dataDir)}-password`);
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   if (ids) {
-    // The postgres user must be able to traverse into the cluster's parent folder.
-    const parent = path.dirname(opts.dataDir);
-    fs.chmodSync(parent, fs.statSync(parent).mode | 0o711);
+    ensureTraversable(path.dirname(opts.dataDir), log);
+    ensureTraversable(path.dirname(bin.postgres), log);
   }
 
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
