@@ -45,6 +45,7 @@ async function main() {
   }
   for (const source of createExternalSources(env, markets, log)) {
     const service = new MarketDataService({ pool, publisher, log });
+    await service.resumeCandles(source.symbols, Date.now()); // continue the candles in progress
     await service.start(source);
     stops.push(() => service.stop());
   }

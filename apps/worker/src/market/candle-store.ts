@@ -1,4 +1,4 @@
-import type { Candle } from '@lab/market-data';
+import { CANDLE_INTERVALS, alignTime, type Candle, type CandleInterval } from '@lab/market-data';
 import type pg from 'pg';
 
 /** Bulk upsert of candles: closed ones become final, the open one is overwritten as it grows. */
@@ -28,4 +28,40 @@ export async function lastCandleTime(pool: pg.Pool, symbol: string): Promise<num
     [symbol],
   );
   return r.rows[0]?.t ? r.rows[0].t.getTime() : null;
+}
+
+/** numeric(38,18) text without the padding zeros ("97000.100000000000000000" -> "97000.1"). */
+const trim = (s: string) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+
+/** The stored candles, of every interval, whose period contains `time` (the periods in progress then). */
+export async function loadCandlesAt(pool: pg.Pool, symbols: readonly string[], time: number): Promise<Candle[]> {
+  if (!symbols.length) return [];
+  const r = await pool.query<{
+    symbol: string;
+    interval: CandleInterval;
+    open_time: Date;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string;
+    trades: number;
+  }>(
+    `SELECT c.symbol, c.interval, c.open_time, c.open::text, c.high::text, c.low::text, c.close::text, c.volume::text, c.trades
+     FROM candles c JOIN unnest($2::text[], $3::timestamptz[]) AS p(interval, open_time)
+       ON c.interval = p.interval AND c.open_time = p.open_time
+     WHERE c.symbol = ANY($1::text[])`,
+    [symbols, CANDLE_INTERVALS, CANDLE_INTERVALS.map((i) => new Date(alignTime(time, i)))],
+  );
+  return r.rows.map((c) => ({
+    symbol: c.symbol,
+    interval: c.interval,
+    openTime: c.open_time.getTime(),
+    open: trim(c.open),
+    high: trim(c.high),
+    low: trim(c.low),
+    close: trim(c.close),
+    volume: trim(c.volume),
+    trades: c.trades,
+  }));
 }

@@ -3,6 +3,7 @@
 // of ticks costs one round trip, not one per tick.
 import {
   CandleAggregator,
+  mergeCandles,
   type Candle,
   type CandleUpdate,
   type MarkTick,
@@ -13,7 +14,7 @@ import {
   type TradeTick,
 } from '@lab/market-data';
 import type pg from 'pg';
-import { upsertCandles } from './candle-store.ts';
+import { loadCandlesAt, upsertCandles } from './candle-store.ts';
 import { upsertTickers } from './ticker-store.ts';
 
 export interface MarketDataServiceOptions {
@@ -34,6 +35,8 @@ export class MarketDataService {
   private readonly aggregator = new CandleAggregator();
   private pendingTicks: MarketTick[] = [];
   private pendingCandles = new Map<string, Candle>();
+  /** Stored candles of the periods in progress when this process took over (see resumeCandles). */
+  private readonly bases = new Map<string, Candle>();
   private readonly marks = new Map<string, MarkTick>();
   private readonly trades = new Map<string, TradeTick>();
   private readonly statuses = new Map<string, StatusTick['status']>();
@@ -58,6 +61,19 @@ export class MarketDataService {
     } finally {
       this.quiet = false;
     }
+  }
+
+  /**
+   * Continue the candles stored by a previous run: the periods in progress at `time` (the 1m candle
+   * of that minute, and the 5m … 1d candles around it) already hold the trades before the restart,
+   * and this process's aggregator only sees the trades after it. Without this, the first upsert of
+   * each of those candles would overwrite them (a restart at 18:00 left a 1d candle of 6 hours).
+   * Call before the first tick, with the time the source continues from.
+   */
+  async resumeCandles(symbols: readonly string[], time: number): Promise<number> {
+    const stored = await loadCandlesAt(this.opts.pool, symbols, time);
+    for (const c of stored) this.bases.set(candleKey(c), c);
+    return stored.length;
   }
 
   /** Writes everything recorded so far; returns the number of candles written. */
@@ -109,7 +125,12 @@ export class MarketDataService {
   }
 
   private collect(updates: readonly CandleUpdate[]): void {
-    for (const u of updates) this.pendingCandles.set(candleKey(u.candle), u.candle);
+    for (const u of updates) {
+      const key = candleKey(u.candle);
+      const base = this.bases.get(key);
+      this.pendingCandles.set(key, base ? mergeCandles(base, u.candle) : u.candle);
+      if (base && u.closed) this.bases.delete(key);
+    }
   }
 
   private async publish(): Promise<void> {

@@ -20,6 +20,11 @@ export interface SimulatorRunnerOptions {
   now?: () => number;
 }
 
+/** A saved market fits when it has the same instruments and is not in the future. */
+function canResume(opts: SimulatorRunnerOptions, saved: SimState): boolean {
+  return saved.instruments.map((i) => i.symbol).join() === opts.symbols.join() && saved.time <= (opts.now ?? Date.now)();
+}
+
 /**
  * The market to continue from: the saved state when it fits (shifted forward in whole funding
  * intervals when the worker was down longer than the backfill window), else a fresh seeded market
@@ -29,8 +34,7 @@ export function createSimulator(opts: SimulatorRunnerOptions, saved: SimState | 
   const now = (opts.now ?? Date.now)();
   const windowMs = opts.backfillHours * 3600_000;
   const market = { symbols: opts.symbols };
-  const usable = saved && saved.instruments.map((i) => i.symbol).join() === opts.symbols.join();
-  if (usable && saved.time <= now) {
+  if (saved && canResume(opts, saved)) {
     const gap = now - saved.time;
     const resumed = gap > windowMs ? shiftSimState(saved, gap - windowMs) : saved;
     return new SimulatorSource({ resumeFrom: resumed, market, ticksPerSecond, now: opts.now });
@@ -49,7 +53,11 @@ export async function startSimulator(
 ): Promise<{ source: SimulatorSource; stop: () => Promise<void> }> {
   const saved = await loadSimState(opts.pool, STATE_NAME);
   const hadCandles = (await lastCandleTime(opts.pool, opts.symbols[0]!)) !== null;
-  const history = createSimulator(opts, hadCandles ? saved : null, HISTORY_TICKS_PER_SECOND);
+  const resumable = hadCandles ? saved : null;
+  const history = createSimulator(opts, resumable, HISTORY_TICKS_PER_SECOND);
+  // Continuing the saved market: the candles in progress when it stopped continue too (merged,
+  // not overwritten). A fresh market replaces whatever candles its window overlaps.
+  if (resumable && canResume(opts, resumable)) await service.resumeCandles(opts.symbols, history.time);
   const behindMs = Math.max(0, (opts.now ?? Date.now)() - history.time);
   if (behindMs > 1000) {
     const t0 = performance.now();

@@ -200,6 +200,22 @@ export function aggregateTrades(
 }
 
 /**
+ * The candle of one period from two parts of it: `earlier` covers trades before every trade of
+ * `later` (e.g. what was stored before a restart, and what the restarted process aggregated since).
+ * Open from the first non-empty part, close from the last, extremes and sums over both.
+ */
+export function mergeCandles(earlier: Candle, later: Candle): Candle {
+  if (earlier.symbol !== later.symbol || earlier.interval !== later.interval || earlier.openTime !== later.openTime) {
+    throw new Error(
+      `cannot merge ${earlier.symbol} ${earlier.interval}@${earlier.openTime} with ${later.symbol} ${later.interval}@${later.openTime}`,
+    );
+  }
+  const acc = accFromCandle(earlier, earlier.openTime);
+  accAddCandle(acc, accFromCandle(later, later.openTime));
+  return accToCandle(acc, earlier.interval);
+}
+
+/**
  * Derive candles of a coarser interval from finer ones (e.g. 5m/15m/1h/4h/1d from 1m), per symbol.
  * The input candles must all share one interval that divides the target, and be in time order
  * per symbol. Buckets without any input candle get a flat candle when fillGaps (default true).

@@ -1,3 +1,3 @@
 export * from './intervals.ts';
-export { aggregateTrades, deriveCandles, type AggregateOptions } from './aggregate.ts';
+export { aggregateTrades, deriveCandles, mergeCandles, type AggregateOptions } from './aggregate.ts';
 export * from './stream.ts';
