@@ -110,12 +110,12 @@ export function increasesRisk(before: Account, order: Order): boolean {
  * After a fill: every wallet must stay >= 0; a risk-increasing order additionally needs a
  * non-negative available balance and must not leave the account liquidatable.
  */
-export function riskCheck(after: Account, market: Market, symbol: string, risky: boolean): ErrorCode | undefined {
+export function riskCheck(after: Account, market: Market, symbol: string, risky: boolean, walletsOnly = false): ErrorCode | undefined {
   const risks = allPositionRisks(after, market);
   const cross = crossFigures(after, risks);
   const walletsOk = cross.crossWallet.gte(0) && risks.every((r) => r.isolatedWallet.gte(0));
   if (!walletsOk) return risky ? 'INSUFFICIENT_MARGIN' : 'LOSS_EXCEEDS_WALLET';
-  if (!risky) return undefined;
+  if (!risky || walletsOnly) return undefined;
   if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0)) return 'INSUFFICIENT_MARGIN';
   const r = risks.find((x) => x.symbol === symbol);
   if (r && r.marginMode === 'isolated' && isolatedLiquidatable(r)) return 'INSUFFICIENT_MARGIN';

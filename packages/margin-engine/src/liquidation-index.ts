@@ -6,7 +6,8 @@
 // slack = margin balance - maintenance margin, and the unit liquidates exactly when slack <= 0.
 // A tick of symbol S re-marks only S's positions: slack += g(new) - g(old), in float64 typed arrays.
 // Units whose float slack is within a conservative tolerance of zero are candidates, confirmed
-// (or dismissed) with the engine's exact Decimal rules, so the answer is exact.
+// (or dismissed) with the engine's exact Decimal rules, so the answer is exact. Accounts that
+// change are re-indexed with updateAccount() (tombstone + append, periodic compaction).
 import type { Decimal } from './decimal.ts';
 import {
   allPositionRisks,
@@ -58,22 +59,34 @@ function gOf(slab: SymbolSlab, q: number, m: number): number {
   return q * m - (n * slab.mmr[t]! - slab.cum[t]!);
 }
 
+function grow<T extends Float64Array | Int32Array | Int16Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 16));
+  b.set(a);
+  return b;
+}
+
 export class LiquidationIndex {
   private readonly slabs = new Map<string, SymbolSlab>();
   private readonly symbols: string[];
-  private readonly slack: Float64Array;
-  private readonly tol: Float64Array;
-  private readonly unitAccount: Int32Array;
-  private readonly unitSymbol: Int16Array;
+  private readonly symIndex: Map<string, number>;
+  private slack = new Float64Array(0);
+  private tol = new Float64Array(0);
+  private unitAccount = new Int32Array(0);
+  private unitSymbol = new Int16Array(0);
+  private units = 0;
+  private stale = 0;
+  private live = 0;
+  /** Per account: its units and its (symbol, slot) entries, so an update can tombstone them. */
+  private readonly owned: Array<{ units: number[]; slots: Array<[SymbolSlab, number]> }> = [];
+  private readonly accounts: Account[];
   private market: Market;
 
-  private constructor(
-    private readonly accounts: readonly Account[],
-    market: Market,
-  ) {
+  private constructor(accounts: readonly Account[], market: Market) {
+    this.accounts = [...accounts];
     this.market = market;
     this.symbols = Object.keys(market.instruments);
-    const symIndex = new Map(this.symbols.map((s, i) => [s, i]));
+    this.symIndex = new Map(this.symbols.map((s, i) => [s, i]));
     const counts = new Map<string, number>();
     let units = 0;
     for (const a of accounts) {
@@ -98,55 +111,8 @@ export class LiquidationIndex {
         length: 0,
       });
     }
-    this.slack = new Float64Array(units);
-    this.tol = new Float64Array(units);
-    this.unitAccount = new Int32Array(units);
-    this.unitSymbol = new Int16Array(units);
-    let u = 0;
-    accounts.forEach((a, ai) => {
-      let crossUnit = -1;
-      let isoTotal = 0;
-      for (const sym of Object.keys(a.positions)) {
-        const p = a.positions[sym]!;
-        if (settingsOf(a, sym).marginMode === 'isolated') isoTotal += p.isolatedWallet.toNumber();
-      }
-      const wallet = a.walletBalance.toNumber();
-      for (const sym of Object.keys(a.positions)) {
-        const p = a.positions[sym]!;
-        const slab = this.slabs.get(sym)!;
-        const q = p.quantity.toNumber();
-        const e = p.entryPrice.toNumber();
-        const m = (market.marks[sym] ?? p.entryPrice).toNumber();
-        let unit: number;
-        if (settingsOf(a, sym).marginMode === 'isolated') {
-          unit = u++;
-          const iw = p.isolatedWallet.toNumber();
-          this.unitAccount[unit] = ai;
-          this.unitSymbol[unit] = symIndex.get(sym)!;
-          this.slack[unit] = iw - q * e;
-          this.tol[unit] = Math.abs(iw);
-        } else {
-          if (crossUnit < 0) {
-            crossUnit = u++;
-            this.unitAccount[crossUnit] = ai;
-            this.unitSymbol[crossUnit] = -1;
-            this.slack[crossUnit] = wallet - isoTotal;
-            this.tol[crossUnit] = Math.abs(wallet) + Math.abs(isoTotal);
-          }
-          unit = crossUnit;
-          this.slack[unit] = this.slack[unit]! - q * e;
-        }
-        const g = gOf(slab, q, m);
-        const i = slab.length++;
-        slab.unit[i] = unit;
-        slab.qty[i] = q;
-        slab.g[i] = g;
-        this.slack[unit] = this.slack[unit]! + g;
-        // scale of the terms summed for this unit: entry and (generously) 4x the current notional
-        this.tol[unit] = this.tol[unit]! + Math.abs(q * e) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
-      }
-    });
-    for (let i = 0; i < units; i++) this.tol[i] = this.tol[i]! * REL_TOL;
+    this.ensureUnits(units);
+    this.accounts.forEach((a, ai) => this.add(ai, a));
   }
 
   static build(accounts: readonly Account[], market: Market): LiquidationIndex {
@@ -154,7 +120,105 @@ export class LiquidationIndex {
   }
 
   get unitCount(): number {
-    return this.slack.length;
+    return this.units;
+  }
+
+  private ensureUnits(n: number): void {
+    this.slack = grow(this.slack, n);
+    this.tol = grow(this.tol, n);
+    this.unitAccount = grow(this.unitAccount, n);
+    this.unitSymbol = grow(this.unitSymbol, n);
+  }
+
+  private newUnit(ai: number, symbol: number, slack: number, scale: number): number {
+    const u = this.units++;
+    this.ensureUnits(this.units);
+    this.unitAccount[u] = ai;
+    this.unitSymbol[u] = symbol;
+    this.slack[u] = slack;
+    this.tol[u] = scale;
+    return u;
+  }
+
+  /** Index an account's margin units and positions at the current marks. */
+  private add(ai: number, a: Account): void {
+    const own: { units: number[]; slots: Array<[SymbolSlab, number]> } = { units: [], slots: [] };
+    this.owned[ai] = own;
+    let crossUnit = -1;
+    let isoTotal = 0;
+    for (const sym of Object.keys(a.positions)) {
+      if (settingsOf(a, sym).marginMode === 'isolated') isoTotal += a.positions[sym]!.isolatedWallet.toNumber();
+    }
+    const wallet = a.walletBalance.toNumber();
+    for (const sym of Object.keys(a.positions)) {
+      const p = a.positions[sym]!;
+      const slab = this.slabs.get(sym);
+      if (!slab) continue;
+      const q = p.quantity.toNumber();
+      const e = p.entryPrice.toNumber();
+      const m = (this.market.marks[sym] ?? p.entryPrice).toNumber();
+      let unit: number;
+      if (settingsOf(a, sym).marginMode === 'isolated') {
+        const iw = p.isolatedWallet.toNumber();
+        unit = this.newUnit(ai, this.symIndex.get(sym)!, iw - q * e, Math.abs(iw));
+        own.units.push(unit);
+      } else {
+        if (crossUnit < 0) {
+          crossUnit = this.newUnit(ai, -1, wallet - isoTotal, Math.abs(wallet) + Math.abs(isoTotal));
+          own.units.push(crossUnit);
+        }
+        unit = crossUnit;
+        this.slack[unit] = this.slack[unit]! - q * e;
+      }
+      const g = gOf(slab, q, m);
+      const i = slab.length++;
+      slab.unit = grow(slab.unit, slab.length);
+      slab.qty = grow(slab.qty, slab.length);
+      slab.g = grow(slab.g, slab.length);
+      slab.unit[i] = unit;
+      slab.qty[i] = q;
+      slab.g[i] = g;
+      own.slots.push([slab, i]);
+      this.live++;
+      this.slack[unit] = this.slack[unit]! + g;
+      // scale of the terms summed for this unit: entry and (generously) 4x the current notional
+      this.tol[unit] = this.tol[unit]! + Math.abs(q * e) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
+    }
+    for (const u of own.units) this.tol[u] = this.tol[u]! * REL_TOL;
+  }
+
+  /**
+   * Replace an account's state (after a trade, a funding payment or a liquidation). Its old
+   * entries become inert tombstones (quantity 0, unit retired); the index compacts itself by
+   * rebuilding when tombstones outnumber live entries.
+   */
+  updateAccount(accountIndex: number, account: Account): void {
+    const own = this.owned[accountIndex];
+    if (own) {
+      for (const u of own.units) this.tol[u] = -Infinity;
+      for (const [slab, i] of own.slots) {
+        slab.qty[i] = 0;
+        slab.g[i] = 0;
+      }
+      this.stale += own.slots.length;
+      this.live -= own.slots.length;
+    }
+    this.accounts[accountIndex] = account;
+    if (this.stale > Math.max(1024, this.live)) this.compact();
+    else this.add(accountIndex, account);
+  }
+
+  private compact(): void {
+    const fresh = new LiquidationIndex(this.accounts, this.market);
+    Object.assign(this, fresh);
+  }
+
+  /**
+   * Stop watching a unit, e.g. once the engine has liquidated it and before the account is
+   * updated with updateAccount().
+   */
+  retire(unit: number): void {
+    this.tol[unit] = -Infinity;
   }
 
   /** Re-mark every position of `symbol` at `markPrice` and return every unit that must be liquidated. */
@@ -168,7 +232,9 @@ export class LiquidationIndex {
     const tol = this.tol;
     const cand: number[] = [];
     for (let i = 0; i < slab.length; i++) {
-      const ng = gOf(slab, qty[i]!, m);
+      const q = qty[i]!;
+      if (q === 0) continue;
+      const ng = gOf(slab, q, m);
       const u = unit[i]!;
       const s = slack[u]! + ng - g[i]!;
       slack[u] = s;
@@ -184,14 +250,6 @@ export class LiquidationIndex {
       if (this.confirm(a, isoSym)) liquidations.push({ unit: u, accountIndex: ai, accountId: a.id, isolatedSymbol: isoSym });
     }
     return { liquidations, scanned: slab.length, candidates: cand.length };
-  }
-
-  /**
-   * Stop watching a unit, e.g. once the engine has liquidated it (its positions are closed). An
-   * account that trades again is re-indexed by building a new index (see README: not incremental yet).
-   */
-  retire(unit: number): void {
-    this.tol[unit] = -Infinity;
   }
 
   /** The exact Decimal check of one unit at the index's current marks. */

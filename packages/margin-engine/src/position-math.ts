@@ -16,7 +16,7 @@ export const signedQty = (side: Side, qty: Decimal): Decimal => (side === 'buy' 
  * - increase: entry = (|q| x E + qty x P) / (|q| + qty), kept to 12 dp; isolated: IM of the added
  *   part (qty x P / leverage, rounded up to 8 dp) moves from the cross wallet into the isolated one.
  * - reduce: realized = closed x (P - E) x sign(q), 8 dp; isolated: PnL and fee settle in the isolated
- *   wallet, then the closed share of it (rounded down) is released to the cross wallet.
+ *   wallet, then margin is released to the cross wallet (see below; rounded down to 8 dp).
  * - flip: close all, then open the rest at P.
  */
 export function applyTrade(
@@ -66,7 +66,14 @@ export function applyTrade(
       isolatedTransfer: reopen.minus(settled),
     };
   }
-  const release = settled.gt(0) ? moneyDown(settled.times(closed).div(q.abs())) : ZERO;
+  // Released margin: the smaller of the closed share of the isolated wallet and the amount that
+  // leaves the remaining position with its share of the equity (wallet + PnL at the fill price),
+  // so a reduce never makes the rest of an isolated position riskier.
+  const share = closed.div(q.abs());
+  const restPnl = nq.times(price.minus(e));
+  const byWallet = settled.times(share);
+  const byEquity = settled.minus(settled.plus(restPnl).times(nq.abs().div(q.abs())).minus(restPnl));
+  const release = moneyDown(D.max(ZERO, D.min(byWallet, byEquity, settled)));
   return {
     position: { symbol, quantity: nq, entryPrice: e, isolatedWallet: settled.minus(release) },
     realizedPnl,

@@ -70,6 +70,17 @@ describe('position accounting', () => {
     expect(s(crossFigures(r, allPositionRisks(r, at('51000'))).crossWallet)).toBe('7718.625');
   });
 
+  it('isolated reduce at a loss releases only what keeps the rest as safe as before', () => {
+    let a = setMarginMode(fresh('10000'), at('50000'), 'BTCUSDT', 'isolated', 0).account;
+    a = setLeverage(a, at('50000'), 'BTCUSDT', 10, 0).account;
+    a = trade(a, at('50000'), 'buy', '1');
+    const r = trade(a, at('46000'), 'sell', '0.5');
+    // realized 0.5 x -4,000 = -2,000, fee 0.5 x 46,000 x 0.0005 = 11.5: settled = 5,000 - 2,011.5 = 2,988.5
+    // closed share of the wallet would be 1,494.25, but the remaining 0.5 BTC carries -2,000 of PnL:
+    // equity after = (5,000 - 4,000 - 11.5) / 2 = 494.25 = isolated wallet - 2,000 -> wallet 2,494.25, release 494.25
+    expect(s(r.positions.BTCUSDT!.isolatedWallet)).toBe('2494.25');
+  });
+
   it('isolated margin add/remove within limits', () => {
     let a = setMarginMode(fresh('10000'), at('50000'), 'BTCUSDT', 'isolated', 0).account;
     a = setLeverage(a, at('50000'), 'BTCUSDT', 10, 0).account;
