@@ -13,13 +13,13 @@ interface Wire {
   t: MarketTick[];
 }
 
-/** Splits ticks into JSON payloads under the NOTIFY limit. */
+/** Splits ticks into JSON payloads under the NOTIFY limit (a limit in bytes: UTF-8 length, not characters). */
 export function encodeBatches(ticks: readonly MarketTick[], publishedAt: number): string[] {
   const out: string[] = [];
   let current: MarketTick[] = [];
   let size = 30;
   for (const tick of ticks) {
-    const len = JSON.stringify(tick).length + 1;
+    const len = Buffer.byteLength(JSON.stringify(tick)) + 1;
     if (len + 30 > MAX_PAYLOAD) throw new Error(`tick for ${tick.symbol} is too large for NOTIFY (${len} bytes)`);
     if (size + len > MAX_PAYLOAD && current.length) {
       out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
