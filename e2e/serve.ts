@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@lab/db/server';
 import { provideDatabase } from '../scripts/lib/platform-env.ts';
-import { startChild, stopChild } from '../scripts/lib/processes.ts';
+import { startChild, stopChild, type Child } from '../scripts/lib/processes.ts';
 import { ensureWebBuild, nextBin } from '../scripts/lib/web-build.ts';
 
 const log = (m: string) => console.log(`[e2e-server] ${m}`);
@@ -41,8 +41,7 @@ let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  if (web) await stopChild(web);
-  if (worker) await stopChild(worker);
+  for (const c of children) await stopChild(c);
   await database.embedded?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(stateFile, { force: true });
@@ -51,19 +50,18 @@ async function stop(code: number) {
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 
-let web: ReturnType<typeof startChild> | undefined;
-let worker: ReturnType<typeof startChild> | undefined;
+const children: Child[] = [];
 if (!ensureWebBuild(repoRoot, env, '.next-e2e', log)) await stop(1);
-web = startChild('web', process.execPath, [nextBin(repoRoot), 'start', '--port', String(port)], {
+children.push(startChild('web', process.execPath, [nextBin(repoRoot), 'start', '--port', String(port)], {
   cwd: path.join(repoRoot, 'apps/web'),
   env,
-});
+}));
 const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
 if (fs.existsSync(workerMain)) {
-  worker = startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env });
+  children.push(startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env }));
 }
-for (const c of [web, worker]) {
-  void c?.exited.then((code) => {
+for (const c of children) {
+  void c.exited.then((code) => {
     if (!stopping) {
       log(`${c.name} exited unexpectedly (code ${code})`);
       void stop(1);

@@ -2,6 +2,7 @@
 // by default, or the server named by DATABASE_URL.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import {
@@ -12,6 +13,27 @@ import {
   startEmbeddedPostgres,
   type RunningPostgres,
 } from '@lab/db/server';
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** The preferred port when free, else one the system picks. */
+export async function freePort(preferred: number): Promise<number> {
+  if (await portFree(preferred)) return preferred;
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 export const log = (msg: string) => console.log(`[launcher] ${msg}`);
 
@@ -39,12 +61,14 @@ export async function provideDatabase(opts: {
     if (applied.length) log(`applied ${applied.length} migration(s)`);
     return { url: opts.databaseUrl };
   }
-  const port = opts.port ?? 54329;
+  // The cluster does not care which port it listens on between runs (children get the URL), so a
+  // second checkout, or a test run beside `npm start`, simply takes another free port.
+  const port = opts.port ?? (await freePort(Number(process.env.LAB_PG_PORT ?? 54329)));
   const embedded = await startEmbeddedPostgres({
     dataDir: opts.dataPath ?? path.join(dataDir, 'pg'),
     port,
     onLog: (line) => {
-      if (line.startsWith('made ')) log(line);
+      if (line.startsWith('made ')) log(line.replace(/^made no new server: /, ''));
       else if (/FATAL|PANIC|ERROR/.test(line) && !/the database system is (starting up|shutting down)/.test(line)) {
         console.error(`[postgres] ${line}`);
       }

