@@ -12,6 +12,16 @@ const symbol = z
   .regex(/^[A-Z0-9]{2,20}$/, 'symbol must be an instrument symbol like BTCUSDT');
 const durationMs = z.number().int().min(1000, 'durationMs must be at least 1000').max(3_600_000, 'durationMs must be at most one hour');
 
+/**
+ * The live feed is checked in a middleware, before the stream starts: an error thrown inside the
+ * subscription's generator happens while streaming, past the error mapping, and reached the client
+ * as INTERNAL_SERVER_ERROR instead of SERVICE_UNAVAILABLE.
+ */
+const liveProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.feed) throw new AppError('UNAVAILABLE', 'Live market data is not available on this server.');
+  return next({ ctx: { ...ctx, feed: ctx.feed } });
+});
+
 export const marketRouter = router({
   instruments: publicProcedure.query(({ ctx }) => listInstruments(ctx.db)),
   tickers: publicProcedure.query(({ ctx }) => listTickers(ctx.db)),
@@ -33,11 +43,10 @@ export const marketRouter = router({
    * its last id first receives the current state of its symbols (ticks are not kept, the latest
    * state is), then the live stream.
    */
-  live: publicProcedure
+  live: liveProcedure
     .input(z.object({ symbols: z.array(symbol).max(50).optional(), lastEventId: z.string().nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
       const feed = ctx.feed;
-      if (!feed) throw new AppError('UNAVAILABLE', 'Live market data is not available on this server.');
       const wanted = input?.symbols?.length ? new Set(input.symbols) : null;
       const pick = (ticks: MarketTick[]) => (wanted ? ticks.filter((t) => wanted.has(t.symbol)) : ticks);
       const queue: FeedUpdate[] = [];
@@ -47,6 +56,9 @@ export const marketRouter = router({
         if (queue.length > 200) queue.splice(0, queue.length - 200); // a slow client skips, never stalls others
         wake?.();
       });
+      // One abort listener for the whole stream (one per wait piled up thousands on a long stream).
+      const onAbort = () => wake?.();
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const snapshot = pick(feed.snapshot());
         yield tracked(`s${Date.now()}`, { snapshot: true, publishedAt: Date.now(), ticks: snapshot });
@@ -54,7 +66,6 @@ export const marketRouter = router({
           if (!queue.length) {
             await new Promise<void>((resolve) => {
               wake = resolve;
-              signal?.addEventListener('abort', () => resolve(), { once: true });
             });
             wake = null;
             continue;
@@ -64,6 +75,7 @@ export const marketRouter = router({
           if (ticks.length) yield tracked(String(u.seq), { snapshot: false, publishedAt: u.publishedAt, ticks });
         }
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         off();
       }
     }),
