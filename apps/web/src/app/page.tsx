@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { LandingPriceStrip } from '@/components/market/landing-price-strip';
 
 const lessons = [
   {
@@ -40,6 +41,7 @@ export default function HomePage() {
           </Link>
         </div>
       </section>
+      <LandingPriceStrip />
       <section aria-labelledby="lessons" className="mx-auto max-w-7xl px-4 pb-20">
         <h2 id="lessons" className="sr-only">
           What you can learn
