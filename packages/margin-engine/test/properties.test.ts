@@ -32,7 +32,7 @@ import {
   type OrderType,
   type TimeInForce,
 } from '../src/index.ts';
-import { accountWith, d, market } from './helpers.ts';
+import { accountWith, d, market, withInstrument } from './helpers.ts';
 
 const SYMS = ['BTCUSDT', 'ETHUSDT', 'DOGEUSDT'] as const;
 const BASE: Record<string, string> = { BTCUSDT: '50000', ETHUSDT: '3000', DOGEUSDT: '0.1' };
@@ -88,8 +88,14 @@ interface World {
   now: number;
 }
 
+/** ETH trades against a thin book model (slippage, several fills, depth running out). */
+const INSTRUMENTS = withInstrument({
+  ...CATALOGUE.ETHUSDT!,
+  book: { halfSpreadTicks: 5, levelStepTicks: 50, levelQuantities: [d('0.5'), d('1'), d('2'), d('4')] },
+});
+
 function start(): World {
-  let ex = newExchange(market(BASE), d(0));
+  let ex = newExchange(market(BASE, INSTRUMENTS), d(0));
   const streams: Record<string, EngineEvent[]> = {};
   ACCOUNTS.forEach((id, i) => {
     const before = ex;
