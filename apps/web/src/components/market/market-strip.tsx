@@ -18,7 +18,11 @@ export function MarketStrip({
   variant?: 'row' | 'cards';
 }) {
   const trpc = useTRPC();
-  const instruments = useQuery({ ...trpc.market.instruments.queryOptions(), refetchInterval: 60_000 });
+  const instruments = useQuery({
+    ...trpc.market.instruments.queryOptions(),
+    // Until the worker has written every ticker (a fresh start), look again soon.
+    refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 60_000),
+  });
   if (!instruments.data?.length) return null;
   return (
     <nav aria-label={label} className="overflow-x-auto">

@@ -13,7 +13,11 @@ import { useMarketView } from './use-market-view';
 export function MarketsTable() {
   const trpc = useTRPC();
   // The 24h statistics come from the stored tickers; refresh them now and then.
-  const instruments = useQuery({ ...trpc.market.instruments.queryOptions(), refetchInterval: 30_000 });
+  const instruments = useQuery({
+    ...trpc.market.instruments.queryOptions(),
+    // Until the worker has written every ticker (a fresh start), look again soon.
+    refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 30_000),
+  });
 
   return (
     <div className="overflow-x-auto rounded border border-line bg-panel">

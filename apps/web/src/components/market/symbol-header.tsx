@@ -12,7 +12,11 @@ import { useMarketView } from './use-market-view';
 /** The market's headline numbers: last, mark, index, funding with countdown, 24h statistics, status. */
 export function SymbolHeader({ initial }: { initial: InstrumentDto }) {
   const trpc = useTRPC();
-  const instruments = useQuery({ ...trpc.market.instruments.queryOptions(), refetchInterval: 30_000 });
+  const instruments = useQuery({
+    ...trpc.market.instruments.queryOptions(),
+    // Until the worker has written every ticker (a fresh start), look again soon.
+    refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 30_000),
+  });
   const instrument = instruments.data?.find((i) => i.symbol === initial.symbol) ?? initial;
   const v = useMarketView(instrument);
   const now = useNow();

@@ -49,6 +49,7 @@ export function useMarketView(instrument: InstrumentDto): MarketView {
     volume24h,
     quoteVolume24h: volume24h && last ? multiplyDecimal(volume24h, last) : null,
     change24h: changePercent(last, t?.open24h ?? null),
-    status: live.status ?? normaliseStatus(t?.status),
+    // Status ticks are the authority; before one arrives, the stored ticker, or a stream that flows.
+    status: live.status ?? (t ? normaliseStatus(t.status) : live.last ? 'live' : 'connecting'),
   };
 }
