@@ -20,7 +20,26 @@ export {
   type BookModel,
   type Catalogue,
 } from './instruments.ts';
-export type * from './types.ts';
+export type {
+  Account,
+  EngineEvent,
+  EngineResult,
+  EventOf,
+  EventType,
+  Liquidity,
+  MarginMode,
+  Market,
+  Order,
+  OrderRequest,
+  OrderSnapshot,
+  OrderStatus,
+  OrderType,
+  Position,
+  Side,
+  SymbolSettings,
+  TimeInForce,
+  WorkingType,
+} from './types.ts';
 export { ORDER_TRANSITIONS, transition, type OrderAction } from './order-lifecycle.ts';
 export {
   DEFAULT_SETTINGS,

@@ -106,11 +106,12 @@ const crossOk = (acc: Account, market: Market): boolean => {
   return !crossLiquidatable(c) && c.crossWallet.gte(0);
 };
 
-function liquidateCross(acc: Account, market: Market, now: number): EngineResult {
+function liquidateCross(acc: Account, market: Market, now: number, trigger: string | undefined): EngineResult {
   const start = crossFigures(acc, allPositionRisks(acc, market));
   if (!crossLiquidatable(start)) return { account: acc, events: [] };
   const events: EngineEvent[] = [{
-    type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'cross', symbol: undefined, markPrice: undefined,
+    type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'cross', symbol: trigger,
+    markPrice: trigger === undefined ? undefined : market.marks[trigger],
     marginBalance: start.crossMarginBalance, maintenanceMargin: start.crossMaintenanceMargin, marginRatio: start.crossMarginRatio,
   }];
   const crossSymbols = new Set(allPositionRisks(acc, market).filter((r) => r.marginMode === 'cross').map((r) => r.symbol));
@@ -140,10 +141,13 @@ function liquidateCross(acc: Account, market: Market, now: number): EngineResult
   return { account: acc, events };
 }
 
-/** Liquidate whatever must be: isolated positions first, then the cross account. */
-export function liquidate(account: Account, market: Market, now: number): EngineResult {
+/**
+ * Liquidate whatever must be: isolated positions first, then the cross account. `trigger` names
+ * the symbol whose new mark caused the check (reported with its mark in liquidationTriggered).
+ */
+export function liquidate(account: Account, market: Market, now: number, trigger?: string): EngineResult {
   const iso = liquidateIsolated(account, market, now);
-  const cross = liquidateCross(iso.account, market, now);
+  const cross = liquidateCross(iso.account, market, now, trigger);
   return { account: cross.account, events: [...iso.events, ...cross.events] };
 }
 

@@ -129,6 +129,7 @@ export function onPrices(
     acc = r.account;
     events.push(...r.events);
   }
-  const liq = liquidate(acc, m, now);
+  const symbols = Object.keys(updates);
+  const liq = liquidate(acc, m, now, symbols.length === 1 ? symbols[0] : undefined);
   return { account: liq.account, events: [...events, ...liq.events], market: m };
 }

@@ -155,7 +155,9 @@ export type EngineEvent =
   | (Base & {
       type: 'liquidationTriggered';
       mode: MarginMode;
+      /** Isolated: the position's symbol; cross: the symbol whose mark tick triggered the check, if one. */
       symbol: string | undefined;
+      /** That symbol's mark price (the trigger price). */
       markPrice: Decimal | undefined;
       marginBalance: Decimal;
       maintenanceMargin: Decimal;

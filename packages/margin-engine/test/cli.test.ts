@@ -42,6 +42,8 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
     expect(lines.map((l) => l.type)).toEqual([
       'orderAccepted', 'fill', 'positionChanged', 'liquidationTriggered', 'liquidation', 'positionChanged', 'snapshot',
     ]);
+    // margin balance 9,975 - 10,000 = -25 <= maintenance 40,000 x 0.004 = 160, triggered by BTC at 40,000
+    expect(lines[3]).toMatchObject({ mode: 'cross', symbol: 'BTCUSDT', markPrice: '40000', marginBalance: '-25', maintenanceMargin: '160', marginRatio: 'Infinity' });
     // wallet 9,975, loss 10,000: shortfall 25 from the insurance fund
     expect(lines[4]).toMatchObject({ realizedPnl: '-10000', shortfall: '25' });
     expect(lines[6]).toMatchObject({ walletBalance: '0', insuranceFund: '-25', positions: [] });
