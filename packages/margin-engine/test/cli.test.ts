@@ -109,7 +109,7 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
   });
 
   it('runs through npx from the repository root', () => {
-    const r = spawnSync('npx', ['--no-install', 'margin-scenario', 'packages/margin-engine/examples/hedged-cross.json'], {
+    const r = spawnSync('npx', ['--no-install', 'margin-scenario', 'examples/hedged-cross.json'], {
       cwd: join(pkg, '..', '..'), encoding: 'utf8', timeout: 60_000,
     });
     expect(r.status).toBe(0);

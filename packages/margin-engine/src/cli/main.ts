@@ -1,11 +1,18 @@
 // margin-scenario: read a scenario (file path argument or stdin), write JSON Lines to stdout.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseScenario, ScenarioFormatError } from './scenario-input.ts';
 import { runScenario } from './run-scenario.ts';
 
 function readInput(): string {
   const path = process.argv[2];
-  if (path && path !== '-') return readFileSync(path, 'utf8');
+  if (path && path !== '-') {
+    // a relative path not found from the working directory is tried from the package directory,
+    // so `npx margin-scenario examples/hedged-cross.json` works from the repository root too
+    const inPackage = join(fileURLToPath(new URL('../..', import.meta.url)), path);
+    return readFileSync(!existsSync(path) && !isAbsolute(path) && existsSync(inPackage) ? inPackage : path, 'utf8');
+  }
   return readFileSync(0, 'utf8');
 }
 
