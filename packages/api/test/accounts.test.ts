@@ -114,8 +114,8 @@ describe('account.open', () => {
   });
 
   it.each([
-    ['below the minimum', '99.99', /between 100 and 1000000/],
-    ['above the maximum', '1000000.01', /between 100 and 1000000/],
+    ['below the minimum', '99.99', /between 100 and 1,000,000 USDT/],
+    ['above the maximum', '1000000.01', /between 100 and 1,000,000 USDT/],
     ['more than 2 decimals', '150.001', /2 decimal places/],
   ])(
     'rejects a starting balance %s on the startingBalance field',

@@ -53,11 +53,14 @@ export function normalizeAccountName(raw: string): string {
   return name;
 }
 
+/** 1000000 -> "1,000,000" (for messages; the limits are whole numbers). */
+const grouped = (v: D) => v.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 export function checkStartingBalance(value: D): D {
   if (value.lt(MIN_STARTING_BALANCE) || value.gt(MAX_STARTING_BALANCE)) {
     throw new AppError(
       'VALIDATION',
-      `The starting balance must be between ${MIN_STARTING_BALANCE.toFixed()} and ${MAX_STARTING_BALANCE.toFixed()} ${QUOTE_ASSET}.`,
+      `The starting balance must be between ${grouped(MIN_STARTING_BALANCE)} and ${grouped(MAX_STARTING_BALANCE)} ${QUOTE_ASSET}.`,
       { field: 'startingBalance' },
     );
   }

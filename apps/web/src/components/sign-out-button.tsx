@@ -1,0 +1,20 @@
+'use client';
+import { signOut } from 'next-auth/react';
+import { useState } from 'react';
+
+export function SignOutButton() {
+  const [pending, setPending] = useState(false);
+  return (
+    <button
+      type="button"
+      disabled={pending}
+      onClick={() => {
+        setPending(true);
+        void signOut({ callbackUrl: '/' });
+      }}
+      className="rounded px-3 py-1.5 text-muted hover:text-text disabled:opacity-60"
+    >
+      {pending ? 'Signing out…' : 'Sign out'}
+    </button>
+  );
+}

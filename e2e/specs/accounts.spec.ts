@@ -1,0 +1,253 @@
+import { createDb } from '@lab/db';
+import { randomUUID } from 'node:crypto';
+import { e2eState } from '../fixtures/state.ts';
+import {
+  expect,
+  getCsrfToken,
+  newUserData,
+  screenshot,
+  signInViaApi,
+  signUpViaApi,
+  test,
+} from '../fixtures/accounts.ts';
+
+test('sign up, sign out and sign in again through the pages', async ({ page, context }) => {
+  const data = newUserData('journey');
+  await page.goto('/sign-up');
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await screenshot(page, 'sign-up');
+  await page.getByLabel('Email').fill(`  ${data.email.toUpperCase()} `);
+  await page.getByLabel('Display name').fill(data.displayName);
+  await page.getByLabel('Password').fill(data.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  await expect(page).toHaveURL(/\/accounts$/);
+  await expect(page.getByRole('heading', { name: 'Paper accounts' })).toBeVisible();
+  const personal = page.getByRole('row', { name: /Personal/ });
+  await expect(personal).toContainText('10,000.00');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toContainText(data.displayName);
+  await screenshot(page, 'accounts-new-user');
+
+  // Session cookie: HttpOnly and SameSite=Lax (Secure needs https; see apps/web/src/server/auth.ts).
+  const cookie = (await context.cookies()).find((c) => c.name.endsWith('next-auth.session-token'));
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+  await page.goto('/accounts');
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Faccounts/);
+
+  await page.getByLabel('Email').fill(data.email);
+  await page.getByLabel('Password').fill('not-the-Password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText(
+    'Wrong email or password.',
+  );
+  await screenshot(page, 'sign-in-wrong-password');
+
+  await page.getByLabel('Password').fill(data.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/accounts$/);
+  await expect(page.getByRole('row', { name: /Personal/ })).toBeVisible();
+});
+
+test('sign-up shows a specific message next to each bad field, and for a taken email', async ({
+  page,
+}) => {
+  await page.goto('/sign-up');
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Display name').fill('   ');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Enter an email address like name@example.com.')).toBeVisible();
+  await expect(page.getByText('Enter a display name.')).toBeVisible();
+  await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
+  await screenshot(page, 'sign-up-errors');
+
+  const taken = await signUpViaApi(page.request);
+  await page.getByLabel('Email').fill(taken.email);
+  await page.getByLabel('Display name').fill('Someone else');
+  await page.getByLabel('Password').fill('Another-password-1');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(
+    page.getByText('An account with this email already exists. Sign in instead.'),
+  ).toBeVisible();
+  await expect(page.getByLabel('Password')).not.toHaveAttribute('aria-invalid', 'true');
+});
+
+test('open a second paper account, then reset it after a loss', async ({ page, user }) => {
+  await page.goto('/accounts');
+  await page.getByRole('button', { name: 'Open account' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Open a paper account' });
+  await dialog.getByLabel('Name').fill('Second');
+  await dialog.getByLabel('Starting balance (USDT)').fill('50');
+  await dialog.getByRole('button', { name: 'Open account' }).click();
+  await expect(
+    dialog.getByText('The starting balance must be between 100 and 1,000,000 USDT.'),
+  ).toBeVisible();
+  await screenshot(page, 'open-account-error');
+  await dialog.getByLabel('Starting balance (USDT)').fill('2,500');
+  await dialog.getByRole('button', { name: 'Open account' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status')).toContainText('“Second” was opened with 2,500.00 USDT.');
+  const second = page.getByRole('row', { name: /Second/ });
+  await expect(second).toContainText('2,500.00');
+
+  // Simulate a losing trade as the trading service will record it: wallet and ledger move together.
+  const db = createDb(e2eState().databaseUrl, { max: 1 });
+  try {
+    const account = await db.paperAccount.findFirstOrThrow({
+      where: { userId: user.userId, name: 'Second' },
+    });
+    await db.$transaction([
+      db.paperAccount.update({ where: { id: account.id }, data: { walletBalance: '2100.25' } }),
+      db.ledgerEntry.createMany({
+        data: [
+          {
+            txId: randomUUID(),
+            book: `account:${account.id}`,
+            kind: 'realizedPnl',
+            amount: '-399.75',
+          },
+          { txId: randomUUID(), book: 'house:treasury', kind: 'realizedPnl', amount: '399.75' },
+        ],
+      }),
+    ]);
+  } finally {
+    await db.$disconnect();
+  }
+  await page.reload();
+  await expect(second).toContainText('2,100.25');
+  await expect(second).toContainText('-399.75');
+  await expect(second).toContainText('-15.99%');
+  await screenshot(page, 'accounts-two-accounts');
+
+  await second.getByRole('button', { name: 'Reset Second' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Reset “Second”?' });
+  await expect(confirm).toContainText('2,500.00 USDT');
+  await screenshot(page, 'reset-confirm');
+  await confirm.getByRole('button', { name: 'Reset account' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole('status')).toContainText('“Second” was reset to 2,500.00 USDT.');
+  await expect(second).toContainText('2,500.00');
+  await expect(second).not.toContainText('-399.75');
+
+  // Archive it, then find it among the archived accounts.
+  await second.getByRole('button', { name: 'Archive Second' }).click();
+  await page
+    .getByRole('dialog', { name: 'Archive “Second”?' })
+    .getByRole('button', { name: 'Archive account' })
+    .click();
+  await expect(page.getByRole('row', { name: /Second/ })).toHaveCount(0);
+  await page.getByRole('button', { name: /Show archived accounts \(1\)/ }).click();
+  await expect(
+    page
+      .getByRole('table', { name: 'Archived paper accounts' })
+      .getByRole('row', { name: /Second/ }),
+  ).toBeVisible();
+  await screenshot(page, 'accounts-archived');
+});
+
+test('profile: change the display name, and the password (which ends other sessions)', async ({
+  page,
+  user,
+  browser,
+}) => {
+  const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '10.250.1.1' } });
+  await signInViaApi(other.request, user);
+  const otherSession = async () =>
+    ((await (await other.request.get('/api/auth/session')).json()) as { user?: unknown }).user;
+  expect(await otherSession()).toBeTruthy();
+
+  await page.goto('/profile');
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Display name' }).fill('Renamed Trader');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.getByText('Saved. You are now “Renamed Trader”.')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toContainText('Renamed Trader');
+
+  await page.getByLabel('Current password').fill('wrong-Password-9');
+  await page.getByLabel('New password', { exact: true }).fill('Brand-new-password-1');
+  await page.getByLabel('Confirm new password').fill('Brand-new-password-1');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('The current password is not correct.')).toBeVisible();
+  await screenshot(page, 'profile-error');
+
+  await page.getByLabel('Current password').fill(user.password);
+  await page.getByLabel('New password', { exact: true }).fill('Brand-new-password-1');
+  await page.getByLabel('Confirm new password').fill('Brand-new-password-1');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(
+    page.getByText('Password changed. Your other sessions have been signed out.'),
+  ).toBeVisible();
+  await screenshot(page, 'profile-changed');
+  // This browser stays signed in (it signed in again); the other session has ended.
+  await page.goto('/accounts');
+  await expect(page.getByRole('heading', { name: 'Paper accounts' })).toBeVisible();
+  expect(await otherSession()).toBeFalsy();
+  await other.close();
+});
+
+test('failed sign-ins are throttled with a clear message', async ({ page }) => {
+  const victim = await signUpViaApi(page.request);
+  const csrf = await getCsrfToken(page.request);
+  const attempts = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      signInViaApi(page.request, { email: victim.email, password: 'wrong-Guess-123' }, csrf),
+    ),
+  );
+  expect(attempts.map((u) => u.searchParams.get('error'))).toEqual(
+    Array(10).fill('Wrong email or password.'),
+  );
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(victim.email);
+  await page.getByLabel('Password').fill(victim.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText(
+    /^Too many sign-in attempts; try again in \d+ seconds?\.$/,
+  );
+  await screenshot(page, 'sign-in-throttled');
+});
+
+test('an admin sets a role; others cannot reach the admin page', async ({
+  page,
+  user,
+  browser,
+}) => {
+  await page.goto('/admin/users');
+  await expect(page.getByRole('heading', { name: 'Admins only' })).toBeVisible();
+
+  const student = await signUpViaApi(page.request, newUserData('student'));
+  const db = createDb(e2eState().databaseUrl, { max: 1 });
+  try {
+    await db.user.update({ where: { id: user.userId }, data: { role: 'ADMIN' } });
+  } finally {
+    await db.$disconnect();
+  }
+  // The role change reaches the existing session on the next request.
+  await page.goto('/admin/users');
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }),
+  ).toBeVisible();
+  await page.getByLabel('Search users').fill(student.email);
+  const row = page.getByRole('row', { name: new RegExp(student.displayName) });
+  await expect(row).toBeVisible();
+  await row
+    .getByRole('combobox', { name: `Role of ${student.displayName}` })
+    .selectOption('INSTRUCTOR');
+  await row.getByRole('button', { name: `Save role of ${student.displayName}` }).click();
+  await expect(row.getByRole('status')).toHaveText('Saved');
+  await screenshot(page, 'admin-users');
+
+  const studentContext = await browser.newContext({
+    extraHTTPHeaders: { 'x-forwarded-for': '10.250.2.2' },
+  });
+  await signInViaApi(studentContext.request, student);
+  const session = (await (await studentContext.request.get('/api/auth/session')).json()) as {
+    user: { role: string };
+  };
+  expect(session.user.role).toBe('INSTRUCTOR');
+  await studentContext.close();
+});
