@@ -14,12 +14,12 @@ export interface PriceUpdate {
   lastPrice?: Decimal;
 }
 
+/** The market with a symbol's new mark; its last price is replaced too (dropped when not given). */
 export function withPrice(market: Market, symbol: string, u: PriceUpdate): Market {
-  return {
-    ...market,
-    marks: { ...market.marks, [symbol]: u.markPrice },
-    lastPrices: u.lastPrice ? { ...market.lastPrices, [symbol]: u.lastPrice } : market.lastPrices,
-  };
+  const lastPrices = { ...market.lastPrices };
+  if (u.lastPrice) lastPrices[symbol] = u.lastPrice;
+  else delete lastPrices[symbol];
+  return { ...market, marks: { ...market.marks, [symbol]: u.markPrice }, lastPrices };
 }
 
 const bySeq = (a: Order, b: Order): number => a.seq - b.seq;

@@ -12,6 +12,7 @@ import {
   previewOrder,
   setLeverage,
   transition,
+  withPrice,
   type Account,
   type EngineEvent,
   type Instrument,
@@ -105,6 +106,9 @@ describe('limit orders', () => {
     // maker fee = 0.1 x 49,000 x 0.0002 = 0.98
     expect([s(f.price), f.liquidity, s(f.fee)]).toEqual(['49000', 'maker', '0.98']);
     expect(o.account.orders).toEqual({});
+    // a later update without a last price trades at the mark, not at the stale last price
+    const later = onPrice(r.account, withPrice(m0, 'BTCUSDT', { markPrice: d('49100'), lastPrice: d('48990') }), 'BTCUSDT', { markPrice: d('49100') }, 3);
+    expect(later.events).toEqual([]);
   });
 
   it('a marketable GTC limit takes at the mark; IOC expires the rest; FOK is all or nothing', () => {
