@@ -41,6 +41,51 @@ export const ERROR_MESSAGES = {
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
 export const ERROR_CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
 
+/**
+ * What kind of failure each code is, for one mapping table in the API:
+ * input -> BAD_REQUEST, rule -> PRECONDITION_FAILED (or UNPROCESSABLE_CONTENT), notFound -> NOT_FOUND,
+ * conflict -> CONFLICT.
+ */
+export type ErrorCategory = 'input' | 'rule' | 'notFound' | 'conflict';
+export const ERROR_CATEGORY: Readonly<Record<ErrorCode, ErrorCategory>> = {
+  UNKNOWN_SYMBOL: 'notFound',
+  NO_MARK_PRICE: 'rule',
+  INVALID_QUANTITY: 'input',
+  QUANTITY_NOT_ON_STEP: 'input',
+  INVALID_PRICE: 'input',
+  PRICE_REQUIRED: 'input',
+  PRICE_NOT_ON_TICK: 'input',
+  STOP_PRICE_REQUIRED: 'input',
+  STOP_PRICE_NOT_ON_TICK: 'input',
+  STOP_WOULD_TRIGGER_IMMEDIATELY: 'rule',
+  INVALID_TIME_IN_FORCE: 'input',
+  INVALID_ORDER_TYPE: 'input',
+  INVALID_SIDE: 'input',
+  MIN_NOTIONAL: 'rule',
+  MAX_NOTIONAL: 'rule',
+  LEVERAGE_TOO_HIGH: 'rule',
+  INVALID_LEVERAGE: 'input',
+  INSUFFICIENT_MARGIN: 'rule',
+  LOSS_EXCEEDS_WALLET: 'rule',
+  POST_ONLY_WOULD_TAKE: 'rule',
+  REDUCE_ONLY_WOULD_INCREASE: 'rule',
+  CLOSE_POSITION_INVALID: 'input',
+  NO_POSITION_TO_CLOSE: 'rule',
+  IOC_NOT_FILLED: 'rule',
+  FOK_NOT_FILLED: 'rule',
+  BOOK_DEPTH_EXHAUSTED: 'rule',
+  DUPLICATE_CLIENT_ORDER_ID: 'conflict',
+  ORDER_NOT_FOUND: 'notFound',
+  INVALID_TRANSITION: 'conflict',
+  MARGIN_MODE_CHANGE_WITH_POSITION: 'conflict',
+  MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS: 'conflict',
+  INVALID_MARGIN_MODE: 'input',
+  NO_ISOLATED_POSITION: 'rule',
+  INVALID_AMOUNT: 'input',
+  MARGIN_REMOVAL_TOO_LARGE: 'rule',
+  INVALID_FUNDING_RATE: 'input',
+};
+
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;

@@ -1,6 +1,14 @@
 // Public API of @lab/margin-engine.
 export { Decimal, ZERO, ONE, MONEY_DP, ENTRY_DP, dec, money, str, type DecimalInput } from './decimal.ts';
-export { ERROR_MESSAGES, ERROR_CODES, EngineError, isEngineError, type ErrorCode } from './errors.ts';
+export {
+  ERROR_MESSAGES,
+  ERROR_CODES,
+  ERROR_CATEGORY,
+  EngineError,
+  isEngineError,
+  type ErrorCode,
+  type ErrorCategory,
+} from './errors.ts';
 export {
   CATALOGUE,
   SYMBOLS,
