@@ -1,8 +1,8 @@
-// `npm test`: every test. Unit, property and integration tests (Vitest, against a throw-away
-// embedded PostgreSQL, or the server in TEST_DATABASE_URL / DATABASE_URL), type checks, then the
+// `npm test`: every test. Type checks and lint, unit, property and integration tests (Vitest,
+// against a throw-away embedded PostgreSQL, or the server in TEST_DATABASE_URL / DATABASE_URL), then the
 // Playwright end-to-end suite in Chromium against a production build on its own port and database.
 // Nothing here touches the data of a running `npm start`.
-// Flags: --no-e2e, --no-unit, --no-typecheck.
+// Flags: --no-e2e, --no-unit, --no-typecheck, --no-lint.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,9 @@ const npx = (bin: string) => `${repoRoot}/node_modules/.bin/${bin}`;
 
 if (!args.has('--no-typecheck')) {
   run('typecheck (every workspace)', npx('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
+}
+if (!args.has('--no-lint')) {
+  run('lint (eslint, type-aware, whole repository)', npx('eslint'), ['.', '--max-warnings=0']);
 }
 if (!args.has('--no-unit')) {
   const out = path.join(reports, 'vitest.json');
