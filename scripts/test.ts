@@ -45,6 +45,7 @@ const npx = (bin: string) => `${repoRoot}/node_modules/.bin/${bin}`;
 
 if (!args.has('--no-typecheck')) {
   run('typecheck (every workspace)', npx('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
+  run('typecheck (scripts and root config)', npx('tsc'), ['--noEmit', '-p', 'scripts']);
 }
 if (!args.has('--no-lint')) {
   run('lint (eslint, type-aware, whole repository)', npx('eslint'), ['.', '--max-warnings=0']);
