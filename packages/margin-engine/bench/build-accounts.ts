@@ -13,11 +13,21 @@ import {
 } from '../src/index.ts';
 
 export const BASE_MARKS: Record<string, string> = {
-  BTCUSDT: '50000', ETHUSDT: '3000', SOLUSDT: '150', BNBUSDT: '600', XRPUSDT: '0.6', DOGEUSDT: '0.1',
+  BTCUSDT: '50000',
+  ETHUSDT: '3000',
+  SOLUSDT: '150',
+  BNBUSDT: '600',
+  XRPUSDT: '0.6',
+  DOGEUSDT: '0.1',
 };
 /** Popularity of symbols (BTC most held). */
 const WEIGHTS: Array<[string, number]> = [
-  ['BTCUSDT', 0.3], ['ETHUSDT', 0.22], ['SOLUSDT', 0.15], ['BNBUSDT', 0.1], ['XRPUSDT', 0.12], ['DOGEUSDT', 0.11],
+  ['BTCUSDT', 0.3],
+  ['ETHUSDT', 0.22],
+  ['SOLUSDT', 0.15],
+  ['BNBUSDT', 0.1],
+  ['XRPUSDT', 0.12],
+  ['DOGEUSDT', 0.11],
 ];
 
 export function rng(seed: number): () => number {
@@ -32,7 +42,10 @@ export function rng(seed: number): () => number {
 }
 
 export function baseMarket(): Market {
-  return { instruments: CATALOGUE, marks: Object.fromEntries(Object.entries(BASE_MARKS).map(([k, v]) => [k, new Decimal(v)])) };
+  return {
+    instruments: CATALOGUE,
+    marks: Object.fromEntries(Object.entries(BASE_MARKS).map(([k, v]) => [k, new Decimal(v)])),
+  };
 }
 
 function pickSymbols(r: () => number, k: number): string[] {
@@ -73,17 +86,22 @@ export function buildAccounts(totalPositions: number, seed = 42): Account[] {
     for (const sym of syms) {
       const inst = CATALOGUE[sym]!;
       const mark = Number(BASE_MARKS[sym]);
-      const mode: MarginMode = kind < 0.55 ? 'cross' : kind < 0.8 ? 'isolated' : r() < 0.5 ? 'cross' : 'isolated';
+      const mode: MarginMode =
+        kind < 0.55 ? 'cross' : kind < 0.8 ? 'isolated' : r() < 0.5 ? 'cross' : 'isolated';
       const notional = 200 * Math.pow(2000, r());
       const entry = roundToTick(inst, new Decimal((mark * (0.94 + 0.12 * r())).toPrecision(12)));
-      const qtyAbs = Decimal.max(inst.lotSize, roundToLot(inst, new Decimal((notional / entry.toNumber()).toPrecision(12))));
+      const qtyAbs = Decimal.max(
+        inst.lotSize,
+        roundToLot(inst, new Decimal((notional / entry.toNumber()).toPrecision(12))),
+      );
       const qty = r() < 0.55 ? qtyAbs : qtyAbs.neg();
       const tierLev = tierFor(inst, qtyAbs.times(entry).times(1.2)).maxLeverage;
       const leverage = Math.max(1, Math.min(tierLev, 2 + Math.floor(r() * 49)));
       const notionalAtMark = qtyAbs.toNumber() * mark;
       const im = notionalAtMark / leverage;
       const t = tierFor(inst, qtyAbs.times(mark));
-      const mm = notionalAtMark * t.maintenanceMarginRate.toNumber() - t.maintenanceAmount.toNumber();
+      const mm =
+        notionalAtMark * t.maintenanceMarginRate.toNumber() - t.maintenanceAmount.toNumber();
       const upnl = qty.toNumber() * (mark - entry.toNumber());
       settings[sym] = { leverage, marginMode: mode };
       let iw = new Decimal(0);

@@ -24,7 +24,11 @@ const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 const fmt = (x: number, dp = 2): string => x.toFixed(dp);
 
 /** Naive: recompute every account's Decimal risk figures and list the units that must be liquidated. */
-function naiveLiquidations(accounts: readonly Account[], market: Market, done: ReadonlySet<string> = new Set()): string[] {
+function naiveLiquidations(
+  accounts: readonly Account[],
+  market: Market,
+  done: ReadonlySet<string> = new Set(),
+): string[] {
   const out: string[] = [];
   for (const a of accounts) {
     const risks = allPositionRisks(a, market);
@@ -32,7 +36,8 @@ function naiveLiquidations(accounts: readonly Account[], market: Market, done: R
       const key = `${a.id}/${r.symbol}`;
       if (r.marginMode === 'isolated' && !done.has(key) && isolatedLiquidatable(r)) out.push(key);
     }
-    if (!done.has(`${a.id}/cross`) && crossLiquidatable(crossFigures(a, risks))) out.push(`${a.id}/cross`);
+    if (!done.has(`${a.id}/cross`) && crossLiquidatable(crossFigures(a, risks)))
+      out.push(`${a.id}/cross`);
   }
   return out.sort();
 }
@@ -42,7 +47,8 @@ function run(total: number, naiveSample: number | undefined): void {
   const accounts = buildAccounts(total);
   let market = baseMarket();
   const buildMs = ms(tb);
-  const preLiquidatable = naiveSample === undefined ? naiveLiquidations(accounts, market).length : -1;
+  const preLiquidatable =
+    naiveSample === undefined ? naiveLiquidations(accounts, market).length : -1;
   const ti = process.hrtime.bigint();
   const index = LiquidationIndex.build(accounts, market);
   const indexMs = ms(ti);
@@ -103,17 +109,30 @@ function run(total: number, naiveSample: number | undefined): void {
 function throughput(): void {
   const market = baseMarket();
   let account = openAccount('warm', new Decimal('1000000'), 0).account;
-  for (let i = 0; i < 200; i++) account = placeOrder(account, market, { symbol: SYMBOL, side: i % 2 ? 'sell' : 'buy', type: 'market', quantity: '0.01' }, { now: i }).account;
+  for (let i = 0; i < 200; i++)
+    account = placeOrder(
+      account,
+      market,
+      { symbol: SYMBOL, side: i % 2 ? 'sell' : 'buy', type: 'market', quantity: '0.01' },
+      { now: i },
+    ).account;
   const t0 = process.hrtime.bigint();
   let n = 0;
   while (ms(t0) < 2000) {
     for (let i = 0; i < 100; i++, n++) {
-      const r = placeOrder(account, market, { symbol: SYMBOL, side: n % 2 ? 'sell' : 'buy', type: 'market', quantity: '0.01' }, { now: n });
+      const r = placeOrder(
+        account,
+        market,
+        { symbol: SYMBOL, side: n % 2 ? 'sell' : 'buy', type: 'market', quantity: '0.01' },
+        { now: n },
+      );
       if (r.rejected) throw r.rejected;
       account = r.account;
     }
   }
-  console.log(`placeOrder throughput: ${fmt((n / ms(t0)) * 1000, 0)} market orders/s on a warm account (alternating buy/sell 0.01 BTC, no book)`);
+  console.log(
+    `placeOrder throughput: ${fmt((n / ms(t0)) * 1000, 0)} market orders/s on a warm account (alternating buy/sell 0.01 BTC, no book)`,
+  );
 }
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);

@@ -15,10 +15,12 @@ export function takerLevels(instrument: Instrument, mark: Decimal, side: Side): 
   if (!book) return [{ price: mark, quantity: undefined }];
   const tick = instrument.tickSize;
   const base = roundToTick(instrument, mark, side === 'buy' ? 'up' : 'down');
-  return book.levelQuantities.map((quantity, i) => {
-    const off = tick.times(book.halfSpreadTicks + i * book.levelStepTicks);
-    return { price: side === 'buy' ? base.plus(off) : base.minus(off), quantity };
-  }).filter((l) => l.price.gt(0));
+  return book.levelQuantities
+    .map((quantity, i) => {
+      const off = tick.times(book.halfSpreadTicks + i * book.levelStepTicks);
+      return { price: side === 'buy' ? base.plus(off) : base.minus(off), quantity };
+    })
+    .filter((l) => l.price.gt(0));
 }
 
 export interface Slice {
@@ -41,14 +43,16 @@ export function matchTaker(
   let left = qty;
   for (const level of takerLevels(instrument, mark, side)) {
     if (left.lte(0) || !within(side, level.price, limit)) break;
-    const take = level.quantity === undefined ? left : level.quantity.lt(left) ? level.quantity : left;
+    const take =
+      level.quantity === undefined ? left : level.quantity.lt(left) ? level.quantity : left;
     if (take.gt(0)) out.push({ price: level.price, quantity: take });
     left = left.minus(take);
   }
   return out;
 }
 
-export const slicesQuantity = (s: readonly Slice[]): Decimal => s.reduce((acc, x) => acc.plus(x.quantity), ZERO);
+export const slicesQuantity = (s: readonly Slice[]): Decimal =>
+  s.reduce((acc, x) => acc.plus(x.quantity), ZERO);
 
 /** Volume-weighted average price of the slices. */
 export const vwap = (s: readonly Slice[]): Decimal =>

@@ -21,7 +21,8 @@ export const ERROR_MESSAGES = {
   LOSS_EXCEEDS_WALLET: 'Realized loss and fee would take a wallet below zero',
   POST_ONLY_WOULD_TAKE: 'Post-only order would execute immediately as taker',
   REDUCE_ONLY_WOULD_INCREASE: 'Reduce-only order would open or increase a position',
-  CLOSE_POSITION_INVALID: 'Close-position applies to stop-market and take-profit-market orders only',
+  CLOSE_POSITION_INVALID:
+    'Close-position applies to stop-market and take-profit-market orders only',
   NO_POSITION_TO_CLOSE: 'There is no position on the opposite side to close',
   IOC_NOT_FILLED: 'Immediate-or-cancel remainder could not fill at once and expired',
   FOK_NOT_FILLED: 'Fill-or-kill order cannot be filled completely at once',
@@ -29,8 +30,10 @@ export const ERROR_MESSAGES = {
   DUPLICATE_CLIENT_ORDER_ID: 'An open order already uses this client order id',
   ORDER_NOT_FOUND: 'No open order with this id',
   INVALID_TRANSITION: 'The order event is not allowed in the order status',
-  MARGIN_MODE_CHANGE_WITH_POSITION: 'Margin mode cannot change while a position is open on the symbol',
-  MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS: 'Margin mode cannot change while orders are open on the symbol',
+  MARGIN_MODE_CHANGE_WITH_POSITION:
+    'Margin mode cannot change while a position is open on the symbol',
+  MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS:
+    'Margin mode cannot change while orders are open on the symbol',
   INVALID_MARGIN_MODE: 'Margin mode must be cross or isolated',
   NO_ISOLATED_POSITION: 'Isolated margin can be adjusted only on an open isolated position',
   INVALID_AMOUNT: 'Amount must be a non-zero decimal',

@@ -103,7 +103,13 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
     case 'leverageChanged':
       return {
         ...a,
-        settings: { ...a.settings, [ev.symbol]: { marginMode: a.settings[ev.symbol]?.marginMode ?? 'cross', leverage: ev.leverage } },
+        settings: {
+          ...a.settings,
+          [ev.symbol]: {
+            marginMode: a.settings[ev.symbol]?.marginMode ?? 'cross',
+            leverage: ev.leverage,
+          },
+        },
       };
     case 'marginModeChanged':
       return {
@@ -113,7 +119,11 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
     case 'isolatedMarginAdjusted':
       return addToIsolated(a, ev.symbol, ev.amount);
     case 'fundingPaid':
-      return addToIsolated({ ...a, walletBalance: a.walletBalance.plus(ev.amount) }, ev.symbol, ev.amount);
+      return addToIsolated(
+        { ...a, walletBalance: a.walletBalance.plus(ev.amount) },
+        ev.symbol,
+        ev.amount,
+      );
     case 'liquidation':
       return {
         ...a,
@@ -131,7 +141,11 @@ export function replay(accountId: string, events: readonly EngineEvent[]): Accou
   return applyEvents(emptyAccount(accountId), events);
 }
 
-export function openAccount(id: string, walletBalance: Decimal, time: number): { account: Account; events: EngineEvent[] } {
+export function openAccount(
+  id: string,
+  walletBalance: Decimal,
+  time: number,
+): { account: Account; events: EngineEvent[] } {
   const events: EngineEvent[] = [{ type: 'accountOpened', accountId: id, time, walletBalance }];
   return { account: applyEvents(emptyAccount(id), events), events };
 }

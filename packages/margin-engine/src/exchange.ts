@@ -16,11 +16,19 @@ export interface Exchange {
 }
 
 export const newExchange = (market: Market, insuranceFund: Decimal = ZERO): Exchange => ({
-  market, accounts: {}, house: ZERO, insuranceFund, deposits: insuranceFund,
+  market,
+  accounts: {},
+  house: ZERO,
+  insuranceFund,
+  deposits: insuranceFund,
 });
 
 /** Where an account event's money comes from or goes to, outside the account. */
-export function counterpartyFlows(ev: EngineEvent): { house: Decimal; insurance: Decimal; deposit: Decimal } {
+export function counterpartyFlows(ev: EngineEvent): {
+  house: Decimal;
+  insurance: Decimal;
+  deposit: Decimal;
+} {
   switch (ev.type) {
     case 'accountOpened':
       return { house: ZERO, insurance: ZERO, deposit: ev.walletBalance };
@@ -45,19 +53,40 @@ export function applyResult(ex: Exchange, r: EngineResult): Exchange {
     insuranceFund = insuranceFund.plus(f.insurance);
     deposits = deposits.plus(f.deposit);
   }
-  return { ...ex, accounts: { ...ex.accounts, [r.account.id]: r.account }, house, insuranceFund, deposits };
+  return {
+    ...ex,
+    accounts: { ...ex.accounts, [r.account.id]: r.account },
+    house,
+    insuranceFund,
+    deposits,
+  };
 }
 
-export function exchangeOpenAccount(ex: Exchange, id: string, wallet: Decimal, now: number): Exchange {
+export function exchangeOpenAccount(
+  ex: Exchange,
+  id: string,
+  wallet: Decimal,
+  now: number,
+): Exchange {
   return applyResult(ex, openAccount(id, wallet, now));
 }
 
-export function exchangePlaceOrder(ex: Exchange, id: string, req: OrderRequest, ctx: PlaceContext): { exchange: Exchange; events: EngineEvent[] } {
+export function exchangePlaceOrder(
+  ex: Exchange,
+  id: string,
+  req: OrderRequest,
+  ctx: PlaceContext,
+): { exchange: Exchange; events: EngineEvent[] } {
   const r = placeOrder(ex.accounts[id]!, ex.market, req, ctx);
   return { exchange: applyResult(ex, r), events: r.events };
 }
 
-export function exchangeOnPrice(ex: Exchange, symbol: string, u: PriceUpdate, now: number): { exchange: Exchange; events: EngineEvent[] } {
+export function exchangeOnPrice(
+  ex: Exchange,
+  symbol: string,
+  u: PriceUpdate,
+  now: number,
+): { exchange: Exchange; events: EngineEvent[] } {
   let next: Exchange = { ...ex, market: withPrice(ex.market, symbol, u) };
   const events: EngineEvent[] = [];
   for (const id of Object.keys(ex.accounts).sort()) {
@@ -68,7 +97,11 @@ export function exchangeOnPrice(ex: Exchange, symbol: string, u: PriceUpdate, no
   return { exchange: next, events };
 }
 
-export function exchangeFunding(ex: Exchange, rates: Readonly<Record<string, Decimal>>, now: number): { exchange: Exchange; events: EngineEvent[] } {
+export function exchangeFunding(
+  ex: Exchange,
+  rates: Readonly<Record<string, Decimal>>,
+  now: number,
+): { exchange: Exchange; events: EngineEvent[] } {
   let next = ex;
   const events: EngineEvent[] = [];
   for (const id of Object.keys(ex.accounts).sort()) {
@@ -81,5 +114,8 @@ export function exchangeFunding(ex: Exchange, rates: Readonly<Record<string, Dec
 
 /** sum(wallets) + house + insurance fund; equals `deposits` when money is conserved. */
 export function totalMoney(ex: Exchange): Decimal {
-  return Object.values(ex.accounts).reduce((s, a) => s.plus(a.walletBalance), ex.house.plus(ex.insuranceFund));
+  return Object.values(ex.accounts).reduce(
+    (s, a) => s.plus(a.walletBalance),
+    ex.house.plus(ex.insuranceFund),
+  );
 }

@@ -39,15 +39,39 @@ export function fillSlices(
   const feeRate = liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate;
   for (const s of slices) {
     const fee = money(s.quantity.times(s.price).times(feeRate));
-    const out = applyTrade(acc.positions[order.symbol], order.symbol, order.side, s.quantity, s.price, fee, settings);
+    const out = applyTrade(
+      acc.positions[order.symbol],
+      order.symbol,
+      order.side,
+      s.quantity,
+      s.price,
+      fee,
+      settings,
+    );
     const evs: EngineEvent[] = [
       {
-        type: 'fill', accountId: acc.id, time: now, orderId: order.id, symbol: order.symbol, side: order.side,
-        quantity: s.quantity, price: s.price, liquidity, feeRate, fee, realizedPnl: out.realizedPnl,
+        type: 'fill',
+        accountId: acc.id,
+        time: now,
+        orderId: order.id,
+        symbol: order.symbol,
+        side: order.side,
+        quantity: s.quantity,
+        price: s.price,
+        liquidity,
+        feeRate,
+        fee,
+        realizedPnl: out.realizedPnl,
       },
       {
-        type: 'positionChanged', accountId: acc.id, time: now, symbol: order.symbol, quantity: out.position.quantity,
-        entryPrice: out.position.entryPrice, isolatedWallet: out.position.isolatedWallet, isolatedTransfer: out.isolatedTransfer,
+        type: 'positionChanged',
+        accountId: acc.id,
+        time: now,
+        symbol: order.symbol,
+        quantity: out.position.quantity,
+        entryPrice: out.position.entryPrice,
+        isolatedWallet: out.position.isolatedWallet,
+        isolatedTransfer: out.isolatedTransfer,
       },
     ];
     acc = applyEvents(acc, evs);
@@ -63,12 +87,27 @@ export function executableQuantity(account: Account, order: Order): Decimal | Er
   const rem = remainingOf(order);
   if (!order.reduceOnly && !order.closePosition) return rem;
   const q = account.positions[order.symbol]?.quantity ?? ZERO;
-  if (q.isZero() || q.isPos() === (order.side === 'buy')) return order.closePosition ? 'NO_POSITION_TO_CLOSE' : 'REDUCE_ONLY_WOULD_INCREASE';
+  if (q.isZero() || q.isPos() === (order.side === 'buy'))
+    return order.closePosition ? 'NO_POSITION_TO_CLOSE' : 'REDUCE_ONLY_WOULD_INCREASE';
   return rem.lt(q.abs()) ? rem : q.abs();
 }
 
-function expired(acc: Account, order: Order, code: ErrorCode, reason: string, now: number): EngineEvent {
-  return { type: 'orderExpired', accountId: acc.id, time: now, orderId: order.id, symbol: order.symbol, code, reason };
+function expired(
+  acc: Account,
+  order: Order,
+  code: ErrorCode,
+  reason: string,
+  now: number,
+): EngineEvent {
+  return {
+    type: 'orderExpired',
+    accountId: acc.id,
+    time: now,
+    orderId: order.id,
+    symbol: order.symbol,
+    code,
+    reason,
+  };
 }
 
 /** Execute the immediately executable part of an order as taker (market, or limit crossing the book). */
@@ -82,8 +121,10 @@ export function takerPhase(account: Account, market: Market, orderId: string, no
   const slices = matchTaker(instrument, mark, order.side, qty, limit);
   const matched = slicesQuantity(slices);
   if (order.type !== 'market') {
-    if (order.timeInForce === 'GTX' && slices.length > 0) return { account, events: [], error: 'POST_ONLY_WOULD_TAKE' };
-    if (order.timeInForce === 'FOK' && matched.lt(remainingOf(order))) return { account, events: [], error: 'FOK_NOT_FILLED' };
+    if (order.timeInForce === 'GTX' && slices.length > 0)
+      return { account, events: [], error: 'POST_ONLY_WOULD_TAKE' };
+    if (order.timeInForce === 'FOK' && matched.lt(remainingOf(order)))
+      return { account, events: [], error: 'FOK_NOT_FILLED' };
   }
   const step = fillSlices(account, market, order, slices, 'taker', now);
   const after = step.account.orders[orderId];
@@ -91,7 +132,9 @@ export function takerPhase(account: Account, market: Market, orderId: string, no
   if (after && restIsDone) {
     const unfilled: ErrorCode = order.type === 'market' ? 'BOOK_DEPTH_EXHAUSTED' : 'IOC_NOT_FILLED';
     const code: ErrorCode = matched.lt(qty) ? unfilled : 'REDUCE_ONLY_WOULD_INCREASE';
-    const reason = matched.lt(qty) ? 'unfilled remainder expired' : 'remainder beyond the position expired (reduce-only)';
+    const reason = matched.lt(qty)
+      ? 'unfilled remainder expired'
+      : 'remainder beyond the position expired (reduce-only)';
     const ev = expired(step.account, after, code, reason, now);
     return { account: applyEvents(step.account, [ev]), events: [...step.events, ev] };
   }
@@ -110,13 +153,20 @@ export function increasesRisk(before: Account, order: Order): boolean {
  * After a fill: every wallet must stay >= 0; a risk-increasing order additionally needs a
  * non-negative available balance and must not leave the account liquidatable.
  */
-export function riskCheck(after: Account, market: Market, symbol: string, risky: boolean, walletsOnly = false): ErrorCode | undefined {
+export function riskCheck(
+  after: Account,
+  market: Market,
+  symbol: string,
+  risky: boolean,
+  walletsOnly = false,
+): ErrorCode | undefined {
   const risks = allPositionRisks(after, market);
   const cross = crossFigures(after, risks);
   const walletsOk = cross.crossWallet.gte(0) && risks.every((r) => r.isolatedWallet.gte(0));
   if (!walletsOk) return risky ? 'INSUFFICIENT_MARGIN' : 'LOSS_EXCEEDS_WALLET';
   if (!risky || walletsOnly) return undefined;
-  if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0)) return 'INSUFFICIENT_MARGIN';
+  if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0))
+    return 'INSUFFICIENT_MARGIN';
   const r = risks.find((x) => x.symbol === symbol);
   if (r && r.marginMode === 'isolated' && isolatedLiquidatable(r)) return 'INSUFFICIENT_MARGIN';
   if (crossLiquidatable(cross)) return 'INSUFFICIENT_MARGIN';

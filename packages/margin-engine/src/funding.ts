@@ -11,7 +11,12 @@ import type { Account, EngineEvent, EngineResult, Market } from './types.ts';
  * (isolated wallet or cross wallet); the uncovered part is recorded and not collected.
  * Liquidation is checked afterwards.
  */
-export function applyFunding(account: Account, market: Market, rates: Readonly<Record<string, Decimal>>, now: number): EngineResult {
+export function applyFunding(
+  account: Account,
+  market: Market,
+  rates: Readonly<Record<string, Decimal>>,
+  now: number,
+): EngineResult {
   let acc = account;
   const events: EngineEvent[] = [];
   for (const symbol of Object.keys(account.positions).sort()) {
@@ -22,15 +27,23 @@ export function applyFunding(account: Account, market: Market, rates: Readonly<R
     const due = money(pos.quantity.times(mark).times(rate).neg());
     let amount = due;
     if (due.lt(0)) {
-      const from = settingsOf(acc, symbol).marginMode === 'isolated'
-        ? pos.isolatedWallet
-        : crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
+      const from =
+        settingsOf(acc, symbol).marginMode === 'isolated'
+          ? pos.isolatedWallet
+          : crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
       const cap = max(ZERO, from).neg();
       if (amount.lt(cap)) amount = cap;
     }
     const ev: EngineEvent = {
-      type: 'fundingPaid', accountId: acc.id, time: now, symbol, rate, markPrice: mark,
-      positionQuantity: pos.quantity, amount, uncollected: amount.minus(due),
+      type: 'fundingPaid',
+      accountId: acc.id,
+      time: now,
+      symbol,
+      rate,
+      markPrice: mark,
+      positionQuantity: pos.quantity,
+      amount,
+      uncollected: amount.minus(due),
     };
     acc = applyEvents(acc, [ev]);
     events.push(ev);

@@ -1,5 +1,15 @@
 // Public API of @lab/margin-engine.
-export { Decimal, ZERO, ONE, MONEY_DP, ENTRY_DP, dec, money, str, type DecimalInput } from './decimal.ts';
+export {
+  Decimal,
+  ZERO,
+  ONE,
+  MONEY_DP,
+  ENTRY_DP,
+  dec,
+  money,
+  str,
+  type DecimalInput,
+} from './decimal.ts';
 export {
   ERROR_MESSAGES,
   ERROR_CODES,
@@ -66,7 +76,13 @@ export {
 export { applyTrade } from './position-math.ts';
 export { matchTaker, takerLevels, vwap } from './book.ts';
 export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
-export { setLeverage, setMarginMode, adjustIsolatedMargin, cancelOrder, type CancelRequest } from './account-settings.ts';
+export {
+  setLeverage,
+  setMarginMode,
+  adjustIsolatedMargin,
+  cancelOrder,
+  type CancelRequest,
+} from './account-settings.ts';
 export { onPrice, onPrices, withPrice, type PriceUpdate } from './on-price.ts';
 export { applyFunding } from './funding.ts';
 export { liquidate, needsLiquidation } from './liquidation.ts';

@@ -147,7 +147,8 @@ export class LiquidationIndex {
     let crossUnit = -1;
     let isoTotal = 0;
     for (const sym of Object.keys(a.positions)) {
-      if (settingsOf(a, sym).marginMode === 'isolated') isoTotal += a.positions[sym]!.isolatedWallet.toNumber();
+      if (settingsOf(a, sym).marginMode === 'isolated')
+        isoTotal += a.positions[sym]!.isolatedWallet.toNumber();
     }
     const wallet = a.walletBalance.toNumber();
     for (const sym of Object.keys(a.positions)) {
@@ -164,7 +165,12 @@ export class LiquidationIndex {
         own.units.push(unit);
       } else {
         if (crossUnit < 0) {
-          crossUnit = this.newUnit(ai, -1, wallet - isoTotal, Math.abs(wallet) + Math.abs(isoTotal));
+          crossUnit = this.newUnit(
+            ai,
+            -1,
+            wallet - isoTotal,
+            Math.abs(wallet) + Math.abs(isoTotal),
+          );
           own.units.push(crossUnit);
         }
         unit = crossUnit;
@@ -182,7 +188,8 @@ export class LiquidationIndex {
       this.live++;
       this.slack[unit] = this.slack[unit]! + g;
       // scale of the terms summed for this unit: entry and (generously) 4x the current notional
-      this.tol[unit] = this.tol[unit]! + Math.abs(q * e) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
+      this.tol[unit] =
+        this.tol[unit]! + Math.abs(q * e) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
     }
     for (const u of own.units) this.tol[u] = this.tol[u]! * REL_TOL;
   }
@@ -247,7 +254,8 @@ export class LiquidationIndex {
       const a = this.accounts[ai]!;
       const si = this.unitSymbol[u]!;
       const isoSym = si < 0 ? undefined : this.symbols[si]!;
-      if (this.confirm(a, isoSym)) liquidations.push({ unit: u, accountIndex: ai, accountId: a.id, isolatedSymbol: isoSym });
+      if (this.confirm(a, isoSym))
+        liquidations.push({ unit: u, accountIndex: ai, accountId: a.id, isolatedSymbol: isoSym });
     }
     return { liquidations, scanned: slab.length, candidates: cand.length };
   }
@@ -258,7 +266,9 @@ export class LiquidationIndex {
       const p = a.positions[isolatedSymbol]!;
       const mark = this.market.marks[isolatedSymbol] ?? p.entryPrice;
       const instrument = instrumentOf(this.market, isolatedSymbol);
-      return isolatedLiquidatable(positionRisk(p, instrument, settingsOf(a, isolatedSymbol, instrument), mark));
+      return isolatedLiquidatable(
+        positionRisk(p, instrument, settingsOf(a, isolatedSymbol, instrument), mark),
+      );
     }
     return crossLiquidatable(crossFigures(a, allPositionRisks(a, this.market)));
   }

@@ -12,7 +12,12 @@ import {
 import type { Account, Market } from './types.ts';
 
 /** Would the account liquidate (for this symbol's compartment) if the symbol's mark were `price`? */
-export function liquidatesAt(account: Account, market: Market, symbol: string, price: Decimal): boolean {
+export function liquidatesAt(
+  account: Account,
+  market: Market,
+  symbol: string,
+  price: Decimal,
+): boolean {
   const m: Market = { ...market, marks: { ...market.marks, [symbol]: price } };
   const risks = allPositionRisks(account, m);
   if (settingsOf(account, symbol).marginMode === 'isolated') {
@@ -29,7 +34,11 @@ export function liquidatesAt(account: Account, market: Market, symbol: string, p
  *   M = (q E - K - cum) / (q - |q| mmr).
  * Returns undefined when no positive price liquidates.
  */
-export function rawLiquidationPrice(account: Account, market: Market, symbol: string): Decimal | undefined {
+export function rawLiquidationPrice(
+  account: Account,
+  market: Market,
+  symbol: string,
+): Decimal | undefined {
   const pos = account.positions[symbol];
   if (!pos) return undefined;
   const instrument = instrumentOf(market, symbol);
@@ -40,7 +49,8 @@ export function rawLiquidationPrice(account: Account, market: Market, symbol: st
   } else {
     k = crossFigures(account, risks).crossWallet;
     for (const r of risks) {
-      if (r.marginMode === 'cross' && r.symbol !== symbol) k = k.plus(r.unrealizedPnl).minus(r.maintenanceMargin);
+      if (r.marginMode === 'cross' && r.symbol !== symbol)
+        k = k.plus(r.unrealizedPnl).minus(r.maintenanceMargin);
     }
   }
   const q = pos.quantity;
@@ -63,7 +73,11 @@ export function rawLiquidationPrice(account: Account, market: Market, symbol: st
  * Liquidation price as displayed: rounded to tick in the adverse direction (down for a long, up
  * for a short) and confirmed exactly, so a mark at this price liquidates and one tick better does not.
  */
-export function liquidationPrice(account: Account, market: Market, symbol: string): Decimal | undefined {
+export function liquidationPrice(
+  account: Account,
+  market: Market,
+  symbol: string,
+): Decimal | undefined {
   const pos = account.positions[symbol];
   const raw = rawLiquidationPrice(account, market, symbol);
   if (!pos || !raw) return undefined;

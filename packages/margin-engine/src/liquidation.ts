@@ -19,7 +19,14 @@ function cancelRiskOrders(acc: Account, symbols: ReadonlySet<string>, now: numbe
   const events: EngineEvent[] = Object.values(acc.orders)
     .filter((o) => symbols.has(o.symbol) && !o.reduceOnly && !o.closePosition)
     .sort((a, b) => a.seq - b.seq)
-    .map((o) => ({ type: 'orderCanceled', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, reason: 'liquidation' }));
+    .map((o) => ({
+      type: 'orderCanceled',
+      accountId: acc.id,
+      time: now,
+      orderId: o.id,
+      symbol: o.symbol,
+      reason: 'liquidation',
+    }));
   return { account: applyEvents(acc, events), events };
 }
 
@@ -33,8 +40,16 @@ function figures(acc: Account, market: Market, mode: MarginMode, symbol: string)
     const p = acc.positions[symbol];
     if (!p) return { marginBalance: ZERO, maintenanceMargin: ZERO };
     const instrument = instrumentOf(market, symbol);
-    const r = positionRisk(p, instrument, settingsOf(acc, symbol, instrument), markOf(market, symbol, p.entryPrice));
-    return { marginBalance: r.isolatedWallet.plus(r.unrealizedPnl), maintenanceMargin: r.maintenanceMargin };
+    const r = positionRisk(
+      p,
+      instrument,
+      settingsOf(acc, symbol, instrument),
+      markOf(market, symbol, p.entryPrice),
+    );
+    return {
+      marginBalance: r.isolatedWallet.plus(r.unrealizedPnl),
+      maintenanceMargin: r.maintenanceMargin,
+    };
   }
   const c = crossFigures(acc, allPositionRisks(acc, market));
   return { marginBalance: c.crossMarginBalance, maintenanceMargin: c.crossMaintenanceMargin };
@@ -46,7 +61,14 @@ function figures(acc: Account, market: Market, mode: MarginMode, symbol: string)
  * out of what is left of the wallet and of the margin balance; a loss beyond the compartment is a shortfall paid by the insurance fund
  * (always for isolated; for cross when `cover` is set, i.e. on the last cross close).
  */
-function closeAtMark(acc: Account, market: Market, symbol: string, closeQty: Decimal, cover: boolean, now: number): EngineResult {
+function closeAtMark(
+  acc: Account,
+  market: Market,
+  symbol: string,
+  closeQty: Decimal,
+  cover: boolean,
+  now: number,
+): EngineResult {
   const pos = acc.positions[symbol]!;
   const instrument = instrumentOf(market, symbol);
   const mode = settingsOf(acc, symbol).marginMode;
@@ -60,27 +82,57 @@ function closeAtMark(acc: Account, market: Market, symbol: string, closeQty: Dec
   // the fee is charged only out of equity that remains: for cross, the margin balance after the
   // close (other positions' unrealized PnL included) must also cover it
   const exactPnl = closeQty.times(mark.minus(pos.entryPrice)).times(long ? 1 : -1);
-  const equityAfter = mode === 'isolated' ? afterPnl : min(afterPnl, before.marginBalance.plus(realizedPnl).minus(exactPnl));
-  const fee = min(money(closeQty.times(mark).times(instrument.liquidationFeeRate)), max(ZERO, equityAfter));
+  const equityAfter =
+    mode === 'isolated'
+      ? afterPnl
+      : min(afterPnl, before.marginBalance.plus(realizedPnl).minus(exactPnl));
+  const fee = min(
+    money(closeQty.times(mark).times(instrument.liquidationFeeRate)),
+    max(ZERO, equityAfter),
+  );
   const rest = afterPnl.minus(fee);
   const shortfall = (mode === 'isolated' || cover) && rest.lt(0) ? rest.neg() : ZERO;
   const nq = long ? pos.quantity.minus(closeQty) : pos.quantity.plus(closeQty);
   const liq: EngineEvent = {
-    type: 'liquidation', accountId: acc.id, time: now, mode, symbol, side: long ? 'sell' : 'buy', quantity: closeQty,
-    price: mark, partial: !nq.isZero(), realizedPnl, fee, shortfall,
-    marginBalanceBefore: before.marginBalance, maintenanceMarginBefore: before.maintenanceMargin,
-    marginBalanceAfter: ZERO, maintenanceMarginAfter: ZERO,
+    type: 'liquidation',
+    accountId: acc.id,
+    time: now,
+    mode,
+    symbol,
+    side: long ? 'sell' : 'buy',
+    quantity: closeQty,
+    price: mark,
+    partial: !nq.isZero(),
+    realizedPnl,
+    fee,
+    shortfall,
+    marginBalanceBefore: before.marginBalance,
+    maintenanceMarginBefore: before.maintenanceMargin,
+    marginBalanceAfter: ZERO,
+    maintenanceMarginAfter: ZERO,
   };
   const changed: EngineEvent = {
-    type: 'positionChanged', accountId: acc.id, time: now, symbol, quantity: nq,
-    entryPrice: nq.isZero() ? ZERO : pos.entryPrice, isolatedWallet: ZERO,
+    type: 'positionChanged',
+    accountId: acc.id,
+    time: now,
+    symbol,
+    quantity: nq,
+    entryPrice: nq.isZero() ? ZERO : pos.entryPrice,
+    isolatedWallet: ZERO,
     isolatedTransfer: mode === 'isolated' ? rest.plus(shortfall).neg() : ZERO,
   };
   const next = applyEvents(acc, [liq, changed]);
   const after = figures(next, market, mode, symbol);
   return {
     account: next,
-    events: [{ ...liq, marginBalanceAfter: after.marginBalance, maintenanceMarginAfter: after.maintenanceMargin }, changed],
+    events: [
+      {
+        ...liq,
+        marginBalanceAfter: after.marginBalance,
+        maintenanceMarginAfter: after.maintenanceMargin,
+      },
+      changed,
+    ],
   };
 }
 
@@ -90,8 +142,15 @@ function liquidateIsolated(acc: Account, market: Market, now: number): EngineRes
     if (r.marginMode !== 'isolated' || !isolatedLiquidatable(r)) continue;
     const mb = r.isolatedWallet.plus(r.unrealizedPnl);
     events.push({
-      type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'isolated', symbol: r.symbol, markPrice: r.markPrice,
-      marginBalance: mb, maintenanceMargin: r.maintenanceMargin, marginRatio: marginRatio(r.maintenanceMargin, mb),
+      type: 'liquidationTriggered',
+      accountId: acc.id,
+      time: now,
+      mode: 'isolated',
+      symbol: r.symbol,
+      markPrice: r.markPrice,
+      marginBalance: mb,
+      maintenanceMargin: r.maintenanceMargin,
+      marginRatio: marginRatio(r.maintenanceMargin, mb),
     });
     const c = cancelRiskOrders(acc, new Set([r.symbol]), now);
     const closed = closeAtMark(c.account, market, r.symbol, r.quantity.abs(), true, now);
@@ -106,15 +165,32 @@ const crossOk = (acc: Account, market: Market): boolean => {
   return !crossLiquidatable(c) && c.crossWallet.gte(0);
 };
 
-function liquidateCross(acc: Account, market: Market, now: number, trigger: string | undefined): EngineResult {
+function liquidateCross(
+  acc: Account,
+  market: Market,
+  now: number,
+  trigger: string | undefined,
+): EngineResult {
   const start = crossFigures(acc, allPositionRisks(acc, market));
   if (!crossLiquidatable(start)) return { account: acc, events: [] };
-  const events: EngineEvent[] = [{
-    type: 'liquidationTriggered', accountId: acc.id, time: now, mode: 'cross', symbol: trigger,
-    markPrice: trigger === undefined ? undefined : market.marks[trigger],
-    marginBalance: start.crossMarginBalance, maintenanceMargin: start.crossMaintenanceMargin, marginRatio: start.crossMarginRatio,
-  }];
-  const crossSymbols = new Set(allPositionRisks(acc, market).filter((r) => r.marginMode === 'cross').map((r) => r.symbol));
+  const events: EngineEvent[] = [
+    {
+      type: 'liquidationTriggered',
+      accountId: acc.id,
+      time: now,
+      mode: 'cross',
+      symbol: trigger,
+      markPrice: trigger === undefined ? undefined : market.marks[trigger],
+      marginBalance: start.crossMarginBalance,
+      maintenanceMargin: start.crossMaintenanceMargin,
+      marginRatio: start.crossMarginRatio,
+    },
+  ];
+  const crossSymbols = new Set(
+    allPositionRisks(acc, market)
+      .filter((r) => r.marginMode === 'cross')
+      .map((r) => r.symbol),
+  );
   const c = cancelRiskOrders(acc, crossSymbols, now);
   acc = c.account;
   events.push(...c.events);
@@ -128,7 +204,11 @@ function liquidateCross(acc: Account, market: Market, now: number, trigger: stri
     const instrument = instrumentOf(market, r.symbol);
     let done: EngineResult | undefined;
     for (let t = r.tier - 1; t >= 0 && !done; t--) {
-      const target = roundToLot(instrument, instrument.riskTiers[t]!.maxNotional.div(r.markPrice), 'down');
+      const target = roundToLot(
+        instrument,
+        instrument.riskTiers[t]!.maxNotional.div(r.markPrice),
+        'down',
+      );
       if (target.lte(0) || target.gte(r.quantity.abs())) continue;
       const trial = closeAtMark(acc, market, r.symbol, r.quantity.abs().minus(target), false, now);
       if (crossOk(trial.account, market)) done = trial;
@@ -145,7 +225,12 @@ function liquidateCross(acc: Account, market: Market, now: number, trigger: stri
  * Liquidate whatever must be: isolated positions first, then the cross account. `trigger` names
  * the symbol whose new mark caused the check (reported with its mark in liquidationTriggered).
  */
-export function liquidate(account: Account, market: Market, now: number, trigger?: string): EngineResult {
+export function liquidate(
+  account: Account,
+  market: Market,
+  now: number,
+  trigger?: string,
+): EngineResult {
   const iso = liquidateIsolated(account, market, now);
   const cross = liquidateCross(iso.account, market, now, trigger);
   return { account: cross.account, events: [...iso.events, ...cross.events] };
@@ -154,5 +239,8 @@ export function liquidate(account: Account, market: Market, now: number, trigger
 /** True when the account has something to liquidate at the market's marks (no state change). */
 export function needsLiquidation(account: Account, market: Market): boolean {
   const risks = allPositionRisks(account, market);
-  return risks.some((r) => r.marginMode === 'isolated' && isolatedLiquidatable(r)) || crossLiquidatable(crossFigures(account, risks));
+  return (
+    risks.some((r) => r.marginMode === 'isolated' && isolatedLiquidatable(r)) ||
+    crossLiquidatable(crossFigures(account, risks))
+  );
 }

@@ -3,7 +3,13 @@
 import { type Decimal, ZERO } from './decimal.ts';
 import type { ErrorCode } from './errors.ts';
 import { applyEvents } from './events.ts';
-import { executableQuantity, fillSlices, increasesRisk, riskCheck, takerPhase } from './execution.ts';
+import {
+  executableQuantity,
+  fillSlices,
+  increasesRisk,
+  riskCheck,
+  takerPhase,
+} from './execution.ts';
 import { liquidate } from './liquidation.ts';
 import { isTriggered, triggerReference } from './validate.ts';
 import type { Account, EngineEvent, EngineResult, Market, Order } from './types.ts';
@@ -25,7 +31,15 @@ export function withPrice(market: Market, symbol: string, u: PriceUpdate): Marke
 const bySeq = (a: Order, b: Order): number => a.seq - b.seq;
 
 function expire(acc: Account, o: Order, code: ErrorCode, reason: string, now: number): EngineEvent {
-  return { type: 'orderExpired', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, code, reason };
+  return {
+    type: 'orderExpired',
+    accountId: acc.id,
+    time: now,
+    orderId: o.id,
+    symbol: o.symbol,
+    code,
+    reason,
+  };
 }
 
 function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: number): EngineResult {
@@ -36,10 +50,19 @@ function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: numb
     return { account: applyEvents(acc, [ev]), events: [ev] };
   }
   const quantity = o.closePosition ? pos.abs() : o.quantity;
-  const trig: EngineEvent = { type: 'orderTriggered', accountId: acc.id, time: now, orderId: o.id, symbol: o.symbol, triggerPrice: ref, quantity };
+  const trig: EngineEvent = {
+    type: 'orderTriggered',
+    accountId: acc.id,
+    time: now,
+    orderId: o.id,
+    symbol: o.symbol,
+    triggerPrice: ref,
+    quantity,
+  };
   const triggered = applyEvents(acc, [trig]);
   const step = takerPhase(triggered, market, o.id, now);
-  const code = step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }));
+  const code =
+    step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }));
   if (code) {
     const ev = expire(triggered, triggered.orders[o.id]!, code, 'rejected at trigger', now);
     return { account: applyEvents(triggered, [ev]), events: [trig, ev] };
@@ -62,7 +85,13 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   }
   const left = step.account.orders[o.id];
   if (left) {
-    const ev = expire(step.account, left, 'REDUCE_ONLY_WOULD_INCREASE', 'remainder beyond the position expired (reduce-only)', now);
+    const ev = expire(
+      step.account,
+      left,
+      'REDUCE_ONLY_WOULD_INCREASE',
+      'remainder beyond the position expired (reduce-only)',
+      now,
+    );
     return { account: applyEvents(step.account, [ev]), events: [...step.events, ev] };
   }
   return step;
@@ -76,15 +105,23 @@ function processSymbol(account: Account, m: Market, symbol: string, now: number)
     acc = r.account;
     events.push(...r.events);
   };
-  for (const o of Object.values(account.orders).filter((x) => x.symbol === symbol && x.status === 'untriggered').sort(bySeq)) {
+  for (const o of Object.values(account.orders)
+    .filter((x) => x.symbol === symbol && x.status === 'untriggered')
+    .sort(bySeq)) {
     const cur = acc.orders[o.id];
     if (!cur || cur.status !== 'untriggered') continue;
     const ref = triggerReference(m, symbol, cur.workingType);
-    if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref)) run(trigger(acc, m, cur, ref, now));
+    if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref))
+      run(trigger(acc, m, cur, ref, now));
   }
   const trade = m.lastPrices?.[symbol] ?? m.marks[symbol]!;
   const resting = Object.values(acc.orders)
-    .filter((x) => x.symbol === symbol && (x.status === 'new' || x.status === 'partiallyFilled') && x.type === 'limit')
+    .filter(
+      (x) =>
+        x.symbol === symbol &&
+        (x.status === 'new' || x.status === 'partiallyFilled') &&
+        x.type === 'limit',
+    )
     .sort(bySeq);
   for (const o of resting) {
     const cur = acc.orders[o.id];

@@ -4,10 +4,17 @@ import type { OrderStatus } from './types.ts';
 
 export type OrderAction = 'trigger' | 'partialFill' | 'fill' | 'cancel' | 'expire';
 
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderAction, OrderStatus>>>>> = {
+export const ORDER_TRANSITIONS: Readonly<
+  Record<OrderStatus, Readonly<Partial<Record<OrderAction, OrderStatus>>>>
+> = {
   untriggered: { trigger: 'new', cancel: 'canceled', expire: 'expired' },
   new: { partialFill: 'partiallyFilled', fill: 'filled', cancel: 'canceled', expire: 'expired' },
-  partiallyFilled: { partialFill: 'partiallyFilled', fill: 'filled', cancel: 'canceled', expire: 'expired' },
+  partiallyFilled: {
+    partialFill: 'partiallyFilled',
+    fill: 'filled',
+    cancel: 'canceled',
+    expire: 'expired',
+  },
   filled: {},
   canceled: {},
   expired: {},

@@ -3,7 +3,14 @@ import { ERROR_MESSAGES, EngineError, type ErrorCode } from './errors.ts';
 import { applyEvent, applyEvents } from './events.ts';
 import { increasesRisk, riskCheck, takerPhase } from './execution.ts';
 import { isConditional, validateOrder, type ValidOrder } from './validate.ts';
-import type { Account, EngineEvent, EngineResult, Market, OrderRequest, OrderSnapshot } from './types.ts';
+import type {
+  Account,
+  EngineEvent,
+  EngineResult,
+  Market,
+  OrderRequest,
+  OrderSnapshot,
+} from './types.ts';
 
 export interface PlaceContext {
   now: number;
@@ -16,35 +23,69 @@ export interface PlaceResult extends EngineResult {
   rejected?: EngineError;
 }
 
-export function rejection(account: Account, req: OrderRequest, err: EngineError, now: number): PlaceResult {
+export function rejection(
+  account: Account,
+  req: OrderRequest,
+  err: EngineError,
+  now: number,
+): PlaceResult {
   const ev: EngineEvent = {
-    type: 'orderRejected', accountId: account.id, time: now, symbol: req.symbol, clientOrderId: req.clientOrderId,
-    code: err.code, message: ERROR_MESSAGES[err.code], field: err.field,
+    type: 'orderRejected',
+    accountId: account.id,
+    time: now,
+    symbol: req.symbol,
+    clientOrderId: req.clientOrderId,
+    code: err.code,
+    message: ERROR_MESSAGES[err.code],
+    field: err.field,
   };
   return { account, events: [ev], rejected: err };
 }
 
 function snapshot(v: ValidOrder, id: string, seq: number): OrderSnapshot {
   return {
-    id, clientOrderId: v.clientOrderId, symbol: v.symbol, side: v.side, orderType: v.type, quantity: v.quantity,
-    price: v.price, stopPrice: v.stopPrice, timeInForce: v.timeInForce, reduceOnly: v.reduceOnly,
-    closePosition: v.closePosition, workingType: v.workingType, status: isConditional(v.type) ? 'untriggered' : 'new', seq,
+    id,
+    clientOrderId: v.clientOrderId,
+    symbol: v.symbol,
+    side: v.side,
+    orderType: v.type,
+    quantity: v.quantity,
+    price: v.price,
+    stopPrice: v.stopPrice,
+    timeInForce: v.timeInForce,
+    reduceOnly: v.reduceOnly,
+    closePosition: v.closePosition,
+    workingType: v.workingType,
+    status: isConditional(v.type) ? 'untriggered' : 'new',
+    seq,
   };
 }
 
 function attachedRequests(req: OrderRequest): OrderRequest[] {
   const side = req.side === 'buy' ? 'sell' : 'buy';
   const out: OrderRequest[] = [];
-  const common = { symbol: req.symbol, side, closePosition: true, workingType: req.workingType ?? 'mark' } as const;
-  if (req.takeProfit) out.push({ ...common, type: 'takeProfitMarket', stopPrice: req.takeProfit.stopPrice });
+  const common = {
+    symbol: req.symbol,
+    side,
+    closePosition: true,
+    workingType: req.workingType ?? 'mark',
+  } as const;
+  if (req.takeProfit)
+    out.push({ ...common, type: 'takeProfitMarket', stopPrice: req.takeProfit.stopPrice });
   if (req.stopLoss) out.push({ ...common, type: 'stopMarket', stopPrice: req.stopLoss.stopPrice });
   return out;
 }
 
 /** Place an order. Never throws for a rule violation: returns an orderRejected event instead. */
-export function placeOrder(account: Account, market: Market, req: OrderRequest, ctx: PlaceContext): PlaceResult {
+export function placeOrder(
+  account: Account,
+  market: Market,
+  req: OrderRequest,
+  ctx: PlaceContext,
+): PlaceResult {
   const { now } = ctx;
-  const reject = (code: ErrorCode, field?: string): PlaceResult => rejection(account, req, new EngineError(code, field), now);
+  const reject = (code: ErrorCode, field?: string): PlaceResult =>
+    rejection(account, req, new EngineError(code, field), now);
   let v: ValidOrder;
   try {
     v = validateOrder(account, market, req);
@@ -55,7 +96,12 @@ export function placeOrder(account: Account, market: Market, req: OrderRequest, 
   const seq = account.nextSeq;
   const id = ctx.orderId ?? `${account.id}-${seq}`;
   if (account.orders[id]) return reject('DUPLICATE_CLIENT_ORDER_ID', 'orderId');
-  const accepted: EngineEvent = { type: 'orderAccepted', accountId: account.id, time: now, order: snapshot(v, id, seq) };
+  const accepted: EngineEvent = {
+    type: 'orderAccepted',
+    accountId: account.id,
+    time: now,
+    order: snapshot(v, id, seq),
+  };
   let acc = applyEvent(account, accepted);
   const events: EngineEvent[] = [accepted];
   if (!isConditional(v.type)) {
@@ -76,7 +122,12 @@ export function placeOrder(account: Account, market: Market, req: OrderRequest, 
       throw e;
     }
     const s = acc.nextSeq;
-    const ev: EngineEvent = { type: 'orderAccepted', accountId: account.id, time: now, order: snapshot(a, `${id}-${extra.type === 'stopMarket' ? 'sl' : 'tp'}`, s) };
+    const ev: EngineEvent = {
+      type: 'orderAccepted',
+      accountId: account.id,
+      time: now,
+      order: snapshot(a, `${id}-${extra.type === 'stopMarket' ? 'sl' : 'tp'}`, s),
+    };
     acc = applyEvents(acc, [ev]);
     events.push(ev);
   }

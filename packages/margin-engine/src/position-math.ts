@@ -1,5 +1,13 @@
 // Position accounting for one trade: weighted-average entry, realized PnL, flips, isolated margin.
-import { type Decimal, ZERO, ENTRY_DP, money, moneyDown, moneyUp, Decimal as D } from './decimal.ts';
+import {
+  type Decimal,
+  ZERO,
+  ENTRY_DP,
+  money,
+  moneyDown,
+  moneyUp,
+  Decimal as D,
+} from './decimal.ts';
 import type { Position, Side, SymbolSettings } from './types.ts';
 
 export interface TradeOutcome {
@@ -33,13 +41,19 @@ export function applyTrade(
   const iw = pos?.isolatedWallet ?? ZERO;
   const s = signedQty(side, qty);
   const isolated = settings.marginMode === 'isolated';
-  const openMargin = (n: Decimal): Decimal => (isolated ? moneyUp(n.abs().times(price).div(settings.leverage)) : ZERO);
+  const openMargin = (n: Decimal): Decimal =>
+    isolated ? moneyUp(n.abs().times(price).div(settings.leverage)) : ZERO;
 
   if (q.isZero() || q.isPos() === s.isPos()) {
     const nq = q.plus(s);
     const entry = q.isZero()
       ? price
-      : q.abs().times(e).plus(qty.times(price)).div(nq.abs()).toDecimalPlaces(ENTRY_DP, D.ROUND_HALF_EVEN);
+      : q
+          .abs()
+          .times(e)
+          .plus(qty.times(price))
+          .div(nq.abs())
+          .toDecimalPlaces(ENTRY_DP, D.ROUND_HALF_EVEN);
     const transfer = openMargin(qty);
     return {
       position: { symbol, quantity: nq, entryPrice: entry, isolatedWallet: iw.plus(transfer) },
@@ -52,7 +66,12 @@ export function applyTrade(
   const nq = q.plus(s);
   if (!isolated) {
     return {
-      position: { symbol, quantity: nq, entryPrice: nq.isZero() ? ZERO : closed.lt(q.abs()) ? e : price, isolatedWallet: ZERO },
+      position: {
+        symbol,
+        quantity: nq,
+        entryPrice: nq.isZero() ? ZERO : closed.lt(q.abs()) ? e : price,
+        isolatedWallet: ZERO,
+      },
       realizedPnl,
       isolatedTransfer: ZERO,
     };
@@ -61,7 +80,12 @@ export function applyTrade(
   if (nq.isZero() || nq.isPos() !== q.isPos()) {
     const reopen = openMargin(nq);
     return {
-      position: { symbol, quantity: nq, entryPrice: nq.isZero() ? ZERO : price, isolatedWallet: reopen },
+      position: {
+        symbol,
+        quantity: nq,
+        entryPrice: nq.isZero() ? ZERO : price,
+        isolatedWallet: reopen,
+      },
       realizedPnl,
       isolatedTransfer: reopen.minus(settled),
     };

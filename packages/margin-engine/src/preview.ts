@@ -26,7 +26,12 @@ export interface OrderPreview {
 const rawAvailable = (a: Account, m: Market): Decimal =>
   availableBalanceRaw(crossFigures(a, allPositionRisks(a, m)), openOrderMargin(a, m));
 
-export function previewOrder(account: Account, market: Market, req: OrderRequest, now: number): OrderPreview {
+export function previewOrder(
+  account: Account,
+  market: Market,
+  req: OrderRequest,
+  now: number,
+): OrderPreview {
   const res = placeOrder(account, market, req, { now });
   let qty = ZERO;
   let notional = ZERO;
@@ -45,7 +50,9 @@ export function previewOrder(account: Account, market: Market, req: OrderRequest
   const afterAvail = rawAvailable(res.account, market);
   return {
     accepted: !res.rejected,
-    rejection: res.rejected ? { code: res.rejected.code, message: res.rejected.message } : undefined,
+    rejection: res.rejected
+      ? { code: res.rejected.code, message: res.rejected.message }
+      : undefined,
     filledQuantity: qty,
     averagePrice: qty.isZero() ? undefined : notional.div(qty),
     fee,

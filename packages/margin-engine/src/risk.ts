@@ -8,7 +8,8 @@ import type { Account, MarginMode, Market, Order, Position, SymbolSettings } fro
 export const DEFAULT_SETTINGS: SymbolSettings = { leverage: 20, marginMode: 'cross' };
 
 export const settingsOf = (a: Account, symbol: string, instrument?: Instrument): SymbolSettings =>
-  a.settings[symbol] ?? (instrument && instrument.maxLeverage < DEFAULT_SETTINGS.leverage
+  a.settings[symbol] ??
+  (instrument && instrument.maxLeverage < DEFAULT_SETTINGS.leverage
     ? { ...DEFAULT_SETTINGS, leverage: instrument.maxLeverage }
     : DEFAULT_SETTINGS);
 
@@ -85,7 +86,12 @@ export function allPositionRisks(account: Account, market: Market): PositionRisk
     .map((sym) => {
       const pos = account.positions[sym]!;
       const instrument = instrumentOf(market, sym);
-      return positionRisk(pos, instrument, settingsOf(account, sym, instrument), markOf(market, sym, pos.entryPrice));
+      return positionRisk(
+        pos,
+        instrument,
+        settingsOf(account, sym, instrument),
+        markOf(market, sym, pos.entryPrice),
+      );
     });
 }
 

@@ -6,7 +6,11 @@ type Json = string | number | boolean | null | undefined | Json[] | { [k: string
 
 /** Deep-convert Decimals to decimal strings (undefined fields dropped by JSON.stringify). */
 export function toJson(v: unknown): Json {
-  if (v instanceof Decimal || (v !== null && typeof v === 'object' && 'toFixed' in v && 'd' in v && 'e' in v)) return str(v as Decimal);
+  if (
+    v instanceof Decimal ||
+    (v !== null && typeof v === 'object' && 'toFixed' in v && 'd' in v && 'e' in v)
+  )
+    return str(v as Decimal);
   if (Array.isArray(v)) return v.map(toJson);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, Json> = {};
@@ -17,10 +21,31 @@ export function toJson(v: unknown): Json {
 }
 
 const DECIMAL_FIELDS: ReadonlySet<string> = new Set([
-  'walletBalance', 'amount', 'quantity', 'filledQuantity', 'price', 'stopPrice', 'triggerPrice', 'feeRate', 'fee',
-  'realizedPnl', 'entryPrice', 'isolatedWallet', 'isolatedTransfer', 'rate', 'markPrice', 'positionQuantity',
-  'uncollected', 'marginBalance', 'maintenanceMargin', 'marginRatio', 'shortfall', 'marginBalanceBefore',
-  'maintenanceMarginBefore', 'marginBalanceAfter', 'maintenanceMarginAfter',
+  'walletBalance',
+  'amount',
+  'quantity',
+  'filledQuantity',
+  'price',
+  'stopPrice',
+  'triggerPrice',
+  'feeRate',
+  'fee',
+  'realizedPnl',
+  'entryPrice',
+  'isolatedWallet',
+  'isolatedTransfer',
+  'rate',
+  'markPrice',
+  'positionQuantity',
+  'uncollected',
+  'marginBalance',
+  'maintenanceMargin',
+  'marginRatio',
+  'shortfall',
+  'marginBalanceBefore',
+  'maintenanceMarginBefore',
+  'marginBalanceAfter',
+  'maintenanceMarginAfter',
 ]);
 
 function revive(v: unknown, key?: string): unknown {
@@ -44,9 +69,14 @@ export function eventFromJson(j: unknown): EngineEvent {
     const o = ev.order as unknown as Record<string, unknown>;
     for (const k of ['clientOrderId', 'price', 'stopPrice']) if (!(k in o)) o[k] = undefined;
   }
-  if (ev.type === 'orderRejected' || ev.type === 'liquidationTriggered' || ev.type === 'orderExpired') {
+  if (
+    ev.type === 'orderRejected' ||
+    ev.type === 'liquidationTriggered' ||
+    ev.type === 'orderExpired'
+  ) {
     const e = ev as unknown as Record<string, unknown>;
-    for (const k of ['clientOrderId', 'field', 'symbol', 'markPrice', 'code']) if (!(k in e)) e[k] = undefined;
+    for (const k of ['clientOrderId', 'field', 'symbol', 'markPrice', 'code'])
+      if (!(k in e)) e[k] = undefined;
   }
   return ev;
 }
@@ -54,6 +84,15 @@ export function eventFromJson(j: unknown): EngineEvent {
 export function accountToJson(a: Account): Json {
   const orders = Object.values(a.orders).sort((x, y) => x.seq - y.seq);
   const positions = Object.values(a.positions).sort((x, y) => (x.symbol < y.symbol ? -1 : 1));
-  const settings = Object.keys(a.settings).sort().map((s) => ({ symbol: s, ...a.settings[s] }));
-  return toJson({ id: a.id, walletBalance: a.walletBalance, nextSeq: a.nextSeq, settings, positions, orders });
+  const settings = Object.keys(a.settings)
+    .sort()
+    .map((s) => ({ symbol: s, ...a.settings[s] }));
+  return toJson({
+    id: a.id,
+    walletBalance: a.walletBalance,
+    nextSeq: a.nextSeq,
+    settings,
+    positions,
+    orders,
+  });
 }

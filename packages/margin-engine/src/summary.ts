@@ -1,7 +1,13 @@
 // Account summary: every figure the UI and the scenario snapshot show.
 import { type Decimal, ZERO, max } from './decimal.ts';
 import { liquidationPrice } from './liquidation-price.ts';
-import { allPositionRisks, availableBalanceRaw, crossFigures, openOrderMargin, type PositionRisk } from './risk.ts';
+import {
+  allPositionRisks,
+  availableBalanceRaw,
+  crossFigures,
+  openOrderMargin,
+  type PositionRisk,
+} from './risk.ts';
 import type { Account, Market } from './types.ts';
 
 export interface PositionSummary extends PositionRisk {

@@ -6,15 +6,11 @@ import type { ErrorCode } from './errors.ts';
 export type Side = 'buy' | 'sell';
 export type MarginMode = 'cross' | 'isolated';
 export type OrderType =
-  | 'market'
-  | 'limit'
-  | 'stopMarket'
-  | 'stopLimit'
-  | 'takeProfitMarket'
-  | 'takeProfitLimit';
+  'market' | 'limit' | 'stopMarket' | 'stopLimit' | 'takeProfitMarket' | 'takeProfitLimit';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';
 export type WorkingType = 'mark' | 'last';
-export type OrderStatus = 'untriggered' | 'new' | 'partiallyFilled' | 'filled' | 'canceled' | 'expired';
+export type OrderStatus =
+  'untriggered' | 'new' | 'partiallyFilled' | 'filled' | 'canceled' | 'expired';
 
 export interface Order {
   id: string;
@@ -113,10 +109,29 @@ export type EngineEvent =
   | (Base & { type: 'accountOpened'; walletBalance: Decimal })
   | (Base & { type: 'deposit'; amount: Decimal })
   | (Base & { type: 'orderAccepted'; order: OrderSnapshot })
-  | (Base & { type: 'orderRejected'; symbol: string; clientOrderId: string | undefined; code: ErrorCode; message: string; field: string | undefined })
-  | (Base & { type: 'orderTriggered'; orderId: string; symbol: string; triggerPrice: Decimal; quantity: Decimal })
+  | (Base & {
+      type: 'orderRejected';
+      symbol: string;
+      clientOrderId: string | undefined;
+      code: ErrorCode;
+      message: string;
+      field: string | undefined;
+    })
+  | (Base & {
+      type: 'orderTriggered';
+      orderId: string;
+      symbol: string;
+      triggerPrice: Decimal;
+      quantity: Decimal;
+    })
   | (Base & { type: 'orderCanceled'; orderId: string; symbol: string; reason: string })
-  | (Base & { type: 'orderExpired'; orderId: string; symbol: string; code: ErrorCode | undefined; reason: string })
+  | (Base & {
+      type: 'orderExpired';
+      orderId: string;
+      symbol: string;
+      code: ErrorCode | undefined;
+      reason: string;
+    })
   | (Base & {
       type: 'fill';
       orderId: string;
@@ -139,8 +154,18 @@ export type EngineEvent =
       isolatedTransfer: Decimal;
     })
   | (Base & { type: 'leverageChanged'; symbol: string; leverage: number })
-  | (Base & { type: 'marginModeChanged'; symbol: string; mode: MarginMode; /** leverage setting kept with the mode */ leverage: number })
-  | (Base & { type: 'isolatedMarginAdjusted'; symbol: string; amount: Decimal; isolatedWallet: Decimal })
+  | (Base & {
+      type: 'marginModeChanged';
+      symbol: string;
+      mode: MarginMode;
+      /** leverage setting kept with the mode */ leverage: number;
+    })
+  | (Base & {
+      type: 'isolatedMarginAdjusted';
+      symbol: string;
+      amount: Decimal;
+      isolatedWallet: Decimal;
+    })
   | (Base & {
       type: 'fundingPaid';
       symbol: string;

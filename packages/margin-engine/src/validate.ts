@@ -4,15 +4,36 @@ import { EngineError } from './errors.ts';
 import { isOnStep, tierFor, type Instrument } from './instruments.ts';
 import { instrumentOf, settingsOf } from './risk.ts';
 import { signedQty } from './position-math.ts';
-import type { Account, Market, Order, OrderRequest, OrderType, Side, TimeInForce, WorkingType } from './types.ts';
+import type {
+  Account,
+  Market,
+  Order,
+  OrderRequest,
+  OrderType,
+  Side,
+  TimeInForce,
+  WorkingType,
+} from './types.ts';
 
-const TYPES: ReadonlySet<string> = new Set(['market', 'limit', 'stopMarket', 'stopLimit', 'takeProfitMarket', 'takeProfitLimit']);
+const TYPES: ReadonlySet<string> = new Set([
+  'market',
+  'limit',
+  'stopMarket',
+  'stopLimit',
+  'takeProfitMarket',
+  'takeProfitLimit',
+]);
 const TIFS: ReadonlySet<string> = new Set(['GTC', 'IOC', 'FOK', 'GTX']);
 
 export const isConditional = (t: OrderType): boolean => t !== 'market' && t !== 'limit';
-export const hasLimitPrice = (t: OrderType): boolean => t === 'limit' || t === 'stopLimit' || t === 'takeProfitLimit';
+export const hasLimitPrice = (t: OrderType): boolean =>
+  t === 'limit' || t === 'stopLimit' || t === 'takeProfitLimit';
 
-function parse(v: Decimal | string | undefined, code: 'INVALID_QUANTITY' | 'INVALID_PRICE', field: string): Decimal | undefined {
+function parse(
+  v: Decimal | string | undefined,
+  code: 'INVALID_QUANTITY' | 'INVALID_PRICE',
+  field: string,
+): Decimal | undefined {
   if (v === undefined) return undefined;
   let d: Decimal;
   try {
@@ -46,8 +67,14 @@ export function isTriggered(type: OrderType, side: Side, stop: Decimal, price: D
   return up ? price.gte(stop) : price.lte(stop);
 }
 
-export function triggerReference(market: Market, symbol: string, wt: WorkingType): Decimal | undefined {
-  return wt === 'last' ? (market.lastPrices?.[symbol] ?? market.marks[symbol]) : market.marks[symbol];
+export function triggerReference(
+  market: Market,
+  symbol: string,
+  wt: WorkingType,
+): Decimal | undefined {
+  return wt === 'last'
+    ? (market.lastPrices?.[symbol] ?? market.marks[symbol])
+    : market.marks[symbol];
 }
 
 /** Validate a request against instrument rules and the account; throws EngineError on the first rule broken. */
@@ -60,7 +87,8 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
     throw new EngineError('CLOSE_POSITION_INVALID', 'closePosition');
   const quantity = closePosition ? ZERO : parse(req.quantity ?? '', 'INVALID_QUANTITY', 'quantity');
   if (!quantity) throw new EngineError('INVALID_QUANTITY', 'quantity');
-  if (!isOnStep(quantity, instrument.lotSize)) throw new EngineError('QUANTITY_NOT_ON_STEP', 'quantity');
+  if (!isOnStep(quantity, instrument.lotSize))
+    throw new EngineError('QUANTITY_NOT_ON_STEP', 'quantity');
   let price: Decimal | undefined;
   if (hasLimitPrice(req.type)) {
     if (req.price === undefined) throw new EngineError('PRICE_REQUIRED', 'price');
@@ -71,10 +99,14 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
   if (isConditional(req.type)) {
     if (req.stopPrice === undefined) throw new EngineError('STOP_PRICE_REQUIRED', 'stopPrice');
     stopPrice = parse(req.stopPrice, 'INVALID_PRICE', 'stopPrice')!;
-    if (!isOnStep(stopPrice, instrument.tickSize)) throw new EngineError('STOP_PRICE_NOT_ON_TICK', 'stopPrice');
+    if (!isOnStep(stopPrice, instrument.tickSize))
+      throw new EngineError('STOP_PRICE_NOT_ON_TICK', 'stopPrice');
   }
   const tif = req.timeInForce ?? 'GTC';
-  if (!TIFS.has(tif) || (!hasLimitPrice(req.type) && req.timeInForce !== undefined && tif !== 'GTC'))
+  if (
+    !TIFS.has(tif) ||
+    (!hasLimitPrice(req.type) && req.timeInForce !== undefined && tif !== 'GTC')
+  )
     throw new EngineError('INVALID_TIME_IN_FORCE', 'timeInForce');
   const mark = market.marks[req.symbol];
   if (!mark) throw new EngineError('NO_MARK_PRICE', 'symbol');
@@ -85,18 +117,23 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
   const s = signedQty(req.side, quantity);
   const opposite = !q.isZero() && q.isPos() !== s.isPos();
   if (reduceOnly && !opposite) throw new EngineError('REDUCE_ONLY_WOULD_INCREASE', 'reduceOnly');
-  if (req.clientOrderId !== undefined && Object.values(account.orders).some((o: Order) => o.clientOrderId === req.clientOrderId))
+  if (
+    req.clientOrderId !== undefined &&
+    Object.values(account.orders).some((o: Order) => o.clientOrderId === req.clientOrderId)
+  )
     throw new EngineError('DUPLICATE_CLIENT_ORDER_ID', 'clientOrderId');
   if (!reduceOnly && !closePosition) {
     const ref = price ?? stopPrice ?? mark;
-    if (quantity.times(ref).lt(instrument.minNotional)) throw new EngineError('MIN_NOTIONAL', 'quantity');
+    if (quantity.times(ref).lt(instrument.minNotional))
+      throw new EngineError('MIN_NOTIONAL', 'quantity');
     const after = q.plus(s).abs();
     if (after.gt(q.abs())) {
       const notional = after.times(ref);
       const last = instrument.riskTiers[instrument.riskTiers.length - 1]!;
       if (notional.gt(last.maxNotional)) throw new EngineError('MAX_NOTIONAL', 'quantity');
       const lev = settingsOf(account, req.symbol, instrument).leverage;
-      if (lev > tierFor(instrument, notional).maxLeverage) throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
+      if (lev > tierFor(instrument, notional).maxLeverage)
+        throw new EngineError('LEVERAGE_TOO_HIGH', 'leverage');
     }
   }
   if (stopPrice) {
@@ -119,4 +156,3 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
     clientOrderId: req.clientOrderId,
   };
 }
-

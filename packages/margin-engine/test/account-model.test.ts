@@ -19,7 +19,10 @@ import { d, market } from './helpers.ts';
 const SYMS = ['BTCUSDT', 'ETHUSDT'] as const;
 type Sym = (typeof SYMS)[number];
 
-interface ModelPos { qty: Decimal; entry: Decimal }
+interface ModelPos {
+  qty: Decimal;
+  entry: Decimal;
+}
 interface Model {
   wallet: Decimal;
   positions: Record<string, ModelPos>;
@@ -27,22 +30,47 @@ interface Model {
   mode: Record<string, 'cross' | 'isolated'>;
   leverage: Record<string, number>;
 }
-interface Real { account: Account; market: Market; now: number }
+interface Real {
+  account: Account;
+  market: Market;
+  now: number;
+}
 
-const fee = (q: Decimal, p: Decimal, rate: string): Decimal => q.times(p).times(rate).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
+const fee = (q: Decimal, p: Decimal, rate: string): Decimal =>
+  q.times(p).times(rate).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
 
 /** The model's own position accounting: average entry (12 dp), realized PnL (8 dp), flips. */
-function modelTrade(m: Model, symbol: string, side: 'buy' | 'sell', qty: Decimal, price: Decimal, rate: string): void {
+function modelTrade(
+  m: Model,
+  symbol: string,
+  side: 'buy' | 'sell',
+  qty: Decimal,
+  price: Decimal,
+  rate: string,
+): void {
   const p = m.positions[symbol] ?? { qty: d(0), entry: d(0) };
   const sgn = side === 'buy' ? qty : qty.neg();
   let realized = d(0);
   let next: ModelPos;
   if (p.qty.isZero() || p.qty.isPos() === sgn.isPos()) {
     const nq = p.qty.plus(sgn);
-    next = { qty: nq, entry: p.qty.isZero() ? price : p.qty.abs().times(p.entry).plus(qty.times(price)).div(nq.abs()).toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN) };
+    next = {
+      qty: nq,
+      entry: p.qty.isZero()
+        ? price
+        : p.qty
+            .abs()
+            .times(p.entry)
+            .plus(qty.times(price))
+            .div(nq.abs())
+            .toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN),
+    };
   } else {
     const closed = Decimal.min(qty, p.qty.abs());
-    realized = closed.times(price.minus(p.entry)).times(p.qty.isPos() ? 1 : -1).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
+    realized = closed
+      .times(price.minus(p.entry))
+      .times(p.qty.isPos() ? 1 : -1)
+      .toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
     const nq = p.qty.plus(sgn);
     next = { qty: nq, entry: nq.isZero() ? d(0) : nq.isPos() === p.qty.isPos() ? p.entry : price };
   }
@@ -53,8 +81,15 @@ function modelTrade(m: Model, symbol: string, side: 'buy' | 'sell', qty: Decimal
 
 function check(m: Model, r: Real): void {
   expect(r.account.walletBalance.toFixed()).toBe(m.wallet.toFixed());
-  const got = Object.fromEntries(Object.values(r.account.positions).map((p) => [p.symbol, [p.quantity.toFixed(), p.entryPrice.toFixed()]]));
-  const want = Object.fromEntries(Object.entries(m.positions).map(([s, p]) => [s, [p.qty.toFixed(), p.entry.toFixed()]]));
+  const got = Object.fromEntries(
+    Object.values(r.account.positions).map((p) => [
+      p.symbol,
+      [p.quantity.toFixed(), p.entryPrice.toFixed()],
+    ]),
+  );
+  const want = Object.fromEntries(
+    Object.entries(m.positions).map(([s, p]) => [s, [p.qty.toFixed(), p.entry.toFixed()]]),
+  );
   expect(got).toEqual(want);
   expect(Object.keys(r.account.orders).sort()).toEqual([...m.orders.keys()].sort());
   for (const s of SYMS) {
@@ -64,11 +99,20 @@ function check(m: Model, r: Real): void {
 }
 
 class MarketOrder implements fc.Command<Model, Real> {
-  constructor(readonly symbol: Sym, readonly side: 'buy' | 'sell', readonly lots: number) {}
+  constructor(
+    readonly symbol: Sym,
+    readonly side: 'buy' | 'sell',
+    readonly lots: number,
+  ) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
     const qty = CATALOGUE[this.symbol]!.lotSize.times(this.lots);
-    const res = placeOrder(r.account, r.market, { symbol: this.symbol, side: this.side, type: 'market', quantity: qty }, { now: ++r.now });
+    const res = placeOrder(
+      r.account,
+      r.market,
+      { symbol: this.symbol, side: this.side, type: 'market', quantity: qty },
+      { now: ++r.now },
+    );
     if (res.rejected) {
       expect(res.account).toBe(r.account);
       expect(['MIN_NOTIONAL']).toContain(res.rejected.code);
@@ -82,22 +126,44 @@ class MarketOrder implements fc.Command<Model, Real> {
 }
 
 class LimitOrder implements fc.Command<Model, Real> {
-  constructor(readonly symbol: Sym, readonly side: 'buy' | 'sell', readonly lots: number, readonly awayBp: number) {}
+  constructor(
+    readonly symbol: Sym,
+    readonly side: 'buy' | 'sell',
+    readonly lots: number,
+    readonly awayBp: number,
+  ) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
     const mark = r.market.marks[this.symbol]!;
     const inst = CATALOGUE[this.symbol]!;
     // priced away from the mark so it rests: below for a buy, above for a sell
-    const price = roundToTick(inst, mark.times(1 + ((this.side === 'buy' ? -1 : 1) * this.awayBp) / 10000), this.side === 'buy' ? 'down' : 'up');
+    const price = roundToTick(
+      inst,
+      mark.times(1 + ((this.side === 'buy' ? -1 : 1) * this.awayBp) / 10000),
+      this.side === 'buy' ? 'down' : 'up',
+    );
     const qty = inst.lotSize.times(this.lots);
-    const res = placeOrder(r.account, r.market, { symbol: this.symbol, side: this.side, type: 'limit', quantity: qty, price, timeInForce: 'GTX' }, { now: ++r.now });
+    const res = placeOrder(
+      r.account,
+      r.market,
+      {
+        symbol: this.symbol,
+        side: this.side,
+        type: 'limit',
+        quantity: qty,
+        price,
+        timeInForce: 'GTX',
+      },
+      { now: ++r.now },
+    );
     if (res.rejected) {
       expect(res.account).toBe(r.account);
       expect(res.rejected.code).toBe('MIN_NOTIONAL');
     } else {
       expect(res.events.map((e) => e.type)).toEqual(['orderAccepted']);
       const e = res.events[0]!;
-      if (e.type === 'orderAccepted') m.orders.set(e.order.id, { symbol: this.symbol, side: this.side, qty, price });
+      if (e.type === 'orderAccepted')
+        m.orders.set(e.order.id, { symbol: this.symbol, side: this.side, qty, price });
       r.account = res.account;
     }
     check(m, r);
@@ -119,10 +185,15 @@ class Cancel implements fc.Command<Model, Real> {
 }
 
 class SetMode implements fc.Command<Model, Real> {
-  constructor(readonly symbol: Sym, readonly mode: 'cross' | 'isolated') {}
+  constructor(
+    readonly symbol: Sym,
+    readonly mode: 'cross' | 'isolated',
+  ) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
-    const blocked = m.positions[this.symbol] !== undefined || [...m.orders.values()].some((o) => o.symbol === this.symbol);
+    const blocked =
+      m.positions[this.symbol] !== undefined ||
+      [...m.orders.values()].some((o) => o.symbol === this.symbol);
     if (blocked) {
       expect(() => setMarginMode(r.account, r.market, this.symbol, this.mode, ++r.now)).toThrow();
     } else {
@@ -135,9 +206,13 @@ class SetMode implements fc.Command<Model, Real> {
 }
 
 class SetLeverage implements fc.Command<Model, Real> {
-  constructor(readonly symbol: Sym, readonly lev: number) {}
+  constructor(
+    readonly symbol: Sym,
+    readonly lev: number,
+  ) {}
   // isolated positions need their own margin to cover a lower leverage: tested in positions.test.ts
-  check = (m: Readonly<Model>): boolean => m.mode[this.symbol] !== 'isolated' || m.positions[this.symbol] === undefined;
+  check = (m: Readonly<Model>): boolean =>
+    m.mode[this.symbol] !== 'isolated' || m.positions[this.symbol] === undefined;
   run(m: Model, r: Real): void {
     // the cross wallet is large, so any leverage within the instrument limit is accepted
     r.account = setLeverage(r.account, r.market, this.symbol, this.lev, ++r.now).account;
@@ -148,10 +223,16 @@ class SetLeverage implements fc.Command<Model, Real> {
 }
 
 class Mark implements fc.Command<Model, Real> {
-  constructor(readonly symbol: Sym, readonly bp: number) {}
+  constructor(
+    readonly symbol: Sym,
+    readonly bp: number,
+  ) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
-    const mark = roundToTick(CATALOGUE[this.symbol]!, r.market.marks[this.symbol]!.times(1 + this.bp / 10000));
+    const mark = roundToTick(
+      CATALOGUE[this.symbol]!,
+      r.market.marks[this.symbol]!.times(1 + this.bp / 10000),
+    );
     const res = onPrice(r.account, r.market, this.symbol, { markPrice: mark }, ++r.now);
     // model: resting orders the mark trades through fill at their own price as maker, in placement order
     for (const [id, o] of [...m.orders.entries()]) {
@@ -172,10 +253,16 @@ class Mark implements fc.Command<Model, Real> {
 const symArb = fc.constantFrom(...SYMS);
 const sideArb = fc.constantFrom<'buy' | 'sell'>('buy', 'sell');
 const commands = [
-  fc.tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 })).map(([s, side, l]) => new MarketOrder(s, side, l)),
-  fc.tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 })).map(([s, side, l, bp]) => new LimitOrder(s, side, l, bp)),
+  fc
+    .tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 }))
+    .map(([s, side, l]) => new MarketOrder(s, side, l)),
+  fc
+    .tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
+    .map(([s, side, l, bp]) => new LimitOrder(s, side, l, bp)),
   fc.nat().map((p) => new Cancel(p)),
-  fc.tuple(symArb, fc.constantFrom<'cross' | 'isolated'>('cross', 'isolated')).map(([s, mode]) => new SetMode(s, mode)),
+  fc
+    .tuple(symArb, fc.constantFrom<'cross' | 'isolated'>('cross', 'isolated'))
+    .map(([s, mode]) => new SetMode(s, mode)),
   fc.tuple(symArb, fc.integer({ min: 1, max: 20 })).map(([s, l]) => new SetLeverage(s, l)),
   fc.tuple(symArb, fc.integer({ min: -250, max: 250 })).map(([s, bp]) => new Mark(s, bp)),
 ];
@@ -186,7 +273,11 @@ describe('properties', () => {
       fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
         const setup = (): { model: Model; real: Real } => ({
           model: { wallet: d(1_000_000), positions: {}, orders: new Map(), mode: {}, leverage: {} },
-          real: { account: openAccount('m', d(1_000_000), 0).account, market: market({ BTCUSDT: '50000', ETHUSDT: '3000' }), now: 0 },
+          real: {
+            account: openAccount('m', d(1_000_000), 0).account,
+            market: market({ BTCUSDT: '50000', ETHUSDT: '3000' }),
+            now: 0,
+          },
         });
         fc.modelRun(setup, cmds);
       }),

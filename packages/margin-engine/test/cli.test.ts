@@ -11,13 +11,25 @@ const examples = readdirSync(join(pkg, 'examples')).filter((f) => f.endsWith('.j
 
 type Line = Record<string, unknown> & { type: string };
 
-function run(args: string[], input?: string): { status: number | null; lines: Line[]; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: pkg, timeout: 30_000 });
-  const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+function run(
+  args: string[],
+  input?: string,
+): { status: number | null; lines: Line[]; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input,
+    encoding: 'utf8',
+    cwd: pkg,
+    timeout: 30_000,
+  });
+  const lines = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
   return { status: r.status, lines, stderr: r.stderr };
 }
 
-const scenario = (steps: unknown[], extra: Record<string, unknown> = {}): string => JSON.stringify({ walletBalance: '10000', steps, ...extra });
+const scenario = (steps: unknown[], extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ walletBalance: '10000', steps, ...extra });
 
 describe('margin-scenario CLI (spawned as a real process)', () => {
   it('reads a file path, writes JSON Lines with decimal strings', () => {
@@ -25,40 +37,82 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
     expect(status).toBe(0);
     const snap = lines.find((l) => l.type === 'snapshot')!;
     // BTC isolated 0.5 at 10x: liq = (25,000 - 2,500) / (0.5 x 0.996) = 45,180.72 -> 45,180.7
-    expect(snap).toMatchObject({ walletBalance: '9980', crossWalletBalance: '7480', insuranceFund: '0' });
-    expect((snap.positions as Line[])[0]).toMatchObject({ symbol: 'BTCUSDT', quantity: '0.5', marginMode: 'isolated', isolatedWallet: '2500', liquidationPrice: '45180.7' });
+    expect(snap).toMatchObject({
+      walletBalance: '9980',
+      crossWalletBalance: '7480',
+      insuranceFund: '0',
+    });
+    expect((snap.positions as Line[])[0]).toMatchObject({
+      symbol: 'BTCUSDT',
+      quantity: '0.5',
+      marginMode: 'isolated',
+      isolatedWallet: '2500',
+      liquidationPrice: '45180.7',
+    });
     const liq = lines.find((l) => l.type === 'liquidation')!;
-    expect(liq).toMatchObject({ mode: 'isolated', symbol: 'BTCUSDT', price: '45000', realizedPnl: '-2500', fee: '0' });
+    expect(liq).toMatchObject({
+      mode: 'isolated',
+      symbol: 'BTCUSDT',
+      price: '45000',
+      realizedPnl: '-2500',
+      fee: '0',
+    });
   });
 
   it('reads stdin; a mark that liquidates emits the liquidation before the next line', () => {
-    const { status, lines } = run([], scenario([
-      { type: 'mark', prices: { BTCUSDT: '50000' } },
-      { type: 'order', symbol: 'BTCUSDT', side: 'buy', orderType: 'market', quantity: '1' },
-      { type: 'mark', prices: { BTCUSDT: '40000' } },
-      { type: 'snapshot' },
-    ]));
+    const { status, lines } = run(
+      [],
+      scenario([
+        { type: 'mark', prices: { BTCUSDT: '50000' } },
+        { type: 'order', symbol: 'BTCUSDT', side: 'buy', orderType: 'market', quantity: '1' },
+        { type: 'mark', prices: { BTCUSDT: '40000' } },
+        { type: 'snapshot' },
+      ]),
+    );
     expect(status).toBe(0);
     expect(lines.map((l) => l.type)).toEqual([
-      'orderAccepted', 'fill', 'positionChanged', 'liquidationTriggered', 'liquidation', 'positionChanged', 'snapshot',
+      'orderAccepted',
+      'fill',
+      'positionChanged',
+      'liquidationTriggered',
+      'liquidation',
+      'positionChanged',
+      'snapshot',
     ]);
     // margin balance 9,975 - 10,000 = -25 <= maintenance 40,000 x 0.004 = 160, triggered by BTC at 40,000
-    expect(lines[3]).toMatchObject({ mode: 'cross', symbol: 'BTCUSDT', markPrice: '40000', marginBalance: '-25', maintenanceMargin: '160', marginRatio: 'Infinity' });
+    expect(lines[3]).toMatchObject({
+      mode: 'cross',
+      symbol: 'BTCUSDT',
+      markPrice: '40000',
+      marginBalance: '-25',
+      maintenanceMargin: '160',
+      marginRatio: 'Infinity',
+    });
     // wallet 9,975, loss 10,000: shortfall 25 from the insurance fund
     expect(lines[4]).toMatchObject({ realizedPnl: '-10000', shortfall: '25' });
     expect(lines[6]).toMatchObject({ walletBalance: '0', insuranceFund: '-25', positions: [] });
   });
 
   it('rejected steps never abort the run', () => {
-    const { status, lines } = run([], scenario([
-      { type: 'mark', prices: { BTCUSDT: '50000' } },
-      { type: 'order', symbol: 'BTCUSDT', side: 'buy', orderType: 'limit', quantity: '0.1', price: '49000.05' },
-      { type: 'setLeverage', symbol: 'BTCUSDT', leverage: 500 },
-      { type: 'cancel', clientOrderId: 'nope' },
-      { type: 'adjustIsolatedMargin', symbol: 'BTCUSDT', amount: '10' },
-      { type: 'setMarginMode', symbol: 'BTCUSDT', mode: 'isolated' },
-      { type: 'snapshot' },
-    ]));
+    const { status, lines } = run(
+      [],
+      scenario([
+        { type: 'mark', prices: { BTCUSDT: '50000' } },
+        {
+          type: 'order',
+          symbol: 'BTCUSDT',
+          side: 'buy',
+          orderType: 'limit',
+          quantity: '0.1',
+          price: '49000.05',
+        },
+        { type: 'setLeverage', symbol: 'BTCUSDT', leverage: 500 },
+        { type: 'cancel', clientOrderId: 'nope' },
+        { type: 'adjustIsolatedMargin', symbol: 'BTCUSDT', amount: '10' },
+        { type: 'setMarginMode', symbol: 'BTCUSDT', mode: 'isolated' },
+        { type: 'snapshot' },
+      ]),
+    );
     expect(status).toBe(0);
     expect(lines.map((l) => [l.type, l.code])).toEqual([
       ['orderRejected', 'PRICE_NOT_ON_TICK'],
@@ -72,28 +126,54 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
   });
 
   it('funding and time: the long pays qty x mark x rate', () => {
-    const { lines } = run([], scenario([
-      { type: 'mark', prices: { ETHUSDT: '3000' } },
-      { type: 'order', symbol: 'ETHUSDT', side: 'buy', orderType: 'market', quantity: '2' },
-      { type: 'advanceTime', seconds: 28800 },
-      { type: 'funding', rates: { ETHUSDT: '0.0001' } },
-    ]));
+    const { lines } = run(
+      [],
+      scenario([
+        { type: 'mark', prices: { ETHUSDT: '3000' } },
+        { type: 'order', symbol: 'ETHUSDT', side: 'buy', orderType: 'market', quantity: '2' },
+        { type: 'advanceTime', seconds: 28800 },
+        { type: 'funding', rates: { ETHUSDT: '0.0001' } },
+      ]),
+    );
     // 2 x 3,000 x 0.0001 = 0.6 paid at t = 8h
     expect(lines.at(-1)).toMatchObject({ type: 'fundingPaid', amount: '-0.6', time: 28_800_000 });
   });
 
   it('custom instruments with a book model walk the book', () => {
     const inst = {
-      symbol: 'TESTUSDT', tickSize: '0.5', lotSize: '1', minNotional: '1', maxLeverage: 10, makerFeeRate: '0', takerFeeRate: '0.001',
-      liquidationFeeRate: '0.01', riskTiers: [{ maxNotional: '1000000', maintenanceMarginRate: '0.05', maintenanceAmount: '0', maxLeverage: 10 }],
+      symbol: 'TESTUSDT',
+      tickSize: '0.5',
+      lotSize: '1',
+      minNotional: '1',
+      maxLeverage: 10,
+      makerFeeRate: '0',
+      takerFeeRate: '0.001',
+      liquidationFeeRate: '0.01',
+      riskTiers: [
+        {
+          maxNotional: '1000000',
+          maintenanceMarginRate: '0.05',
+          maintenanceAmount: '0',
+          maxLeverage: 10,
+        },
+      ],
       book: { halfSpreadTicks: 1, levelStepTicks: 2, levelQuantities: ['2', '3'] },
     };
-    const { lines } = run([], scenario([
-      { type: 'mark', prices: { TESTUSDT: '100' } },
-      { type: 'order', symbol: 'TESTUSDT', side: 'buy', orderType: 'market', quantity: '4' },
-    ], { instruments: [inst] }));
+    const { lines } = run(
+      [],
+      scenario(
+        [
+          { type: 'mark', prices: { TESTUSDT: '100' } },
+          { type: 'order', symbol: 'TESTUSDT', side: 'buy', orderType: 'market', quantity: '4' },
+        ],
+        { instruments: [inst] },
+      ),
+    );
     // asks 100.5 x 2, 101.5 x 3: fills 2 @ 100.5 and 2 @ 101.5
-    expect(lines.filter((l) => l.type === 'fill').map((l) => [l.price, l.quantity])).toEqual([['100.5', '2'], ['101.5', '2']]);
+    expect(lines.filter((l) => l.type === 'fill').map((l) => [l.price, l.quantity])).toEqual([
+      ['100.5', '2'],
+      ['101.5', '2'],
+    ]);
   });
 
   it('malformed JSON and unknown step types exit non-zero naming the problem', () => {
@@ -110,10 +190,17 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
 
   it('runs through npx from the repository root', () => {
     const r = spawnSync('npx', ['--no-install', 'margin-scenario', 'examples/hedged-cross.json'], {
-      cwd: join(pkg, '..', '..'), encoding: 'utf8', timeout: 60_000,
+      cwd: join(pkg, '..', '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean).some((l) => (JSON.parse(l) as Line).type === 'fundingPaid')).toBe(true);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .some((l) => (JSON.parse(l) as Line).type === 'fundingPaid'),
+    ).toBe(true);
   });
 });
 
@@ -132,6 +219,12 @@ describe('scenario.schema.json', () => {
   it('rejects unknown step types and non-string amounts', () => {
     expect(validate({ steps: [{ type: 'teleport' }] })).toBe(false);
     expect(validate({ walletBalance: 100, steps: [] })).toBe(false);
-    expect(validate({ steps: [{ type: 'order', symbol: 'BTCUSDT', side: 'buy', orderType: 'market', quantity: 1 }] })).toBe(false);
+    expect(
+      validate({
+        steps: [
+          { type: 'order', symbol: 'BTCUSDT', side: 'buy', orderType: 'market', quantity: 1 },
+        ],
+      }),
+    ).toBe(false);
   });
 });

@@ -27,8 +27,20 @@ describe('events and replay', () => {
     let a = opened.account;
     for (const req of [
       { symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, quantity: '0.1' },
-      { symbol: 'BTCUSDT', side: 'sell' as const, type: 'limit' as const, quantity: '0.05', price: '51000' },
-      { symbol: 'ETHUSDT', side: 'sell' as const, type: 'stopMarket' as const, quantity: '1', stopPrice: '2900' },
+      {
+        symbol: 'BTCUSDT',
+        side: 'sell' as const,
+        type: 'limit' as const,
+        quantity: '0.05',
+        price: '51000',
+      },
+      {
+        symbol: 'ETHUSDT',
+        side: 'sell' as const,
+        type: 'stopMarket' as const,
+        quantity: '1',
+        stopPrice: '2900',
+      },
     ]) {
       const r = placeOrder(a, m, req, { now: 1 });
       a = r.account;
@@ -44,11 +56,26 @@ describe('events and replay', () => {
   });
 
   it('an event the order status does not allow is INVALID_TRANSITION and changes nothing', () => {
-    const r = placeOrder(openAccount('x', d('10000'), 0).account, m, { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' }, { now: 1 });
+    const r = placeOrder(
+      openAccount('x', d('10000'), 0).account,
+      m,
+      { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' },
+      { now: 1 },
+    );
     const id = Object.keys(r.account.orders)[0]!;
-    const trigger: EngineEvent = { type: 'orderTriggered', accountId: 'x', time: 2, orderId: id, symbol: 'BTCUSDT', triggerPrice: d(1), quantity: d('0.1') };
+    const trigger: EngineEvent = {
+      type: 'orderTriggered',
+      accountId: 'x',
+      time: 2,
+      orderId: id,
+      symbol: 'BTCUSDT',
+      triggerPrice: d(1),
+      quantity: d('0.1'),
+    };
     const before = accountToJson(r.account);
-    expect(() => applyEvent(r.account, trigger)).toThrowError(expect.objectContaining({ code: 'INVALID_TRANSITION' }) as Error);
+    expect(() => applyEvent(r.account, trigger)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_TRANSITION' }) as Error,
+    );
     expect(accountToJson(r.account)).toEqual(before);
   });
 });
@@ -58,13 +85,26 @@ describe('exchange', () => {
     let ex = newExchange(m);
     ex = exchangeOpenAccount(ex, 'long', d('10000'), 0);
     ex = exchangeOpenAccount(ex, 'short', d('10000'), 0);
-    ex = exchangePlaceOrder(ex, 'long', { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.2' }, { now: 1 }).exchange;
-    ex = exchangePlaceOrder(ex, 'short', { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.1' }, { now: 1 }).exchange;
+    ex = exchangePlaceOrder(
+      ex,
+      'long',
+      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.2' },
+      { now: 1 },
+    ).exchange;
+    ex = exchangePlaceOrder(
+      ex,
+      'short',
+      { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.1' },
+      { now: 1 },
+    ).exchange;
     // fees 5 + 2.5 to the house
     expect(ex.house.toFixed()).toBe('7.5');
     const f = exchangeFunding(ex, { BTCUSDT: d('0.001') }, 8 * 3600_000);
     // long pays 0.2 x 50,000 x 0.001 = 10, short receives 5: the house keeps the imbalance of 5
-    expect(f.events.map((e) => (e.type === 'fundingPaid' ? e.amount.toFixed() : e.type))).toEqual(['-10', '5']);
+    expect(f.events.map((e) => (e.type === 'fundingPaid' ? e.amount.toFixed() : e.type))).toEqual([
+      '-10',
+      '5',
+    ]);
     expect(f.exchange.house.toFixed()).toBe('12.5');
     expect(totalMoney(f.exchange).toFixed()).toBe('20000');
     expect(counterpartyFlows(f.events[0]!).house.toFixed()).toBe('10');

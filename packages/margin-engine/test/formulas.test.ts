@@ -16,7 +16,9 @@ const btc = CATALOGUE.BTCUSDT!;
 
 describe('position formulas', () => {
   it('long 1 BTC from 50,000 at mark 49,000 (cross, 20x)', () => {
-    const a = accountWith('10000', [{ symbol: 'BTCUSDT', quantity: '1', entry: '50000', leverage: 20 }]);
+    const a = accountWith('10000', [
+      { symbol: 'BTCUSDT', quantity: '1', entry: '50000', leverage: 20 },
+    ]);
     const [r] = allPositionRisks(a, market({ BTCUSDT: '49000' }));
     // unrealized PnL = 1 x (49,000 - 50,000) = -1,000
     expect(s(r!.unrealizedPnl)).toBe('-1000');
@@ -54,7 +56,14 @@ describe('cross account figures', () => {
   it('cross margin balance, ratio and available balance with an isolated position aside', () => {
     const a = accountWith('10000', [
       { symbol: 'BTCUSDT', quantity: '1', entry: '50000', leverage: 20 },
-      { symbol: 'ETHUSDT', quantity: '-1', entry: '3000', mode: 'isolated', leverage: 10, isolatedWallet: '300' },
+      {
+        symbol: 'ETHUSDT',
+        quantity: '-1',
+        entry: '3000',
+        mode: 'isolated',
+        leverage: 10,
+        isolatedWallet: '300',
+      },
     ]);
     const m = market({ BTCUSDT: '49000', ETHUSDT: '3100' });
     const c = crossFigures(a, allPositionRisks(a, m));
@@ -76,11 +85,23 @@ describe('cross account figures', () => {
 
   it('open orders hold margin plus the open loss of orders priced worse than mark', () => {
     let m = market({ BTCUSDT: '50000' });
-    let a = accountWith('10000', [{ symbol: 'BTCUSDT', quantity: '0.2', entry: '50000', leverage: 10 }]);
-    a = placeOrder(a, m, { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' }, { now: 1 }).account;
+    let a = accountWith('10000', [
+      { symbol: 'BTCUSDT', quantity: '0.2', entry: '50000', leverage: 10 },
+    ]);
+    a = placeOrder(
+      a,
+      m,
+      { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.1', price: '49000' },
+      { now: 1 },
+    ).account;
     // buy 0.1 @ 49,000 below mark: 0.1 x 49,000 / 10 = 490, no open loss
     expect(s(openOrderMargin(a, m))).toBe('490');
-    a = placeOrder(a, m, { symbol: 'BTCUSDT', side: 'sell', type: 'limit', quantity: '0.3', price: '51000' }, { now: 1 }).account;
+    a = placeOrder(
+      a,
+      m,
+      { symbol: 'BTCUSDT', side: 'sell', type: 'limit', quantity: '0.3', price: '51000' },
+      { now: 1 },
+    ).account;
     // sell 0.3 @ 51,000: 0.2 closes the long (no margin), 0.1 opens: 0.1 x 51,000 / 10 = 510
     expect(s(openOrderMargin(a, m))).toBe('1000');
     m = withPrice(m, 'BTCUSDT', { markPrice: d('48500') });
@@ -93,7 +114,16 @@ describe('cross account figures', () => {
 
 describe('liquidation price', () => {
   it('isolated long: M = (qE - wallet - cum) / (q - |q| mmr), floored to tick', () => {
-    const a = accountWith('10000', [{ symbol: 'BTCUSDT', quantity: '1', entry: '50000', mode: 'isolated', leverage: 10, isolatedWallet: '5000' }]);
+    const a = accountWith('10000', [
+      {
+        symbol: 'BTCUSDT',
+        quantity: '1',
+        entry: '50000',
+        mode: 'isolated',
+        leverage: 10,
+        isolatedWallet: '5000',
+      },
+    ]);
     // (50,000 - 5,000 - 0) / (1 - 0.004) = 45,180.7228...; floored to 45,180.7
     // at 45,180.7: 5,000 - 4,819.3 = 180.7 <= 180.7228 (MM): liquidates; at 45,180.8: 180.8 > 180.7232
     expect(s(liquidationPrice(a, market({ BTCUSDT: '50000' }), 'BTCUSDT'))).toBe('45180.7');

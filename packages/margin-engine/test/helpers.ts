@@ -13,7 +13,10 @@ import {
 export const d = (v: string | number): Decimal => new Decimal(v);
 
 export function market(marks: Record<string, string | number>, instruments = CATALOGUE): Market {
-  return { instruments, marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, d(v)])) };
+  return {
+    instruments,
+    marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, d(v)])),
+  };
 }
 
 export interface PosSpec {
@@ -27,19 +30,45 @@ export interface PosSpec {
 
 /** An account built directly from events (wallet, settings, positions), for formula tests. */
 export function accountWith(wallet: string, positions: PosSpec[] = [], id = 'acc'): Account {
-  const events: EngineEvent[] = [{ type: 'accountOpened', accountId: id, time: 0, walletBalance: d(wallet) }];
+  const events: EngineEvent[] = [
+    { type: 'accountOpened', accountId: id, time: 0, walletBalance: d(wallet) },
+  ];
   for (const p of positions) {
-    if (p.mode) events.push({ type: 'marginModeChanged', accountId: id, time: 0, symbol: p.symbol, mode: p.mode, leverage: 20 });
-    if (p.leverage) events.push({ type: 'leverageChanged', accountId: id, time: 0, symbol: p.symbol, leverage: p.leverage });
+    if (p.mode)
+      events.push({
+        type: 'marginModeChanged',
+        accountId: id,
+        time: 0,
+        symbol: p.symbol,
+        mode: p.mode,
+        leverage: 20,
+      });
+    if (p.leverage)
+      events.push({
+        type: 'leverageChanged',
+        accountId: id,
+        time: 0,
+        symbol: p.symbol,
+        leverage: p.leverage,
+      });
     events.push({
-      type: 'positionChanged', accountId: id, time: 0, symbol: p.symbol, quantity: d(p.quantity), entryPrice: d(p.entry),
-      isolatedWallet: d(p.isolatedWallet ?? '0'), isolatedTransfer: d(0),
+      type: 'positionChanged',
+      accountId: id,
+      time: 0,
+      symbol: p.symbol,
+      quantity: d(p.quantity),
+      entryPrice: d(p.entry),
+      isolatedWallet: d(p.isolatedWallet ?? '0'),
+      isolatedTransfer: d(0),
     });
   }
   return applyEvents(emptyAccount(id), events);
 }
 
-export const withInstrument = (i: Instrument): Record<string, Instrument> => ({ ...CATALOGUE, [i.symbol]: i });
+export const withInstrument = (i: Instrument): Record<string, Instrument> => ({
+  ...CATALOGUE,
+  [i.symbol]: i,
+});
 
 export const types = (events: readonly EngineEvent[]): string[] => events.map((e) => e.type);
 

@@ -36,7 +36,14 @@ describe('catalogue', () => {
     // tier 3: 50 + 250,000 x (0.01 - 0.005) = 1,300
     // tier 4: 1,300 + 3,000,000 x (0.025 - 0.01) = 46,300
     // tier 5: 46,300 + 15,000,000 x (0.05 - 0.025) = 421,300
-    expect(btc.riskTiers.slice(0, 6).map((t) => t.maintenanceAmount.toFixed())).toEqual(['0', '50', '1300', '46300', '421300', '1921300']);
+    expect(btc.riskTiers.slice(0, 6).map((t) => t.maintenanceAmount.toFixed())).toEqual([
+      '0',
+      '50',
+      '1300',
+      '46300',
+      '421300',
+      '1921300',
+    ]);
   });
 
   it('maintenance margin is continuous at every tier boundary of every instrument', () => {
@@ -45,8 +52,9 @@ describe('catalogue', () => {
         const a = i.riskTiers[k]!;
         const b = i.riskTiers[k + 1]!;
         const cap = a.maxNotional;
-        expect(cap.times(a.maintenanceMarginRate).minus(a.maintenanceAmount).toFixed())
-          .toBe(cap.times(b.maintenanceMarginRate).minus(b.maintenanceAmount).toFixed());
+        expect(cap.times(a.maintenanceMarginRate).minus(a.maintenanceAmount).toFixed()).toBe(
+          cap.times(b.maintenanceMarginRate).minus(b.maintenanceAmount).toFixed(),
+        );
         expect(b.maxLeverage).toBeLessThanOrEqual(a.maxLeverage);
         expect(b.maintenanceMarginRate.gt(a.maintenanceMarginRate)).toBe(true);
       }
@@ -54,7 +62,10 @@ describe('catalogue', () => {
   });
 
   it('tiersFromRates derives amounts from the rates', () => {
-    const t = tiersFromRates([['100', '0.01', 50], ['1000', '0.02', 20]]);
+    const t = tiersFromRates([
+      ['100', '0.01', 50],
+      ['1000', '0.02', 20],
+    ]);
     // 100 x (0.02 - 0.01) = 1
     expect(t[1]!.maintenanceAmount.toFixed()).toBe('1');
   });

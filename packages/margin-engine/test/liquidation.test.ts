@@ -20,10 +20,36 @@ const liqs = (evs: EngineEvent[]) => evs.filter((e) => e.type === 'liquidation')
 
 describe('isolated liquidation', () => {
   it('closes at the mark when wallet + uPnL <= maintenance; fee to the insurance fund; cross untouched', () => {
-    let ex = exchangeOpenAccount(newExchange(market({ BTCUSDT: '50000', ETHUSDT: '3000' })), 'a', d('10000'), 0);
-    ex = { ...ex, accounts: { a: setLeverage(setMarginMode(ex.accounts.a!, ex.market, 'BTCUSDT', 'isolated', 0).account, ex.market, 'BTCUSDT', 10, 0).account } };
-    ex = exchangePlaceOrder(ex, 'a', { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' }, { now: 1 }).exchange;
-    ex = exchangePlaceOrder(ex, 'a', { symbol: 'ETHUSDT', side: 'sell', type: 'market', quantity: '1' }, { now: 1 }).exchange;
+    let ex = exchangeOpenAccount(
+      newExchange(market({ BTCUSDT: '50000', ETHUSDT: '3000' })),
+      'a',
+      d('10000'),
+      0,
+    );
+    ex = {
+      ...ex,
+      accounts: {
+        a: setLeverage(
+          setMarginMode(ex.accounts.a!, ex.market, 'BTCUSDT', 'isolated', 0).account,
+          ex.market,
+          'BTCUSDT',
+          10,
+          0,
+        ).account,
+      },
+    };
+    ex = exchangePlaceOrder(
+      ex,
+      'a',
+      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
+      { now: 1 },
+    ).exchange;
+    ex = exchangePlaceOrder(
+      ex,
+      'a',
+      { symbol: 'ETHUSDT', side: 'sell', type: 'market', quantity: '1' },
+      { now: 1 },
+    ).exchange;
     const a = ex.accounts.a!;
     // liquidation price: (50,000 - 5,000) / 0.996 = 45,180.72... -> 45,180.7
     expect(s(liquidationPrice(a, ex.market, 'BTCUSDT'))).toBe('45180.7');
@@ -31,9 +57,18 @@ describe('isolated liquidation', () => {
     const r = exchangeOnPrice(ex, 'BTCUSDT', { markPrice: d('45180.7') }, 2);
     expect(types(r.events)).toEqual(['liquidationTriggered', 'liquidation', 'positionChanged']);
     // margin balance 5,000 - 4,819.3 = 180.7 <= MM 45,180.7 x 0.004 = 180.7228
-    expect(r.events[0]).toMatchObject({ mode: 'isolated', marginBalance: d('180.7'), maintenanceMargin: d('180.7228') });
+    expect(r.events[0]).toMatchObject({
+      mode: 'isolated',
+      marginBalance: d('180.7'),
+      maintenanceMargin: d('180.7228'),
+    });
     // realized -4,819.3; fee = min(45,180.7 x 0.0125 = 564.75875, 180.7 left) = 180.7; no shortfall
-    expect(liqs(r.events)[0]).toMatchObject({ realizedPnl: d('-4819.3'), fee: d('180.7'), shortfall: d(0), partial: false });
+    expect(liqs(r.events)[0]).toMatchObject({
+      realizedPnl: d('-4819.3'),
+      fee: d('180.7'),
+      shortfall: d(0),
+      partial: false,
+    });
     const after = r.exchange.accounts.a!;
     // cross wallet unchanged: 10,000 - 25 (BTC fee) - 1.5 (ETH fee) - 5,000 isolated before = 4,973.5, and now the wallet
     expect(s(after.walletBalance)).toBe('4973.5');
@@ -46,10 +81,19 @@ describe('isolated liquidation', () => {
 describe('cross liquidation', () => {
   it('a gap through bankruptcy: wallet goes to zero, the insurance fund takes the shortfall', () => {
     let ex = exchangeOpenAccount(newExchange(market({ BTCUSDT: '50000' })), 'a', d('10000'), 0);
-    ex = exchangePlaceOrder(ex, 'a', { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' }, { now: 1 }).exchange;
+    ex = exchangePlaceOrder(
+      ex,
+      'a',
+      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
+      { now: 1 },
+    ).exchange;
     const r = exchangeOnPrice(ex, 'BTCUSDT', { markPrice: d('39000') }, 2);
     // wallet 9,975, loss 11,000: fee 0, shortfall 1,025 paid by the insurance fund
-    expect(liqs(r.events)[0]).toMatchObject({ realizedPnl: d(-11000), fee: d(0), shortfall: d(1025) });
+    expect(liqs(r.events)[0]).toMatchObject({
+      realizedPnl: d(-11000),
+      fee: d(0),
+      shortfall: d(1025),
+    });
     expect(s(r.exchange.accounts.a!.walletBalance)).toBe('0');
     expect(s(r.exchange.insuranceFund)).toBe('-1025');
     expect(s(totalMoney(r.exchange))).toBe('10000');
@@ -61,16 +105,43 @@ describe('cross liquidation', () => {
       { symbol: 'ETHUSDT', quantity: '-5', entry: '3000' },
     ]);
     const m = market({ BTCUSDT: '50000', ETHUSDT: '3000' });
-    a = placeOrder(a, m, { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2000' }, { now: 1 }).account;
-    a = placeOrder(a, m, { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2500', reduceOnly: true }, { now: 1 }).account;
+    a = placeOrder(
+      a,
+      m,
+      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2000' },
+      { now: 1 },
+    ).account;
+    a = placeOrder(
+      a,
+      m,
+      {
+        symbol: 'ETHUSDT',
+        side: 'buy',
+        type: 'limit',
+        quantity: '1',
+        price: '2500',
+        reduceOnly: true,
+      },
+      { now: 1 },
+    ).account;
     // BTC to 40,000 (loss 5,000), ETH to 3,300 (loss 1,500): MB = 4,000 - 6,500 < 0 -> liquidate
-    const r = onPrice(a, { ...m, marks: { ...m.marks, ETHUSDT: d('3300') } }, 'BTCUSDT', { markPrice: d('40000') }, 2);
+    const r = onPrice(
+      a,
+      { ...m, marks: { ...m.marks, ETHUSDT: d('3300') } },
+      'BTCUSDT',
+      { markPrice: d('40000') },
+      2,
+    );
     const order = types(r.events);
     expect(order.slice(0, 2)).toEqual(['liquidationTriggered', 'orderCanceled']);
     // BTC at 40,000 loses 5,000 > ETH's 1,500: BTC first
     expect(liqs(r.events).map((e) => e.symbol)[0]).toBe('BTCUSDT');
     // only the risk-adding order (the plain buy) was canceled; the reduce-only one stays
-    expect(r.events[1]).toMatchObject({ type: 'orderCanceled', orderId: 'acc-1', reason: 'liquidation' });
+    expect(r.events[1]).toMatchObject({
+      type: 'orderCanceled',
+      orderId: 'acc-1',
+      reason: 'liquidation',
+    });
     expect(r.events.filter((e) => e.type === 'orderCanceled')).toHaveLength(1);
   });
 
@@ -84,9 +155,14 @@ describe('cross liquidation', () => {
     // reduce to tier 2: floor(250,000 / 46,919.1) = 5.328 BTC kept, 0.672 closed:
     // realized 0.672 x -3,080.9 = -2,070.3648; fee 0.672 x 46,919.1 x 0.0005 = 15.7648176
     // wallet 17,913.8703824 + uPnL 5.328 x -3,080.9 = -16,415.0352 -> MB 1,498.8351824 > MM 5.328 x 46,919.1 = 249,984.9648 x 0.005 - 50 = 1,199.924824
-    expect(liqs(r.events)).toMatchObject([{ partial: true, quantity: d('0.672'), realizedPnl: d('-2070.3648'), fee: d('15.7648176') }]);
+    expect(liqs(r.events)).toMatchObject([
+      { partial: true, quantity: d('0.672'), realizedPnl: d('-2070.3648'), fee: d('15.7648176') },
+    ]);
     expect(s(r.account.positions.BTCUSDT!.quantity)).toBe('5.328');
-    expect(liqs(r.events)[0]).toMatchObject({ marginBalanceAfter: d('1498.8351824'), maintenanceMarginAfter: d('1199.924824') });
+    expect(liqs(r.events)[0]).toMatchObject({
+      marginBalanceAfter: d('1498.8351824'),
+      maintenanceMarginAfter: d('1199.924824'),
+    });
   });
 
   it('with the catalogue fee a partial close does not restore the ratio, so the position closes fully', () => {

@@ -15,7 +15,13 @@ import {
 } from '../src/index.ts';
 import { d, market, s } from './helpers.ts';
 
-const trade = (a: Account, m: Market, side: 'buy' | 'sell', quantity: string, symbol = 'BTCUSDT'): Account => {
+const trade = (
+  a: Account,
+  m: Market,
+  side: 'buy' | 'sell',
+  quantity: string,
+  symbol = 'BTCUSDT',
+): Account => {
   const r = placeOrder(a, m, { symbol, side, type: 'market', quantity }, { now: 1 });
   if (r.rejected) throw r.rejected;
   return r.account;
@@ -29,14 +35,27 @@ describe('position accounting', () => {
     a = trade(a, at('51000'), 'buy', '0.1');
     // entry = (0.1 x 50,000 + 0.1 x 51,000) / 0.2 = 50,500
     expect(s(a.positions.BTCUSDT!.entryPrice)).toBe('50500');
-    const r = placeOrder(a, at('52000'), { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.05' }, { now: 2 });
+    const r = placeOrder(
+      a,
+      at('52000'),
+      { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.05' },
+      { now: 2 },
+    );
     // realized = 0.05 x (52,000 - 50,500) = 75; entry unchanged
     expect(r.events.find((e) => e.type === 'fill')).toMatchObject({ realizedPnl: d(75) });
     expect(s(r.account.positions.BTCUSDT!.entryPrice)).toBe('50500');
-    const f = placeOrder(r.account, at('52000'), { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.3' }, { now: 3 });
+    const f = placeOrder(
+      r.account,
+      at('52000'),
+      { symbol: 'BTCUSDT', side: 'sell', type: 'market', quantity: '0.3' },
+      { now: 3 },
+    );
     // flip: closes 0.15 (realized 0.15 x 1,500 = 225) and opens -0.15 at 52,000
     expect(f.events.find((e) => e.type === 'fill')).toMatchObject({ realizedPnl: d(225) });
-    expect([s(f.account.positions.BTCUSDT!.quantity), s(f.account.positions.BTCUSDT!.entryPrice)]).toEqual(['-0.15', '52000']);
+    expect([
+      s(f.account.positions.BTCUSDT!.quantity),
+      s(f.account.positions.BTCUSDT!.entryPrice),
+    ]).toEqual(['-0.15', '52000']);
     // wallet = 100,000 - fees (2.5 + 2.55 + 1.3 + 7.8) + 75 + 225 = 100,285.85
     expect(s(f.account.walletBalance)).toBe('100285.85');
   });
@@ -46,14 +65,18 @@ describe('position accounting', () => {
     a = trade(a, at('50000'), 'buy', '0.1');
     const f1 = applyFunding(a, at('50000'), { BTCUSDT: d('0.0001') }, 8 * 3600_000);
     // long 0.2 pays 0.2 x 50,000 x 0.0001 = 1
-    expect(f1.events).toMatchObject([{ type: 'fundingPaid', amount: d(-1), positionQuantity: d('0.2') }]);
+    expect(f1.events).toMatchObject([
+      { type: 'fundingPaid', amount: d(-1), positionQuantity: d('0.2') },
+    ]);
     const b = trade(f1.account, at('50000'), 'sell', '0.15');
     const f2 = applyFunding(b, at('60000'), { BTCUSDT: d('-0.0003') }, 16 * 3600_000);
     // long 0.05, negative rate: receives 0.05 x 60,000 x 0.0003 = 0.9
     expect(f2.events).toMatchObject([{ type: 'fundingPaid', amount: d('0.9') }]);
     // a short receives when the rate is positive
     const sh = trade(fresh(), at('50000'), 'sell', '0.1');
-    expect(applyFunding(sh, at('50000'), { BTCUSDT: d('0.0001') }, 0).events).toMatchObject([{ amount: d('0.5') }]);
+    expect(applyFunding(sh, at('50000'), { BTCUSDT: d('0.0001') }, 0).events).toMatchObject([
+      { amount: d('0.5') },
+    ]);
   });
 
   it('isolated margin: opened with the initial margin, released pro rata on reduce', () => {
@@ -86,26 +109,57 @@ describe('position accounting', () => {
     a = setLeverage(a, at('50000'), 'BTCUSDT', 10, 0).account;
     a = trade(a, at('50000'), 'buy', '1');
     const m = at('49000');
-    expect(s(adjustIsolatedMargin(a, m, 'BTCUSDT', d('100'), 1).account.positions.BTCUSDT!.isolatedWallet)).toBe('5100');
-    expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('5000'), 1)).toThrowError(expect.objectContaining({ code: 'INSUFFICIENT_MARGIN' }) as Error);
+    expect(
+      s(
+        adjustIsolatedMargin(a, m, 'BTCUSDT', d('100'), 1).account.positions.BTCUSDT!
+          .isolatedWallet,
+      ),
+    ).toBe('5100');
+    expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('5000'), 1)).toThrowError(
+      expect.objectContaining({ code: 'INSUFFICIENT_MARGIN' }) as Error,
+    );
     // at 49,000: IM = 4,900, loss 1,000: max removal = 5,000 - 1,000 - 4,900 < 0 -> any removal fails
-    expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('-1'), 1)).toThrowError(expect.objectContaining({ code: 'MARGIN_REMOVAL_TOO_LARGE' }) as Error);
+    expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('-1'), 1)).toThrowError(
+      expect.objectContaining({ code: 'MARGIN_REMOVAL_TOO_LARGE' }) as Error,
+    );
     // at 52,000: IM = 5,200, no loss; 5,000 already below -> still fails; add 300 then remove 100 works
     const plus = adjustIsolatedMargin(a, at('52000'), 'BTCUSDT', d('300'), 1).account;
-    expect(s(adjustIsolatedMargin(plus, at('52000'), 'BTCUSDT', d('-100'), 1).account.positions.BTCUSDT!.isolatedWallet)).toBe('5200');
-    expect(() => adjustIsolatedMargin(fresh(), m, 'BTCUSDT', d('1'), 1)).toThrowError(expect.objectContaining({ code: 'NO_ISOLATED_POSITION' }) as Error);
+    expect(
+      s(
+        adjustIsolatedMargin(plus, at('52000'), 'BTCUSDT', d('-100'), 1).account.positions.BTCUSDT!
+          .isolatedWallet,
+      ),
+    ).toBe('5200');
+    expect(() => adjustIsolatedMargin(fresh(), m, 'BTCUSDT', d('1'), 1)).toThrowError(
+      expect.objectContaining({ code: 'NO_ISOLATED_POSITION' }) as Error,
+    );
   });
 
   it('margin mode changes only without position or open orders; leverage only if margin allows', () => {
     const a = trade(fresh('10000'), at('50000'), 'buy', '0.1');
-    expect(() => setMarginMode(a, at('50000'), 'BTCUSDT', 'isolated', 1)).toThrowError(expect.objectContaining({ code: 'MARGIN_MODE_CHANGE_WITH_POSITION' }) as Error);
-    const o = placeOrder(fresh(), at('50000'), { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2900' }, { now: 1 }).account;
-    expect(() => setMarginMode(o, at('50000'), 'ETHUSDT', 'isolated', 1)).toThrowError(expect.objectContaining({ code: 'MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS' }) as Error);
+    expect(() => setMarginMode(a, at('50000'), 'BTCUSDT', 'isolated', 1)).toThrowError(
+      expect.objectContaining({ code: 'MARGIN_MODE_CHANGE_WITH_POSITION' }) as Error,
+    );
+    const o = placeOrder(
+      fresh(),
+      at('50000'),
+      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2900' },
+      { now: 1 },
+    ).account;
+    expect(() => setMarginMode(o, at('50000'), 'ETHUSDT', 'isolated', 1)).toThrowError(
+      expect.objectContaining({ code: 'MARGIN_MODE_CHANGE_WITH_OPEN_ORDERS' }) as Error,
+    );
     const big = trade(fresh('10000'), at('50000'), 'buy', '3');
     // 3 BTC = 150,000 notional; at 1x it needs 150,000 of margin
-    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 1, 1)).toThrowError(expect.objectContaining({ code: 'INSUFFICIENT_MARGIN' }) as Error);
-    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 126, 1)).toThrowError(expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }) as Error);
-    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 0, 1)).toThrowError(expect.objectContaining({ code: 'INVALID_LEVERAGE' }) as Error);
+    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 1, 1)).toThrowError(
+      expect.objectContaining({ code: 'INSUFFICIENT_MARGIN' }) as Error,
+    );
+    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 126, 1)).toThrowError(
+      expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }) as Error,
+    );
+    expect(() => setLeverage(big, at('50000'), 'BTCUSDT', 0, 1)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_LEVERAGE' }) as Error,
+    );
   });
 
   it('a price update alone does not touch a healthy account', () => {

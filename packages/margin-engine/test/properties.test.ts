@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type {
-  Decimal} from '../src/index.ts';
+import type { Decimal } from '../src/index.ts';
 import {
   CATALOGUE,
   accountToJson,
@@ -40,7 +39,17 @@ const LOT_UNITS: Record<string, number> = { BTCUSDT: 1, ETHUSDT: 10, DOGEUSDT: 5
 const ACCOUNTS = ['a', 'b', 'c'];
 
 type Action =
-  | { k: 'order'; acct: number; sym: number; side: boolean; lots: number; type: OrderType; tif: TimeInForce; off: number; reduceOnly: boolean }
+  | {
+      k: 'order';
+      acct: number;
+      sym: number;
+      side: boolean;
+      lots: number;
+      type: OrderType;
+      tif: TimeInForce;
+      off: number;
+      reduceOnly: boolean;
+    }
   | { k: 'mark'; sym: number; pct: number }
   | { k: 'cancel'; acct: number; pick: number }
   | { k: 'leverage'; acct: number; sym: number; lev: number }
@@ -51,20 +60,72 @@ type Action =
 const acct = fc.nat(ACCOUNTS.length - 1);
 const sym = fc.nat(SYMS.length - 1);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({
-    k: fc.constant('order' as const), acct, sym, side: fc.boolean(), lots: fc.integer({ min: 1, max: 2500 }),
-    type: fc.constantFrom<OrderType>('market', 'market', 'market', 'limit', 'limit', 'stopMarket', 'takeProfitMarket', 'stopLimit'),
-    tif: fc.constantFrom<TimeInForce>('GTC', 'IOC', 'FOK', 'GTX'), off: fc.integer({ min: -300, max: 300 }), reduceOnly: fc.nat(4).map((x) => x === 0),
-  }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('mark' as const), sym, pct: fc.integer({ min: -1500, max: 1500 }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      k: fc.constant('order' as const),
+      acct,
+      sym,
+      side: fc.boolean(),
+      lots: fc.integer({ min: 1, max: 2500 }),
+      type: fc.constantFrom<OrderType>(
+        'market',
+        'market',
+        'market',
+        'limit',
+        'limit',
+        'stopMarket',
+        'takeProfitMarket',
+        'stopLimit',
+      ),
+      tif: fc.constantFrom<TimeInForce>('GTC', 'IOC', 'FOK', 'GTX'),
+      off: fc.integer({ min: -300, max: 300 }),
+      reduceOnly: fc.nat(4).map((x) => x === 0),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('mark' as const),
+      sym,
+      pct: fc.integer({ min: -1500, max: 1500 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), acct, pick: fc.nat(5) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('leverage' as const), acct, sym, lev: fc.integer({ min: 1, max: 75 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('mode' as const), acct, sym, iso: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('margin' as const), acct, sym, amount: fc.integer({ min: -500, max: 500 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('funding' as const), sym, bp: fc.integer({ min: -30, max: 30 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('leverage' as const),
+      acct,
+      sym,
+      lev: fc.integer({ min: 1, max: 75 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('mode' as const), acct, sym, iso: fc.boolean() }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('margin' as const),
+      acct,
+      sym,
+      amount: fc.integer({ min: -500, max: 500 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('funding' as const),
+      sym,
+      bp: fc.integer({ min: -30, max: 30 }),
+    }),
+  },
 );
 
-const lotQty = (symbol: string, lots: number): Decimal => CATALOGUE[symbol]!.lotSize.times(lots * LOT_UNITS[symbol]!);
+const lotQty = (symbol: string, lots: number): Decimal =>
+  CATALOGUE[symbol]!.lotSize.times(lots * LOT_UNITS[symbol]!);
 
 function orderRequest(ex: Exchange, a: Extract<Action, { k: 'order' }>): OrderRequest {
   const symbol = SYMS[a.sym]!;
@@ -76,7 +137,11 @@ function orderRequest(ex: Exchange, a: Extract<Action, { k: 'order' }>): OrderRe
   const side = a.side ? 'buy' : 'sell';
   const conditional = a.type !== 'market' && a.type !== 'limit';
   return {
-    symbol, side, type: a.type, quantity: lotQty(symbol, a.lots), reduceOnly: a.reduceOnly && a.type === 'market',
+    symbol,
+    side,
+    type: a.type,
+    quantity: lotQty(symbol, a.lots),
+    reduceOnly: a.reduceOnly && a.type === 'market',
     ...(a.type === 'limit' || a.type === 'stopLimit' ? { price, timeInForce: a.tif } : {}),
     ...(conditional ? { stopPrice: price } : {}),
   };
@@ -91,7 +156,11 @@ interface World {
 /** ETH trades against a thin book model (slippage, several fills, depth running out). */
 const INSTRUMENTS = withInstrument({
   ...CATALOGUE.ETHUSDT!,
-  book: { halfSpreadTicks: 5, levelStepTicks: 50, levelQuantities: [d('0.5'), d('1'), d('2'), d('4')] },
+  book: {
+    halfSpreadTicks: 5,
+    levelStepTicks: 50,
+    levelQuantities: [d('0.5'), d('1'), d('2'), d('4')],
+  },
 });
 
 function start(): World {
@@ -100,7 +169,14 @@ function start(): World {
   ACCOUNTS.forEach((id, i) => {
     const before = ex;
     ex = exchangeOpenAccount(ex, id, d(5000 + 7000 * i), 0);
-    streams[id] = [{ type: 'accountOpened', accountId: id, time: 0, walletBalance: before === ex ? d(0) : ex.accounts[id]!.walletBalance }];
+    streams[id] = [
+      {
+        type: 'accountOpened',
+        accountId: id,
+        time: 0,
+        walletBalance: before === ex ? d(0) : ex.accounts[id]!.walletBalance,
+      },
+    ];
   });
   return { ex, streams, now: 0 };
 }
@@ -132,7 +208,10 @@ function step(w: World, a: Action): void {
     }
     case 'mark': {
       const symbol = SYMS[a.sym]!;
-      const mark = roundToTick(CATALOGUE[symbol]!, ex.market.marks[symbol]!.times(1 + a.pct / 10000));
+      const mark = roundToTick(
+        CATALOGUE[symbol]!,
+        ex.market.marks[symbol]!.times(1 + a.pct / 10000),
+      );
       const r = exchangeOnPrice(ex, symbol, { markPrice: mark }, w.now);
       w.ex = r.exchange;
       record(w, r.events);
@@ -145,13 +224,31 @@ function step(w: World, a: Action): void {
       break;
     }
     case 'leverage':
-      tryResult(w, () => setLeverage(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.lev, w.now));
+      tryResult(w, () =>
+        setLeverage(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.lev, w.now),
+      );
       break;
     case 'mode':
-      tryResult(w, () => setMarginMode(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.iso ? 'isolated' : 'cross', w.now));
+      tryResult(w, () =>
+        setMarginMode(
+          ex.accounts[ACCOUNTS[a.acct]!]!,
+          ex.market,
+          SYMS[a.sym]!,
+          a.iso ? 'isolated' : 'cross',
+          w.now,
+        ),
+      );
       break;
     case 'margin':
-      tryResult(w, () => adjustIsolatedMargin(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, d(a.amount || 1), w.now));
+      tryResult(w, () =>
+        adjustIsolatedMargin(
+          ex.accounts[ACCOUNTS[a.acct]!]!,
+          ex.market,
+          SYMS[a.sym]!,
+          d(a.amount || 1),
+          w.now,
+        ),
+      );
       break;
     case 'funding': {
       const r = exchangeFunding(ex, { [SYMS[a.sym]!]: d(a.bp).div(10000) }, w.now);
@@ -188,7 +285,9 @@ describe('properties', () => {
           const incremental = accountToJson(w.ex.accounts[id]!);
           expect(accountToJson(replay(id, w.streams[id]!))).toEqual(incremental);
           // and through the JSON form the API stores
-          const stored = w.streams[id]!.map((e) => eventFromJson(JSON.parse(JSON.stringify(eventToJson(e)))));
+          const stored = w.streams[id]!.map((e) =>
+            eventFromJson(JSON.parse(JSON.stringify(eventToJson(e)))),
+          );
           expect(accountToJson(replay(id, stored))).toEqual(incremental);
         }
       }),
@@ -198,11 +297,37 @@ describe('properties', () => {
 
   it('invalid orders change nothing', () => {
     const bad = fc.oneof(
-      fc.record({ quantity: fc.constantFrom('0', '-1', '0.0001', '0.0015', 'x') }).map((x) => ({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, ...x })),
-      fc.record({ price: fc.constantFrom('49000.05', '0', '-5', 'y') }).map((x) => ({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'limit' as const, quantity: '0.01', ...x })),
-      fc.constant({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, quantity: '1000' }),
-      fc.constant({ symbol: 'NOPEUSDT', side: 'buy' as const, type: 'market' as const, quantity: '1' }),
-      fc.constant({ symbol: 'BTCUSDT', side: 'sell' as const, type: 'market' as const, quantity: '0.001', reduceOnly: true }),
+      fc
+        .record({ quantity: fc.constantFrom('0', '-1', '0.0001', '0.0015', 'x') })
+        .map((x) => ({ symbol: 'BTCUSDT', side: 'buy' as const, type: 'market' as const, ...x })),
+      fc
+        .record({ price: fc.constantFrom('49000.05', '0', '-5', 'y') })
+        .map((x) => ({
+          symbol: 'BTCUSDT',
+          side: 'buy' as const,
+          type: 'limit' as const,
+          quantity: '0.01',
+          ...x,
+        })),
+      fc.constant({
+        symbol: 'BTCUSDT',
+        side: 'buy' as const,
+        type: 'market' as const,
+        quantity: '1000',
+      }),
+      fc.constant({
+        symbol: 'NOPEUSDT',
+        side: 'buy' as const,
+        type: 'market' as const,
+        quantity: '1',
+      }),
+      fc.constant({
+        symbol: 'BTCUSDT',
+        side: 'sell' as const,
+        type: 'market' as const,
+        quantity: '0.001',
+        reduceOnly: true,
+      }),
     );
     fc.assert(
       fc.property(fc.array(action, { maxLength: 15 }), bad, fc.nat(2), (actions, req, who) => {
@@ -211,7 +336,12 @@ describe('properties', () => {
         const before = w.ex.accounts[ACCOUNTS[who]!]!;
         const snapshot = accountToJson(before);
         const r = placeOrder(before, w.ex.market, req, { now: 1 });
-        if (before.positions.BTCUSDT?.quantity.isPos() && req.symbol === 'BTCUSDT' && 'reduceOnly' in req) return;
+        if (
+          before.positions.BTCUSDT?.quantity.isPos() &&
+          req.symbol === 'BTCUSDT' &&
+          'reduceOnly' in req
+        )
+          return;
         expect(r.rejected).toBeDefined();
         expect(r.account).toBe(before);
         expect(r.events.map((e) => e.type)).toEqual(['orderRejected']);
@@ -231,8 +361,18 @@ describe('properties', () => {
   it('liquidation price agrees with simulation: at the price it liquidates, one tick better it does not', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...SYMS), positionSpec, fc.boolean(), fc.integer({ min: 50, max: 20000 }),
-        fc.array(fc.record({ sym: fc.constantFrom('SOLUSDT', 'XRPUSDT'), lots: fc.integer({ min: 1, max: 500 }), long: fc.boolean() }), { maxLength: 2 }),
+        fc.constantFrom(...SYMS),
+        positionSpec,
+        fc.boolean(),
+        fc.integer({ min: 50, max: 20000 }),
+        fc.array(
+          fc.record({
+            sym: fc.constantFrom('SOLUSDT', 'XRPUSDT'),
+            lots: fc.integer({ min: 1, max: 500 }),
+            long: fc.boolean(),
+          }),
+          { maxLength: 2 },
+        ),
         (symbol, p, isolated, marginUsd, others) => {
           const inst = CATALOGUE[symbol]!;
           const base = d(BASE[symbol]!);
@@ -240,11 +380,24 @@ describe('properties', () => {
           const entry = roundToTick(inst, base.times(1 + p.entryPct / 10000));
           const otherMarks: Record<string, string> = { SOLUSDT: '150', XRPUSDT: '0.6' };
           const seen = new Set<string>();
-          const extra = others.filter((o) => !seen.has(o.sym) && seen.add(o.sym)).map((o) => ({
-            symbol: o.sym, quantity: CATALOGUE[o.sym]!.lotSize.times(o.lots).times(o.long ? 1 : -1).toFixed(), entry: otherMarks[o.sym]!,
-          }));
+          const extra = others
+            .filter((o) => !seen.has(o.sym) && seen.add(o.sym))
+            .map((o) => ({
+              symbol: o.sym,
+              quantity: CATALOGUE[o.sym]!.lotSize.times(o.lots)
+                .times(o.long ? 1 : -1)
+                .toFixed(),
+              entry: otherMarks[o.sym]!,
+            }));
           const a = accountWith(String(marginUsd + (isolated ? 1000 : 0)), [
-            { symbol, quantity: q.toFixed(), entry: entry.toFixed(), mode: isolated ? 'isolated' : 'cross', leverage: p.lev, isolatedWallet: isolated ? String(marginUsd) : '0' },
+            {
+              symbol,
+              quantity: q.toFixed(),
+              entry: entry.toFixed(),
+              mode: isolated ? 'isolated' : 'cross',
+              leverage: p.lev,
+              isolatedWallet: isolated ? String(marginUsd) : '0',
+            },
             ...extra,
           ]);
           const m = market({ ...BASE, ...otherMarks });
@@ -254,13 +407,18 @@ describe('properties', () => {
           if (!liq) {
             // a long with no liquidation price survives a mark of one tick
             expect(q.isPos()).toBe(true);
-            expect(onPrice(a, m, symbol, { markPrice: inst.tickSize }, 1).events.some((e) => e.type === 'liquidation' && e.symbol === symbol)).toBe(false);
+            expect(
+              onPrice(a, m, symbol, { markPrice: inst.tickSize }, 1).events.some(
+                (e) => e.type === 'liquidation' && e.symbol === symbol,
+              ),
+            ).toBe(false);
             return;
           }
           const at = onPrice(a, m, symbol, { markPrice: liq }, 1);
           expect(at.events.some((e) => e.type === 'liquidationTriggered')).toBe(true);
           const better = q.isPos() ? liq.plus(inst.tickSize) : liq.minus(inst.tickSize);
-          if (better.gt(0)) expect(onPrice(a, m, symbol, { markPrice: better }, 1).events).toEqual([]);
+          if (better.gt(0))
+            expect(onPrice(a, m, symbol, { markPrice: better }, 1).events).toEqual([]);
         },
       ),
       { numRuns: RUNS * 4 },
@@ -269,27 +427,46 @@ describe('properties', () => {
 
   it('isolated liquidation never touches other positions or the cross wallet', () => {
     fc.assert(
-      fc.property(positionSpec, fc.integer({ min: 20, max: 5000 }), fc.integer({ min: 1, max: 50 }), (p, margin, ethLots) => {
-        const a = accountWith('100000', [
-          { symbol: 'BTCUSDT', quantity: lotQty('BTCUSDT', p.lots).times(p.long ? 1 : -1).toFixed(), entry: '50000', mode: 'isolated', leverage: p.lev, isolatedWallet: String(margin) },
-          { symbol: 'ETHUSDT', quantity: d(ethLots).div(10).toFixed(), entry: '3000' },
-        ]);
-        const m = market(BASE);
-        const liq = liquidationPrice(a, m, 'BTCUSDT');
-        fc.pre(liq !== undefined);
-        const crossBefore = crossFigures(a, allPositionRisks(a, m)).crossWallet;
-        const r = onPrice(a, m, 'BTCUSDT', { markPrice: liq }, 1);
-        const l = r.events.find((e) => e.type === 'liquidation');
-        expect(l).toMatchObject({ mode: 'isolated', symbol: 'BTCUSDT' });
-        expect(r.account.positions.ETHUSDT).toBe(a.positions.ETHUSDT);
-        expect(r.account.positions.BTCUSDT).toBeUndefined();
-        const crossAfter = crossFigures(r.account, allPositionRisks(r.account, r.market)).crossWallet;
-        expect(crossAfter.gte(crossBefore)).toBe(true);
-        // what comes back is exactly the isolated wallet after PnL, fee and insurance cover
-        if (l?.type === 'liquidation') {
-          expect(crossAfter.minus(crossBefore).toFixed()).toBe(d(margin).plus(l.realizedPnl).minus(l.fee).plus(l.shortfall).toFixed());
-        }
-      }),
+      fc.property(
+        positionSpec,
+        fc.integer({ min: 20, max: 5000 }),
+        fc.integer({ min: 1, max: 50 }),
+        (p, margin, ethLots) => {
+          const a = accountWith('100000', [
+            {
+              symbol: 'BTCUSDT',
+              quantity: lotQty('BTCUSDT', p.lots)
+                .times(p.long ? 1 : -1)
+                .toFixed(),
+              entry: '50000',
+              mode: 'isolated',
+              leverage: p.lev,
+              isolatedWallet: String(margin),
+            },
+            { symbol: 'ETHUSDT', quantity: d(ethLots).div(10).toFixed(), entry: '3000' },
+          ]);
+          const m = market(BASE);
+          const liq = liquidationPrice(a, m, 'BTCUSDT');
+          fc.pre(liq !== undefined);
+          const crossBefore = crossFigures(a, allPositionRisks(a, m)).crossWallet;
+          const r = onPrice(a, m, 'BTCUSDT', { markPrice: liq }, 1);
+          const l = r.events.find((e) => e.type === 'liquidation');
+          expect(l).toMatchObject({ mode: 'isolated', symbol: 'BTCUSDT' });
+          expect(r.account.positions.ETHUSDT).toBe(a.positions.ETHUSDT);
+          expect(r.account.positions.BTCUSDT).toBeUndefined();
+          const crossAfter = crossFigures(
+            r.account,
+            allPositionRisks(r.account, r.market),
+          ).crossWallet;
+          expect(crossAfter.gte(crossBefore)).toBe(true);
+          // what comes back is exactly the isolated wallet after PnL, fee and insurance cover
+          if (l?.type === 'liquidation') {
+            expect(crossAfter.minus(crossBefore).toFixed()).toBe(
+              d(margin).plus(l.realizedPnl).minus(l.fee).plus(l.shortfall).toFixed(),
+            );
+          }
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });

@@ -11,7 +11,10 @@ function readInput(): string {
     // a relative path not found from the working directory is tried from the package directory,
     // so `npx margin-scenario examples/hedged-cross.json` works from the repository root too
     const inPackage = join(fileURLToPath(new URL('../..', import.meta.url)), path);
-    return readFileSync(!existsSync(path) && !isAbsolute(path) && existsSync(inPackage) ? inPackage : path, 'utf8');
+    return readFileSync(
+      !existsSync(path) && !isAbsolute(path) && existsSync(inPackage) ? inPackage : path,
+      'utf8',
+    );
   }
   return readFileSync(0, 'utf8');
 }
@@ -26,7 +29,9 @@ function main(): number {
   }
   try {
     const lines = runScenario(parseScenario(input));
-    process.stdout.write(lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
+    process.stdout.write(
+      lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''),
+    );
     return 0;
   } catch (e) {
     if (e instanceof ScenarioFormatError) {

@@ -1,7 +1,12 @@
 // Runs a parsed scenario against one account on a one-account exchange; returns JSON Lines objects.
 import { Decimal, str } from '../decimal.ts';
 import { EngineError, ERROR_MESSAGES, type ErrorCode } from '../errors.ts';
-import { adjustIsolatedMargin, cancelOrder, setLeverage, setMarginMode } from '../account-settings.ts';
+import {
+  adjustIsolatedMargin,
+  cancelOrder,
+  setLeverage,
+  setMarginMode,
+} from '../account-settings.ts';
 import { applyResult, newExchange, type Exchange } from '../exchange.ts';
 import { applyFunding } from '../funding.ts';
 import { onPrices, type PriceUpdate } from '../on-price.ts';
@@ -9,7 +14,17 @@ import { openAccount } from '../events.ts';
 import { placeOrder } from '../place-order.ts';
 import { toJson } from '../serialize.ts';
 import { summarize } from '../summary.ts';
-import type { Account, EngineEvent, EngineResult, MarginMode, OrderRequest, OrderType, Side, TimeInForce, WorkingType } from '../types.ts';
+import type {
+  Account,
+  EngineEvent,
+  EngineResult,
+  MarginMode,
+  OrderRequest,
+  OrderType,
+  Side,
+  TimeInForce,
+  WorkingType,
+} from '../types.ts';
 import type { Scenario, Step } from './scenario-input.ts';
 
 export type Line = Record<string, unknown> & { type: string };
@@ -89,7 +104,14 @@ export function runScenario(sc: Scenario): Line[] {
     for (const ev of r.events) lines.push(eventLine(ev));
   };
   const stepRejected = (index: number, step: Step, code: ErrorCode, field?: string): void => {
-    lines.push({ type: 'stepRejected', step: index, stepType: step.type, code, message: ERROR_MESSAGES[code], ...(field ? { field } : {}) });
+    lines.push({
+      type: 'stepRejected',
+      step: index,
+      stepType: step.type,
+      code,
+      message: ERROR_MESSAGES[code],
+      ...(field ? { field } : {}),
+    });
   };
   sc.steps.forEach((step, index) => {
     try {
@@ -119,7 +141,9 @@ export function runScenario(sc: Scenario): Line[] {
           emit(setMarginMode(acct(), ex.market, step.symbol, step.mode as MarginMode, now));
           break;
         case 'adjustIsolatedMargin':
-          emit(adjustIsolatedMargin(acct(), ex.market, step.symbol, parseDecimal(step.amount), now));
+          emit(
+            adjustIsolatedMargin(acct(), ex.market, step.symbol, parseDecimal(step.amount), now),
+          );
           break;
         case 'order':
           emit(placeOrder(acct(), ex.market, orderRequest(step), { now }));

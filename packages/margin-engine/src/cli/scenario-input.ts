@@ -11,9 +11,22 @@ export type Step =
   | { type: 'setLeverage'; symbol: string; leverage: number }
   | { type: 'setMarginMode'; symbol: string; mode: string }
   | { type: 'adjustIsolatedMargin'; symbol: string; amount: string }
-  | { type: 'order'; symbol: string; side: string; orderType: string; quantity?: string; price?: string; stopPrice?: string;
-      timeInForce?: string; reduceOnly?: boolean; closePosition?: boolean; clientOrderId?: string; workingType?: string;
-      takeProfit?: { stopPrice: string }; stopLoss?: { stopPrice: string } }
+  | {
+      type: 'order';
+      symbol: string;
+      side: string;
+      orderType: string;
+      quantity?: string;
+      price?: string;
+      stopPrice?: string;
+      timeInForce?: string;
+      reduceOnly?: boolean;
+      closePosition?: boolean;
+      clientOrderId?: string;
+      workingType?: string;
+      takeProfit?: { stopPrice: string };
+      stopLoss?: { stopPrice: string };
+    }
   | { type: 'cancel'; clientOrderId: string }
   | { type: 'funding'; rates: Record<string, string> }
   | { type: 'advanceTime'; seconds: number }
@@ -30,7 +43,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function decimalString(v: unknown, where: string): Decimal {
-  if (typeof v !== 'string' && typeof v !== 'number') throw new ScenarioFormatError(`${where}: expected a decimal string`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new ScenarioFormatError(`${where}: expected a decimal string`);
   try {
     const d = new Decimal(v);
     if (!d.isFinite()) throw new Error('not finite');
@@ -41,7 +55,8 @@ function decimalString(v: unknown, where: string): Decimal {
 }
 
 function int(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ScenarioFormatError(`${where}: expected an integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new ScenarioFormatError(`${where}: expected an integer`);
   return v;
 }
 
@@ -53,7 +68,8 @@ function text(v: unknown, where: string): string {
 function parseInstrument(v: unknown, where: string): Instrument {
   if (!isObj(v)) throw new ScenarioFormatError(`${where}: expected an object`);
   const tiers = v.riskTiers;
-  if (!Array.isArray(tiers) || tiers.length === 0) throw new ScenarioFormatError(`${where}.riskTiers: expected a non-empty array`);
+  if (!Array.isArray(tiers) || tiers.length === 0)
+    throw new ScenarioFormatError(`${where}.riskTiers: expected a non-empty array`);
   const inst: Instrument = {
     symbol: text(v.symbol, `${where}.symbol`),
     tickSize: decimalString(v.tickSize, `${where}.tickSize`),
@@ -63,7 +79,10 @@ function parseInstrument(v: unknown, where: string): Instrument {
     makerFeeRate: decimalString(v.makerFeeRate, `${where}.makerFeeRate`),
     takerFeeRate: decimalString(v.takerFeeRate, `${where}.takerFeeRate`),
     liquidationFeeRate: decimalString(v.liquidationFeeRate, `${where}.liquidationFeeRate`),
-    fundingIntervalHours: v.fundingIntervalHours === undefined ? 8 : int(v.fundingIntervalHours, `${where}.fundingIntervalHours`),
+    fundingIntervalHours:
+      v.fundingIntervalHours === undefined
+        ? 8
+        : int(v.fundingIntervalHours, `${where}.fundingIntervalHours`),
     riskTiers: tiers.map((t: unknown, i) => {
       const w = `${where}.riskTiers[${i}]`;
       if (!isObj(t)) throw new ScenarioFormatError(`${w}: expected an object`);
@@ -75,14 +94,20 @@ function parseInstrument(v: unknown, where: string): Instrument {
       };
     }),
   };
-  if (inst.tickSize.lte(0) || inst.lotSize.lte(0)) throw new ScenarioFormatError(`${where}: tickSize and lotSize must be positive`);
+  if (inst.tickSize.lte(0) || inst.lotSize.lte(0))
+    throw new ScenarioFormatError(`${where}: tickSize and lotSize must be positive`);
   if (v.book !== undefined) {
     const b = v.book;
-    if (!isObj(b) || !Array.isArray(b.levelQuantities)) throw new ScenarioFormatError(`${where}.book: expected {halfSpreadTicks, levelStepTicks, levelQuantities}`);
+    if (!isObj(b) || !Array.isArray(b.levelQuantities))
+      throw new ScenarioFormatError(
+        `${where}.book: expected {halfSpreadTicks, levelStepTicks, levelQuantities}`,
+      );
     inst.book = {
       halfSpreadTicks: int(b.halfSpreadTicks ?? 0, `${where}.book.halfSpreadTicks`),
       levelStepTicks: int(b.levelStepTicks ?? 1, `${where}.book.levelStepTicks`),
-      levelQuantities: b.levelQuantities.map((q: unknown, i) => decimalString(q, `${where}.book.levelQuantities[${i}]`)),
+      levelQuantities: b.levelQuantities.map((q: unknown, i) =>
+        decimalString(q, `${where}.book.levelQuantities[${i}]`),
+      ),
     };
   }
   return inst;
@@ -109,10 +134,12 @@ function parseStep(v: unknown, i: number): Step {
   if (!fields) throw new ScenarioFormatError(`${where}: unknown step type "${type}"`);
   for (const [k, t] of Object.entries(fields)) {
     const x = v[k];
-    const ok = t === 'object' ? isObj(x) : typeof x === t || (k === 'amount' && typeof x === 'number');
+    const ok =
+      t === 'object' ? isObj(x) : typeof x === t || (k === 'amount' && typeof x === 'number');
     if (!ok) throw new ScenarioFormatError(`${where} (${type}): field "${k}" must be a ${t}`);
   }
-  if (type === 'advanceTime' && (v.seconds as number) < 0) throw new ScenarioFormatError(`${where} (advanceTime): seconds must be >= 0`);
+  if (type === 'advanceTime' && (v.seconds as number) < 0)
+    throw new ScenarioFormatError(`${where} (advanceTime): seconds must be >= 0`);
   return v as unknown as Step;
 }
 
@@ -124,15 +151,19 @@ export function parseScenario(textInput: string): Scenario {
     throw new ScenarioFormatError(`malformed JSON: ${(e as Error).message}`);
   }
   if (!isObj(raw)) throw new ScenarioFormatError('scenario: expected a JSON object');
-  if (!Array.isArray(raw.steps)) throw new ScenarioFormatError('scenario: "steps" must be an array');
-  const instruments: Catalogue = raw.instruments === undefined
-    ? CATALOGUE
-    : Object.fromEntries(
-        (Array.isArray(raw.instruments) ? raw.instruments : [raw.instruments]).map((x: unknown, i) => {
-          const inst = parseInstrument(x, `instruments[${i}]`);
-          return [inst.symbol, inst];
-        }),
-      );
+  if (!Array.isArray(raw.steps))
+    throw new ScenarioFormatError('scenario: "steps" must be an array');
+  const instruments: Catalogue =
+    raw.instruments === undefined
+      ? CATALOGUE
+      : Object.fromEntries(
+          (Array.isArray(raw.instruments) ? raw.instruments : [raw.instruments]).map(
+            (x: unknown, i) => {
+              const inst = parseInstrument(x, `instruments[${i}]`);
+              return [inst.symbol, inst];
+            },
+          ),
+        );
   return {
     walletBalance: decimalString(raw.walletBalance ?? '0', 'walletBalance'),
     insuranceFund: decimalString(raw.insuranceFund ?? '0', 'insuranceFund'),
