@@ -44,6 +44,15 @@ test.describe('markets', () => {
     await expect(lastPriceCell(page, 'BTCUSDT')).toHaveText(/^\s*[\d,]+\.\d\b/);
     await expect(lastPriceCell(page, 'DOGEUSDT')).toHaveText(/^\s*\d+\.\d{5}\b/);
     await page.screenshot({ path: testInfo.outputPath('markets.png') });
+
+    // Sortable by keyboard: the header says how the table is sorted.
+    const change = table.getByRole('columnheader', { name: '24h change' });
+    await change.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await expect(change).toHaveAttribute('aria-sort', 'descending');
+    await page.keyboard.press('Enter');
+    await expect(change).toHaveAttribute('aria-sort', 'ascending');
+    await expect(table.getByRole('rowheader')).toHaveCount(SYMBOLS.length);
   });
 
   test('the page is useful without JavaScript', async ({ browser, page }) => {

@@ -184,7 +184,7 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
             </button>
           ))}
         </div>
-        <p className="num ml-auto flex gap-3 text-[11px] text-muted" aria-label="Candle under the cursor">
+        <p className="num ml-auto flex gap-3 text-[11px] text-muted">
           {legend ? (
             <>
               <span>

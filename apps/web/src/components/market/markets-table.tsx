@@ -1,13 +1,52 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { formatCompact, formatCountdown, formatPrice, formatRatePercent } from '@/lib/market-format';
+import { useMemo, useState } from 'react';
+import {
+  changePercent,
+  compareDecimal,
+  formatCompact,
+  formatCountdown,
+  formatPrice,
+  formatRatePercent,
+  multiplyDecimal,
+} from '@/lib/market-format';
 import { useTRPC } from '@/trpc/react';
 import { ChangeText, LivePrice } from './live-price';
 import { useFeedConnection, useNow } from './live-store';
 import { StatusBadge } from './status-badge';
 import type { InstrumentDto } from './types';
 import { useMarketView } from './use-market-view';
+
+type SortKey = 'symbol' | 'last' | 'change' | 'volume' | 'funding';
+
+const COLUMNS: Array<{ label: string; sort?: SortKey; align?: 'left' }> = [
+  { label: 'Market', sort: 'symbol', align: 'left' },
+  { label: 'Last price', sort: 'last' },
+  { label: '24h change', sort: 'change' },
+  { label: '24h high' },
+  { label: '24h low' },
+  { label: '24h volume (USDT)', sort: 'volume' },
+  { label: 'Mark price' },
+  { label: 'Funding / countdown', sort: 'funding' },
+  { label: 'Status', align: 'left' },
+];
+
+function sortValue(i: InstrumentDto, key: SortKey): string | null {
+  const t = i.ticker;
+  switch (key) {
+    case 'symbol':
+      return i.symbol;
+    case 'last':
+      return t?.lastPrice ?? null;
+    case 'change':
+      return changePercent(t?.lastPrice, t?.open24h, 4)?.replace(/[+%]/g, '') ?? null;
+    case 'volume':
+      return t?.volume24h ? multiplyDecimal(t.volume24h, t.lastPrice) : null;
+    case 'funding':
+      return t?.fundingRate ?? null;
+  }
+}
 
 /** Exchange-style overview of every market, server-rendered, then live from the price stream. */
 export function MarketsTable() {
@@ -18,6 +57,21 @@ export function MarketsTable() {
     // Until the worker has written every ticker (a fresh start), look again soon.
     refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 30_000),
   });
+  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 } | null>(null);
+  const toggleSort = (key: SortKey) =>
+    setSort((s) => (s?.key !== key ? { key, dir: key === 'symbol' ? 1 : -1 } : s.dir === (key === 'symbol' ? 1 : -1) ? { key, dir: s.dir === 1 ? -1 : 1 } : null));
+  // Sorted by the stored tickers (refreshed every 30 s), not by every tick: rows must not jump around.
+  const rows = useMemo(() => {
+    const data = instruments.data;
+    if (!data || !sort) return data;
+    return [...data].sort((a, b) => {
+      const x = sortValue(a, sort.key);
+      const y = sortValue(b, sort.key);
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1; // blanks last
+      const c = sort.key === 'symbol' ? x.localeCompare(y) : (compareDecimal(x, y) ?? 0);
+      return c * sort.dir;
+    });
+  }, [instruments.data, sort]);
 
   return (
     <div className="overflow-x-auto rounded border border-line bg-panel">
@@ -31,37 +85,33 @@ export function MarketsTable() {
         </caption>
         <thead>
           <tr className="border-b border-line text-xs text-muted">
-            <th scope="col" className="px-4 py-2 text-left font-normal">
-              Market
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              Last price
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              24h change
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              24h high
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              24h low
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              24h volume (USDT)
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              Mark price
-            </th>
-            <th scope="col" className="px-3 py-2 text-right font-normal">
-              Funding / countdown
-            </th>
-            <th scope="col" className="px-4 py-2 text-left font-normal">
-              Status
-            </th>
+            {COLUMNS.map((c) => (
+              <th
+                key={c.label}
+                scope="col"
+                aria-sort={c.sort && sort?.key === c.sort ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
+                className={`py-2 font-normal ${c.align === 'left' ? 'px-4 text-left' : 'px-3 text-right'}`}
+              >
+                {c.sort ? (
+                  <button
+                    type="button"
+                    onClick={() => toggleSort(c.sort!)}
+                    className={`inline-flex items-center gap-1 rounded-sm hover:text-text ${sort?.key === c.sort ? 'text-text' : ''}`}
+                  >
+                    {c.label}
+                    <span aria-hidden className="w-2 text-[9px]">
+                      {sort?.key === c.sort ? (sort.dir === 1 ? '▲' : '▼') : '↕'}
+                    </span>
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {instruments.data?.map((i) => <MarketRow key={i.symbol} instrument={i} />)}
+          {rows?.map((i) => <MarketRow key={i.symbol} instrument={i} />)}
           {instruments.isPending && (
             <tr>
               <td colSpan={9} className="px-4 py-6 text-center text-muted">

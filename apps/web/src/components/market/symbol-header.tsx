@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { formatCompact, formatPrice, formatQuantity, formatRatePercent } from '@/lib/market-format';
+import { useEffect } from 'react';
 import { useTRPC } from '@/trpc/react';
 import { ChangeText, LivePrice } from './live-price';
 import { useNow } from './live-store';
@@ -21,6 +22,16 @@ export function SymbolHeader({ initial }: { initial: InstrumentDto }) {
   const v = useMarketView(instrument);
   const now = useNow();
   const tick = v.spec.tickSize;
+  const title = v.last ? `${formatPrice(v.last, tick)} | ${instrument.symbol} perpetual · Leverage Lab` : null;
+  // As exchanges do, the tab shows the last price.
+  useEffect(() => {
+    if (!title) return;
+    const before = document.title;
+    document.title = title;
+    return () => {
+      document.title = before;
+    };
+  }, [title]);
   return (
     <div className="flex flex-wrap items-center gap-x-7 gap-y-2 border-b border-line bg-panel px-4 py-2.5">
       <div className="flex items-center gap-3">

@@ -77,7 +77,7 @@ export default async function MarketPage({ params }: Props) {
               <RecentTrades {...common} quoteAsset={instrument.quoteAsset} />
             </div>
           </div>
-          <div className={`mt-3 grid gap-3 ${canTriggerEvents ? 'xl:grid-cols-[minmax(0,1fr)_360px]' : ''}`}>
+          <div className={`mt-3 grid items-start gap-3 ${canTriggerEvents ? 'xl:grid-cols-[minmax(0,1fr)_360px]' : ''}`}>
             <div className="overflow-hidden rounded border border-line">
               <InstrumentSpecs instrument={instrument} />
             </div>
