@@ -345,6 +345,15 @@ describe('market.live over HTTP (server-sent events)', () => {
     }
     expect(warnings.map((w) => w.message).filter((m) => /listener/i.test(m))).toEqual([]);
 
+    // Batches that arrive while the stream is busy go out together, oldest publish time first.
+    feed.ingest({ ticks: [trade('BTCUSDT', '300')], publishedAt: 1000 });
+    feed.ingest({ ticks: [trade('ETHUSDT', '6')], publishedAt: 1001 });
+    feed.ingest({ ticks: [trade('BTCUSDT', '301')], publishedAt: 1002 });
+    const merged = await sse.next();
+    expect(merged.id).toBe(String(feed.lastSeq));
+    expect(merged.data.publishedAt).toBe(1000);
+    expect(merged.data.ticks.map((t) => (t.kind === 'trade' ? t.price : ''))).toEqual(['300', '301']);
+
     // All symbols when none are chosen.
     const all = await openSse(liveUrl({}));
     expect((await all.next()).data.ticks.map((t) => t.symbol).sort()).toEqual(['BTCUSDT', 'BTCUSDT', 'ETHUSDT', 'ETHUSDT']);

@@ -70,9 +70,13 @@ export const marketRouter = router({
             wake = null;
             continue;
           }
-          const u = queue.shift()!;
-          const ticks = pick(u.ticks);
-          if (ticks.length) yield tracked(String(u.seq), { snapshot: false, publishedAt: u.publishedAt, ticks });
+          // Everything queued goes out as one event: a client (or a server) that fell behind
+          // catches up in one write instead of one per batch, so overload does not snowball.
+          const batch = queue.splice(0, queue.length);
+          const ticks = batch.length === 1 ? pick(batch[0]!.ticks) : batch.flatMap((u) => pick(u.ticks));
+          const lastSeq = batch.at(-1)!.seq;
+          // publishedAt of the oldest batch in the event: latency measured from it is never understated.
+          if (ticks.length) yield tracked(String(lastSeq), { snapshot: false, publishedAt: batch[0]!.publishedAt, ticks });
         }
       } finally {
         signal?.removeEventListener('abort', onAbort);
