@@ -186,10 +186,12 @@ function liquidateCross(
       marginRatio: start.crossMarginRatio,
     },
   ];
+  // every cross-margined symbol: those with a position and those with only open orders (a resting
+  // order on a symbol without a position would otherwise reopen risk right after the liquidation)
   const crossSymbols = new Set(
-    allPositionRisks(acc, market)
-      .filter((r) => r.marginMode === 'cross')
-      .map((r) => r.symbol),
+    [...Object.keys(acc.positions), ...Object.values(acc.orders).map((o) => o.symbol)].filter(
+      (sym) => settingsOf(acc, sym).marginMode === 'cross',
+    ),
   );
   const c = cancelRiskOrders(acc, crossSymbols, now);
   acc = c.account;

@@ -145,6 +145,23 @@ describe('cross liquidation', () => {
     expect(r.events.filter((e) => e.type === 'orderCanceled')).toHaveLength(1);
   });
 
+  it('cancels risk-adding orders on every cross symbol, also those without a position', () => {
+    // wallet 1,000, long 0.3 BTC at 50,000 cross 20x and a resting ETH buy 1 @ 2,000 (no ETH position)
+    let a = accountWith('1000', [{ symbol: 'BTCUSDT', quantity: '0.3', entry: '50000' }]);
+    const m = market({ BTCUSDT: '50000', ETHUSDT: '2500' });
+    a = placeOrder(
+      a,
+      m,
+      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2000' },
+      { now: 1 },
+    ).account;
+    // BTC to 46,800: MB = 1,000 - 0.3 x 3,200 = 40 <= MM 0.3 x 46,800 x 0.004 = 56.16 -> liquidate
+    const r = onPrice(a, m, 'BTCUSDT', { markPrice: d('46800') }, 2);
+    expect(r.events[1]).toMatchObject({ type: 'orderCanceled', symbol: 'ETHUSDT' });
+    // nothing is left that could reopen risk on the liquidated cross account
+    expect(r.account.orders).toEqual({});
+  });
+
   it('partially by tier when that restores the ratio (low liquidation fee instrument)', () => {
     const cheap: Instrument = { ...CATALOGUE.BTCUSDT!, liquidationFeeRate: d('0.0005') };
     const m = market({ BTCUSDT: '50000' }, withInstrument(cheap));
