@@ -251,3 +251,31 @@ test('an admin sets a role; others cannot reach the admin page', async ({
   expect(session.user.role).toBe('INSTRUCTOR');
   await studentContext.close();
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+  test('the accounts page and the sign-in page fit a narrow screen', async ({ page, user }) => {
+    await page.goto('/accounts');
+    await expect(page.getByRole('heading', { name: 'Paper accounts' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await screenshot(page, 'phone-accounts');
+    // Nothing sticks out sideways: wide tables scroll inside their own box.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await page.goto('/profile');
+    await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+    await screenshot(page, 'phone-profile');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+    await page.goto(`/sign-in?callbackUrl=${encodeURIComponent('/profile')}`);
+    await screenshot(page, 'phone-sign-in');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/profile$/);
+  });
+});

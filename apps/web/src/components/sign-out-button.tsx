@@ -12,7 +12,7 @@ export function SignOutButton() {
         setPending(true);
         void signOut({ callbackUrl: '/' });
       }}
-      className="rounded px-3 py-1.5 text-muted hover:text-text disabled:opacity-60"
+      className="whitespace-nowrap rounded px-2 py-1.5 text-muted hover:text-text disabled:opacity-60 sm:px-3"
     >
       {pending ? 'Signing out…' : 'Sign out'}
     </button>

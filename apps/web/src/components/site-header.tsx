@@ -3,15 +3,19 @@ import { getSessionUser } from '@/server/session';
 import { SignOutButton } from './sign-out-button';
 
 const roleLabel = { TRADER: 'Trader', INSTRUCTOR: 'Instructor', ADMIN: 'Admin' } as const;
+const navLink = 'rounded px-2 py-1.5 text-muted hover:text-text sm:px-3';
 
 export async function SiteHeader() {
   const user = await getSessionUser();
   return (
     <header className="border-b border-line bg-panel">
-      <nav aria-label="Main" className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4">
+      <nav
+        aria-label="Main"
+        className="mx-auto flex h-14 max-w-7xl items-center gap-2 px-4 sm:gap-6"
+      >
         <Link
           href={user ? '/accounts' : '/'}
-          className="flex items-center gap-2 font-semibold tracking-tight"
+          className="flex shrink-0 items-center gap-2 font-semibold tracking-tight"
         >
           <span
             aria-hidden
@@ -19,33 +23,36 @@ export async function SiteHeader() {
           >
             L
           </span>
-          Leverage Lab
+          <span className="hidden sm:inline">Leverage Lab</span>
+          <span className="sr-only sm:hidden">Leverage Lab</span>
         </Link>
-        {user ? (
-          <ul className="flex items-center gap-1 text-sm">
+        <ul className="flex items-center text-sm">
+          <li>
+            <Link href="/markets" className={navLink}>
+              Markets
+            </Link>
+          </li>
+          {user ? (
             <li>
-              <Link href="/accounts" className="rounded px-3 py-1.5 text-muted hover:text-text">
+              <Link href="/accounts" className={navLink}>
                 Accounts
               </Link>
             </li>
-            {user.role === 'ADMIN' ? (
-              <li>
-                <Link
-                  href="/admin/users"
-                  className="rounded px-3 py-1.5 text-muted hover:text-text"
-                >
-                  Admin
-                </Link>
-              </li>
-            ) : null}
-          </ul>
-        ) : null}
-        <div className="ml-auto flex items-center gap-3 text-sm">
+          ) : null}
+          {user?.role === 'ADMIN' ? (
+            <li>
+              <Link href="/admin/users" className={navLink}>
+                Admin
+              </Link>
+            </li>
+          ) : null}
+        </ul>
+        <div className="ml-auto flex shrink-0 items-center gap-1 text-sm sm:gap-3">
           {user ? (
             <>
               <Link
                 href="/profile"
-                className="flex items-center gap-2 rounded px-2 py-1 hover:bg-panel-2"
+                className="flex items-center gap-2 rounded px-1 py-1 hover:bg-panel-2 sm:px-2"
                 aria-label={`Profile of ${user.displayName}`}
               >
                 <span
@@ -54,9 +61,9 @@ export async function SiteHeader() {
                 >
                   {user.displayName.slice(0, 1)}
                 </span>
-                <span className="max-w-40 truncate">{user.displayName}</span>
+                <span className="hidden max-w-40 truncate md:inline">{user.displayName}</span>
                 {user.role !== 'TRADER' ? (
-                  <span className="rounded border border-line px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-muted">
+                  <span className="hidden rounded border border-line px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-muted md:inline">
                     {roleLabel[user.role]}
                   </span>
                 ) : null}
@@ -65,12 +72,12 @@ export async function SiteHeader() {
             </>
           ) : (
             <>
-              <Link href="/sign-in" className="rounded px-3 py-1.5 text-muted hover:text-text">
+              <Link href="/sign-in" className={navLink}>
                 Sign in
               </Link>
               <Link
                 href="/sign-up"
-                className="rounded bg-accent px-3 py-1.5 font-medium text-bg hover:brightness-110"
+                className="whitespace-nowrap rounded bg-accent px-3 py-1.5 font-medium text-bg hover:brightness-110"
               >
                 Sign up
               </Link>

@@ -307,19 +307,19 @@ function AccountsTable({
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+    <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
       <table className="w-full min-w-[980px] table-fixed text-sm">
         <caption className="sr-only">{caption}</caption>
         <colgroup>
-          <col className="w-[16%]" />
+          <col className="w-[15%]" />
           <col className="w-[8%]" />
           <col className="w-[12%]" />
           <col className="w-[10%]" />
           <col className="w-[12%]" />
           <col className="w-[11%]" />
           <col className="w-[13%]" />
-          <col className="w-[7%]" />
-          <col className="w-[11%]" />
+          <col className="w-[6%]" />
+          <col className="w-[13%]" />
         </colgroup>
         <thead className="whitespace-nowrap border-b border-line text-xs uppercase tracking-wide text-muted">
           <tr>
@@ -359,16 +359,14 @@ function AccountsTable({
               className="whitespace-nowrap border-b border-line/60 last:border-0 hover:bg-panel-2/50"
             >
               <th scope="row" className="px-3 py-3 text-left font-medium">
-                <div className="flex items-center gap-2">
-                  <span className="truncate" title={a.name}>
-                    {a.name}
-                  </span>
-                  <span className="rounded bg-panel-2 px-1.5 py-0.5 text-[10px] font-medium uppercase tracking-wide text-muted">
+                <div className="truncate" title={a.name}>
+                  {a.name}
+                </div>
+                <div className="mt-1 flex items-center gap-2 text-xs font-normal text-muted">
+                  <span className="rounded bg-panel-2 px-1.5 py-0.5 text-[10px] font-medium uppercase tracking-wide">
                     {KIND_LABEL[a.kind]}
                   </span>
-                </div>
-                <div className="mt-0.5 text-xs font-normal text-muted">
-                  Opened {formatDate(a.createdAt)}
+                  <span className="truncate">Opened {formatDate(a.createdAt)}</span>
                 </div>
               </th>
               <td className="px-3 py-3">

@@ -48,7 +48,7 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
         />
       </div>
       {users.error ? <FormAlert>{users.error.message}</FormAlert> : null}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+      <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
         <table className="w-full min-w-[760px] text-sm">
           <caption className="sr-only">Users</caption>
           <thead className="border-b border-line text-xs uppercase tracking-wider text-muted">
