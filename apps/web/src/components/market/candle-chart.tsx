@@ -166,7 +166,7 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
 
   const change = legend ? changeOf(legend) : null;
   return (
-    <section aria-labelledby="chart-heading" className="flex min-w-0 flex-col bg-panel">
+    <section aria-labelledby="chart-heading" className="flex min-w-0 flex-col bg-panel lg:col-span-2 xl:col-span-1">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-line px-3 py-1.5">
         <h2 id="chart-heading" className="text-sm font-medium">
           Chart
@@ -211,7 +211,7 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
           )}
         </p>
       </div>
-      <div className="relative h-[470px]">
+      <div className="relative h-[340px] sm:h-[470px]">
         <div
           ref={containerRef}
           role="img"

@@ -38,7 +38,7 @@ export function InstrumentSpecs({ instrument }: { instrument: InstrumentDto }) {
             </div>
           ))}
         </dl>
-        <div className="min-w-0 overflow-x-auto">
+        <div className="relative min-w-0 overflow-x-auto">
           <table className="w-full border-collapse text-xs">
             <caption className="pb-1.5 text-left text-xs text-muted">
               Maintenance margin tiers: the rate of the bracket that contains a position&apos;s notional applies

@@ -106,6 +106,8 @@ export class LiveMarketStore {
           s.last = t.price;
           if (s.high === null || compareDecimal(t.price, s.high) === 1) s.high = t.price;
           if (s.low === null || compareDecimal(t.price, s.low) === -1) s.low = t.price;
+          // A snapshot after a reconnect repeats the latest trade: keep it off the tape.
+          if (update.snapshot && s.trades[0] && t.time <= s.trades[0].time) break;
           let list = newTrades.get(t.symbol);
           if (!list) newTrades.set(t.symbol, (list = []));
           list.push(t);

@@ -25,7 +25,7 @@ export function MarketStrip({
   });
   if (!instruments.data?.length) return null;
   return (
-    <nav aria-label={label} className="overflow-x-auto">
+    <nav aria-label={label} className="relative overflow-x-auto">
       {variant === 'row' ? (
         <ul className="flex min-w-max items-stretch">
           {instruments.data.map((i) => (

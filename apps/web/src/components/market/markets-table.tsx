@@ -74,7 +74,7 @@ export function MarketsTable() {
   }, [instruments.data, sort]);
 
   return (
-    <div className="overflow-x-auto rounded border border-line bg-panel">
+    <div className="relative overflow-x-auto rounded border border-line bg-panel">
       <table className="w-full min-w-[1080px] border-collapse text-sm">
         <caption className="border-b border-line px-4 py-2.5 text-left">
           <div className="flex items-center gap-3">
@@ -90,7 +90,7 @@ export function MarketsTable() {
                 key={c.label}
                 scope="col"
                 aria-sort={c.sort && sort?.key === c.sort ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
-                className={`py-2 font-normal ${c.align === 'left' ? 'px-4 text-left' : 'px-3 text-right'}`}
+                className={`py-2 font-normal ${c.align === 'left' ? 'px-4 text-left' : 'px-3 text-right'} ${c.sort === 'symbol' ? 'sticky left-0 z-10 bg-panel' : ''}`}
               >
                 {c.sort ? (
                   <button
@@ -143,8 +143,8 @@ function MarketRow({ instrument }: { instrument: InstrumentDto }) {
   const v = useMarketView(instrument);
   const tick = v.spec.tickSize;
   return (
-    <tr className="border-b border-line/60 last:border-b-0 hover:bg-panel-2">
-      <th scope="row" className="px-4 py-2.5 text-left font-normal">
+    <tr className="group border-b border-line/60 last:border-b-0 hover:bg-panel-2">
+      <th scope="row" className="sticky left-0 z-10 bg-panel px-4 py-2.5 text-left font-normal group-hover:bg-panel-2">
         <Link href={`/markets/${instrument.symbol}`} className="group inline-flex items-baseline gap-2 rounded-sm">
           <span className="font-semibold text-text group-hover:text-accent">{instrument.symbol}</span>
           <span className="text-xs text-muted">Perp</span>

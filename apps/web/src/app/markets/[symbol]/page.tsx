@@ -71,7 +71,7 @@ export default async function MarketPage({ params }: Props) {
           </div>
           <div className="overflow-hidden rounded border border-line bg-line">
             <SymbolHeader initial={instrument} />
-            <div className="grid gap-px xl:grid-cols-[minmax(0,1fr)_280px_250px]">
+            <div className="grid gap-px lg:grid-cols-2 xl:grid-cols-[minmax(0,1fr)_280px_250px]">
               <CandleChart {...common} />
               <OrderBook {...common} quoteAsset={instrument.quoteAsset} />
               <RecentTrades {...common} quoteAsset={instrument.quoteAsset} />
