@@ -32,7 +32,11 @@ export function liquidatesAt(
  * (isolated: its wallet; cross: cross wallet + other cross positions' PnL - their maintenance), the
  * position liquidates when K + q(M - E) <= |q| M mmr - cum, so in the tier containing |q| M:
  *   M = (q E - K - cum) / (q - |q| mmr).
- * Returns undefined when no positive price liquidates.
+ * Each tier's price bracket (floor/|q|, cap/|q|] gives the part of it that liquidates; the answer
+ * is the first liquidating price the mark meets moving against the position: the highest for a
+ * long, the lowest for a short (possibly a tier cap itself when the maintenance margin jumps there,
+ * which catalogue tiers never do: their maintenance amounts make it continuous, and then this is
+ * the unique root). Returns undefined when no positive price liquidates.
  */
 export function rawLiquidationPrice(
   account: Account,
@@ -55,18 +59,33 @@ export function rawLiquidationPrice(
   }
   const q = pos.quantity;
   const aq = q.abs();
-  let floor = ZERO;
+  const long = q.isPos();
+  let best: Decimal | undefined;
   const tiers = instrument.riskTiers;
   for (let i = 0; i < tiers.length; i++) {
     const t = tiers[i]!;
-    const denom = q.minus(aq.times(t.maintenanceMarginRate));
-    const m = q.times(pos.entryPrice).minus(k).minus(t.maintenanceAmount).div(denom);
-    const n = aq.times(m);
-    const inTier = n.gt(floor) && (n.lte(t.maxNotional) || i === tiers.length - 1);
-    if (inTier && m.gt(0)) return m;
-    floor = t.maxNotional;
+    const lo = i === 0 ? ZERO : tiers[i - 1]!.maxNotional.div(aq);
+    const hi = i === tiers.length - 1 ? undefined : t.maxNotional.div(aq);
+    // slack(M) = K - qE + cum + slope x M; liquidation where slack <= 0
+    const slope = q.minus(aq.times(t.maintenanceMarginRate));
+    const a = k.minus(q.times(pos.entryPrice)).plus(t.maintenanceAmount);
+    let candidate: Decimal | undefined;
+    if (slope.isZero()) {
+      if (a.lte(0)) candidate = long ? hi : lo;
+    } else {
+      const root = a.neg().div(slope);
+      if (slope.isPos()) {
+        // liquidates for M <= root: the bracket's part is (lo, min(root, hi)]
+        if (root.gt(lo)) candidate = long ? (hi && hi.lt(root) ? hi : root) : lo;
+      } else if (hi === undefined || root.lte(hi)) {
+        // liquidates for M >= root: the bracket's part is [max(root, lo), hi]
+        candidate = long ? hi : root.gt(lo) ? root : lo;
+      }
+    }
+    if (!candidate || candidate.lte(0)) continue;
+    if (!best || (long ? candidate.gt(best) : candidate.lt(best))) best = candidate;
   }
-  return undefined;
+  return best;
 }
 
 /**

@@ -8,9 +8,11 @@ import {
   openOrderMargin,
   placeOrder,
   summarize,
+  onPrice,
   withPrice,
+  type Instrument,
 } from '../src/index.ts';
-import { accountWith, d, market, s } from './helpers.ts';
+import { accountWith, d, market, s, withInstrument } from './helpers.ts';
 
 const btc = CATALOGUE.BTCUSDT!;
 
@@ -144,5 +146,77 @@ describe('liquidation price', () => {
   it('a fully collateralised long has no liquidation price', () => {
     const a = accountWith('100000', [{ symbol: 'BTCUSDT', quantity: '1', entry: '50000' }]);
     expect(liquidationPrice(a, market({ BTCUSDT: '50000' }), 'BTCUSDT')).toBeUndefined();
+  });
+  // A scenario may give its own tiers with maintenance amounts that do not make the maintenance
+  // margin continuous (here 0 in both tiers: MM jumps from 1% to 10% of notional at 50,000).
+  const jumpy: Instrument = {
+    ...btc,
+    symbol: 'TSTUSDT',
+    tickSize: d('0.1'),
+    lotSize: d('1'),
+    riskTiers: [
+      {
+        maxNotional: d(50000),
+        maintenanceMarginRate: d('0.01'),
+        maintenanceAmount: d(0),
+        maxLeverage: 50,
+      },
+      {
+        maxNotional: d(1000000),
+        maintenanceMarginRate: d('0.1'),
+        maintenanceAmount: d(0),
+        maxLeverage: 5,
+      },
+    ],
+  };
+  const liquidated = (a: ReturnType<typeof accountWith>, price: string): boolean =>
+    onPrice(
+      a,
+      market({ TSTUSDT: '100' }, withInstrument(jumpy)),
+      'TSTUSDT',
+      { markPrice: d(price) },
+      1,
+    ).events.some((e) => e.type === 'liquidation');
+
+  it('discontinuous tiers, long: the first price hit on the way down, not the lowest root', () => {
+    const a = accountWith('60000', [
+      {
+        symbol: 'TSTUSDT',
+        quantity: '1000',
+        entry: '100',
+        mode: 'isolated',
+        leverage: 5,
+        isolatedWallet: '52000',
+      },
+    ]);
+    // tier 2 (M > 50): 52,000 + 1,000(M - 100) <= 1,000 M x 0.1 -> M <= 48,000 / 900 = 53.333... -> 53.3
+    // tier 1 (M <= 50): 52,000 + 1,000(M - 100) <= 1,000 M x 0.01 -> M <= 48,000 / 990 = 48.48...
+    // falling from 100 the mark reaches 53.3 first: MB 52,000 - 46,700 = 5,300 <= MM 5,330
+    // (at 53.4: MB 5,400 > MM 5,340)
+    expect(
+      s(liquidationPrice(a, market({ TSTUSDT: '100' }, withInstrument(jumpy)), 'TSTUSDT')),
+    ).toBe('53.3');
+    expect(liquidated(a, '53.3')).toBe(true);
+    expect(liquidated(a, '53.4')).toBe(false);
+  });
+
+  it('discontinuous tiers, short: liquidates where the maintenance jumps, just past the tier cap', () => {
+    const a = accountWith('60000', [
+      {
+        symbol: 'TSTUSDT',
+        quantity: '-400',
+        entry: '100',
+        mode: 'isolated',
+        leverage: 5,
+        isolatedWallet: '12000',
+      },
+    ]);
+    // tier 1 (notional <= 50,000, M <= 125): 12,000 - 400(M - 100) <= 4 M -> M >= 52,000 / 404 = 128.7 > 125: never in tier 1
+    // at 125.0 (tier 1): MB 12,000 - 10,000 = 2,000 > MM 500; at 125.1 (tier 2): MB 1,960 <= MM 50,040 x 0.1 = 5,004
+    expect(
+      s(liquidationPrice(a, market({ TSTUSDT: '100' }, withInstrument(jumpy)), 'TSTUSDT')),
+    ).toBe('125.1');
+    expect(liquidated(a, '125.1')).toBe(true);
+    expect(liquidated(a, '125')).toBe(false);
   });
 });
