@@ -4,13 +4,23 @@ import type { Account, EngineEvent } from './types.ts';
 
 type Json = string | number | boolean | null | undefined | Json[] | { [k: string]: Json };
 
-/** Deep-convert Decimals to decimal strings (undefined fields dropped by JSON.stringify). */
+/** A Decimal as a plain decimal string; null when it is not finite (an infinite margin ratio). */
+export const decimalJson = (v: Decimal): string | null => (v.isFinite() ? str(v) : null);
+
+/** Fields whose null means an infinite ratio (see decimalJson). */
+const RATIO_FIELDS: ReadonlySet<string> = new Set(['marginRatio', 'crossMarginRatio']);
+
+/**
+ * Deep-convert Decimals to decimal strings (undefined fields dropped by JSON.stringify). A
+ * non-finite Decimal (only a margin ratio can be: infinite when the margin balance is <= 0 with
+ * maintenance due) becomes null, so every string amount stays a plain decimal.
+ */
 export function toJson(v: unknown): Json {
   if (
     v instanceof Decimal ||
     (v !== null && typeof v === 'object' && 'toFixed' in v && 'd' in v && 'e' in v)
   )
-    return str(v as Decimal);
+    return decimalJson(v as Decimal);
   if (Array.isArray(v)) return v.map(toJson);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, Json> = {};
@@ -50,6 +60,7 @@ const DECIMAL_FIELDS: ReadonlySet<string> = new Set([
 
 function revive(v: unknown, key?: string): unknown {
   if (typeof v === 'string' && key !== undefined && DECIMAL_FIELDS.has(key)) return new Decimal(v);
+  if (v === null && key !== undefined && RATIO_FIELDS.has(key)) return new Decimal(Infinity);
   if (Array.isArray(v)) return v.map((x) => revive(x));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};

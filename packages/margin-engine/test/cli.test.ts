@@ -86,11 +86,49 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
       markPrice: '40000',
       marginBalance: '-25',
       maintenanceMargin: '160',
-      marginRatio: 'Infinity',
+      // the ratio is undefined (infinite) with a non-positive margin balance: null, never a
+      // non-decimal string such as "Infinity"
+      marginRatio: null,
     });
     // wallet 9,975, loss 10,000: shortfall 25 from the insurance fund
     expect(lines[4]).toMatchObject({ realizedPnl: '-10000', shortfall: '25' });
     expect(lines[6]).toMatchObject({ walletBalance: '0', insuranceFund: '-25', positions: [] });
+  });
+
+  it('every string amount in every example output is a plain decimal (no Infinity, NaN or exponent)', () => {
+    const decimal = /^-?\d+(\.\d+)?$/;
+    const text = new Set([
+      'type',
+      'symbol',
+      'side',
+      'orderType',
+      'timeInForce',
+      'workingType',
+      'status',
+      'liquidity',
+      'mode',
+      'marginMode',
+      'reason',
+      'code',
+      'message',
+      'field',
+      'stepType',
+      'id',
+      'orderId',
+      'clientOrderId',
+      'comment',
+    ]);
+    const walk = (v: unknown, key: string): void => {
+      if (typeof v === 'string' && !text.has(key)) expect(v, key).toMatch(decimal);
+      else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+      else if (v !== null && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) walk(x, k);
+    };
+    for (const f of examples) {
+      const { status, lines } = run([join(pkg, 'examples', f)]);
+      expect(status).toBe(0);
+      lines.forEach((l) => walk(l, ''));
+    }
   });
 
   it('rejected steps never abort the run', () => {

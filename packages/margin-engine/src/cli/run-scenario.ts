@@ -12,7 +12,7 @@ import { applyFunding } from '../funding.ts';
 import { onPrices, type PriceUpdate } from '../on-price.ts';
 import { openAccount } from '../events.ts';
 import { placeOrder } from '../place-order.ts';
-import { toJson } from '../serialize.ts';
+import { decimalJson, toJson } from '../serialize.ts';
 import { summarize } from '../summary.ts';
 import type {
   Account,
@@ -48,7 +48,7 @@ function snapshotLine(ex: Exchange): Line {
     initialMargin: str(s.initialMargin),
     maintenanceMargin: str(s.maintenanceMargin),
     availableBalance: str(s.availableBalance),
-    crossMarginRatio: str(s.crossMarginRatio),
+    crossMarginRatio: decimalJson(s.crossMarginRatio),
     insuranceFund: str(ex.insuranceFund),
     positions: s.positions.map((p) => ({
       symbol: p.symbol,
