@@ -226,6 +226,30 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
     expect(missing.stderr).toMatch(/step 0 \(order\): field "orderType"/);
   });
 
+  it('risk tiers must be in ascending order of their caps (else the tier lookup is silently wrong)', () => {
+    const tier = (cap: string, mmr: string, lev: number) => ({
+      maxNotional: cap,
+      maintenanceMarginRate: mmr,
+      maintenanceAmount: '0',
+      maxLeverage: lev,
+    });
+    const inst = {
+      symbol: 'TSTUSDT',
+      tickSize: '0.1',
+      lotSize: '1',
+      minNotional: '5',
+      maxLeverage: 50,
+      makerFeeRate: '0',
+      takerFeeRate: '0',
+      liquidationFeeRate: '0.01',
+      riskTiers: [tier('1000000', '0.1', 5), tier('50000', '0.01', 50)],
+    };
+    const r = run([], scenario([{ type: 'snapshot' }], { instruments: [inst] }));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/instruments\[0\]\.riskTiers\[1\]\.maxNotional/);
+    expect(r.lines).toEqual([]);
+  });
+
   it('runs through npx from the repository root', () => {
     const r = spawnSync('npx', ['--no-install', 'margin-scenario', 'examples/hedged-cross.json'], {
       cwd: join(pkg, '..', '..'),

@@ -94,6 +94,16 @@ function parseInstrument(v: unknown, where: string): Instrument {
       };
     }),
   };
+  inst.riskTiers.forEach((t, i) => {
+    const w = `${where}.riskTiers[${i}]`;
+    const prev = inst.riskTiers[i - 1];
+    if (t.maxNotional.lte(prev?.maxNotional ?? 0))
+      throw new ScenarioFormatError(
+        `${w}.maxNotional: tiers must be in ascending order of positive caps`,
+      );
+    if (t.maintenanceMarginRate.lt(0) || t.maintenanceMarginRate.gte(1))
+      throw new ScenarioFormatError(`${w}.maintenanceMarginRate: must be at least 0 and below 1`);
+  });
   if (inst.tickSize.lte(0) || inst.lotSize.lte(0))
     throw new ScenarioFormatError(`${where}: tickSize and lotSize must be positive`);
   if (v.book !== undefined) {
