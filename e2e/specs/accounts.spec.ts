@@ -76,7 +76,7 @@ test('sign-up shows a specific message next to each bad field, and for a taken e
   await expect(page.getByLabel('Password')).not.toHaveAttribute('aria-invalid', 'true');
 });
 
-test('open a second paper account, then reset it after a loss', async ({ page, user }) => {
+test('open a second paper account, then reset it after a loss', async ({ page, user, browser }) => {
   await page.goto('/accounts');
   await page.getByRole('button', { name: 'Open account' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open a paper account' });
@@ -132,6 +132,45 @@ test('open a second paper account, then reset it after a loss', async ({ page, u
   await expect(page.getByRole('status')).toContainText('“Second” was reset to 2,500.00 USDT.');
   await expect(second).toContainText('2,500.00');
   await expect(second).not.toContainText('-399.75');
+
+  // Its page shows the history, the reset included, and renames it.
+  await second.getByRole('link', { name: 'Second' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Second' })).toBeVisible();
+  const history = page.getByRole('region', { name: 'History' });
+  await expect(history.getByRole('listitem')).toHaveCount(3);
+  await expect(history.getByRole('listitem').first()).toContainText(
+    'Reset to the starting balance',
+  );
+  await expect(history.getByRole('listitem').first()).toContainText(
+    '2,100.25 USDT → 2,500.00 USDT',
+  );
+  await page.getByRole('textbox', { name: 'Account name' }).fill('Second try');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Second try' })).toBeVisible();
+  await expect(history.getByRole('listitem').first()).toContainText('Renamed to “Second try”');
+  await screenshot(page, 'account-detail');
+  await page.getByRole('textbox', { name: 'Account name' }).fill('Personal');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(
+    page.getByText('You already have an active account named "Personal".'),
+  ).toBeVisible();
+  await page.getByRole('textbox', { name: 'Account name' }).fill('Second');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Second', exact: true })).toBeVisible();
+
+  // Another user gets a 404 for this page, as for an account that does not exist.
+  const accountUrl = page.url();
+  const stranger = await browser.newContext({
+    extraHTTPHeaders: { 'x-forwarded-for': '10.250.3.3' },
+  });
+  const strangerUser = await signUpViaApi(stranger.request);
+  await signInViaApi(stranger.request, strangerUser);
+  const strangerPage = await stranger.newPage();
+  const res = await strangerPage.goto(accountUrl);
+  expect(res?.status()).toBe(404);
+  await stranger.close();
+
+  await page.getByRole('link', { name: '← All accounts' }).click();
 
   // Archive it, then find it among the archived accounts.
   await second.getByRole('button', { name: 'Archive Second' }).click();

@@ -322,3 +322,20 @@ describe('money', () => {
     expect((await api.account.get({ accountId: a.id })).walletBalance).toBe('99.9');
   });
 });
+
+describe('account.events', () => {
+  it('pages newest first through the account history', async () => {
+    const { api, accountId } = await signedIn();
+    await api.account.rename({ accountId, name: 'Main' });
+    await api.account.reset({ accountId });
+    const p1 = await api.account.events({ accountId, limit: 2 });
+    expect(p1.events.map((e) => [e.seq, e.type])).toEqual([
+      [4, 'accountReset'],
+      [3, 'accountRenamed'],
+    ]);
+    expect(p1.events[1]!.payload).toEqual({ from: 'Personal', to: 'Main' });
+    const p2 = await api.account.events({ accountId, limit: 2, cursor: p1.nextCursor });
+    expect(p2.events.map((e) => e.type)).toEqual(['deposit', 'accountOpened']);
+    expect(p2.nextCursor).toBeNull();
+  });
+});

@@ -34,7 +34,8 @@ export const accountRouter = router({
     .input(
       z.object({
         limit: z.number().int().min(1).max(100).default(50),
-        before: z.number().int().positive().optional(),
+        /** Sequence number to page from (exclusive): the `nextCursor` of the previous page. */
+        cursor: z.number().int().positive().nullish(),
       }),
     )
     .query(({ ctx, input }) => listAccountEvents(ctx.db, ctx.user.id, ctx.account.id, input)),

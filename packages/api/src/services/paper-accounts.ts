@@ -379,16 +379,16 @@ export interface AccountEventView {
   createdAt: string;
 }
 
-/** Newest first; `before` pages to older events. */
+/** Newest first; `cursor` (a sequence number, exclusive) pages to older events. */
 export async function listAccountEvents(
   db: Db,
   userId: string,
   accountId: string,
-  opts: { limit: number; before?: number | undefined },
-): Promise<{ events: AccountEventView[]; nextBefore: number | null }> {
+  opts: { limit: number; cursor?: number | null | undefined },
+): Promise<{ events: AccountEventView[]; nextCursor: number | null }> {
   await requireOwnedAccount(db, userId, accountId);
   const rows = await db.accountEvent.findMany({
-    where: { accountId, ...(opts.before ? { seq: { lt: opts.before } } : {}) },
+    where: { accountId, ...(opts.cursor ? { seq: { lt: opts.cursor } } : {}) },
     orderBy: { seq: 'desc' },
     take: opts.limit + 1,
   });
@@ -400,6 +400,6 @@ export async function listAccountEvents(
       payload: e.payload,
       createdAt: e.createdAt.toISOString(),
     })),
-    nextBefore: rows.length > opts.limit ? (page.at(-1)?.seq ?? null) : null,
+    nextCursor: rows.length > opts.limit ? (page.at(-1)?.seq ?? null) : null,
   };
 }

@@ -1,6 +1,7 @@
 'use client';
 import type { AccountSummary } from '@lab/api';
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '@/components/dialog';
 import { Field, FormAlert } from '@/components/form';
@@ -360,13 +361,17 @@ function AccountsTable({
             >
               <th scope="row" className="px-3 py-3 text-left font-medium">
                 <div className="truncate" title={a.name}>
-                  {a.name}
+                  <Link href={`/accounts/${a.id}`} className="hover:text-accent hover:underline">
+                    {a.name}
+                  </Link>
                 </div>
                 <div className="mt-1 flex items-center gap-2 text-xs font-normal text-muted">
                   <span className="rounded bg-panel-2 px-1.5 py-0.5 text-[10px] font-medium uppercase tracking-wide">
                     {KIND_LABEL[a.kind]}
                   </span>
-                  <span className="truncate">Opened {formatDate(a.createdAt)}</span>
+                  <span className="truncate" suppressHydrationWarning>
+                    Opened {formatDate(a.createdAt)}
+                  </span>
                 </div>
               </th>
               <td className="px-3 py-3">
