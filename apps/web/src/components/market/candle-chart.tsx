@@ -211,13 +211,16 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
           )}
         </p>
       </div>
-      <div className="relative h-[340px] sm:h-[470px]">
+      <div className="relative min-h-[340px] flex-1 sm:min-h-[470px]">
         <div
           ref={containerRef}
           role="img"
           aria-label={`${symbol} ${interval} candlestick chart with volume`}
           className="absolute inset-0"
         />
+        <noscript>
+          <p className="absolute inset-0 grid place-items-center text-sm text-muted">The chart needs JavaScript.</p>
+        </noscript>
         {(candles.isPending || candles.isError || candles.data?.candles.length === 0) && (
           <div className="pointer-events-none absolute inset-0 grid place-items-center text-sm text-muted">
             {candles.isPending
