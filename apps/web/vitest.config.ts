@@ -2,5 +2,5 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests of the web app's pure helpers (src/lib); pages are covered by the e2e suite.
 export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], environment: 'node' },
+  test: { name: 'web', include: ['src/**/*.test.ts'], environment: 'node' },
 });
