@@ -60,6 +60,34 @@ describe('position accounting', () => {
     expect(s(f.account.walletBalance)).toBe('100285.85');
   });
 
+  it('a short: realized PnL on reduce and on a flip to long has the opposite sign', () => {
+    const eth = (price: string): Market => market({ BTCUSDT: '50000', ETHUSDT: price });
+    const a = trade(fresh(), eth('3000'), 'sell', '2', 'ETHUSDT');
+    // buy back 0.5 at 2,900: realized = 0.5 x (2,900 - 3,000) x -1 = +50; fee 0.5 x 2,900 x 0.0005 = 0.725
+    const r = placeOrder(
+      a,
+      eth('2900'),
+      { symbol: 'ETHUSDT', side: 'buy', type: 'market', quantity: '0.5' },
+      { now: 2 },
+    );
+    expect(r.events.find((e) => e.type === 'fill')).toMatchObject({ realizedPnl: d(50) });
+    expect(s(r.account.positions.ETHUSDT!.entryPrice)).toBe('3000');
+    // buy 2.5 at 3,100: closes 1.5 (realized 1.5 x (3,100 - 3,000) x -1 = -150), opens +1 at 3,100
+    const f = placeOrder(
+      r.account,
+      eth('3100'),
+      { symbol: 'ETHUSDT', side: 'buy', type: 'market', quantity: '2.5' },
+      { now: 3 },
+    );
+    expect(f.events.find((e) => e.type === 'fill')).toMatchObject({ realizedPnl: d(-150) });
+    expect([
+      s(f.account.positions.ETHUSDT!.quantity),
+      s(f.account.positions.ETHUSDT!.entryPrice),
+    ]).toEqual(['1', '3100']);
+    // wallet = 100,000 - fees (3 + 0.725 + 3.875) + 50 - 150 = 99,892.4
+    expect(s(f.account.walletBalance)).toBe('99892.4');
+  });
+
   it('funding uses the position held at funding time (after adds and partial closes)', () => {
     let a = trade(fresh(), at('50000'), 'buy', '0.1');
     a = trade(a, at('50000'), 'buy', '0.1');
