@@ -56,7 +56,13 @@ const fromRow = (r: CandleRow) => ({
 
 /** A simulator that only moves when the test calls advance() (its wall clock never moves). */
 function manualSimulator(startTime: number, ticksPerSecond: number) {
-  return new SimulatorSource({ seed: 'worker-test', startTime, ticksPerSecond, market: { symbols: SYMBOLS }, now: () => startTime });
+  return new SimulatorSource({
+    seed: 'worker-test',
+    startTime,
+    ticksPerSecond,
+    market: { symbols: SYMBOLS },
+    now: () => startTime,
+  });
 }
 
 async function runService(startTime: number, ticksPerSecond: number, advanceMs: number) {
@@ -71,7 +77,14 @@ async function runService(startTime: number, ticksPerSecond: number, advanceMs: 
   const published: TickBatch[] = [];
   bus.onBatch((b) => published.push(b));
   const { lines, log } = memoryLog();
-  const service = new MarketDataService({ pool: t.pool, publisher: bus, log, now: () => sim.time, publishEveryMs: 10, persistEveryMs: 20 });
+  const service = new MarketDataService({
+    pool: t.pool,
+    publisher: bus,
+    log,
+    now: () => sim.time,
+    publishEveryMs: 10,
+    persistEveryMs: 20,
+  });
   await service.start(sim);
   sim.advance(advanceMs);
   // Let the timers publish and persist at least once with the simulated clock, then stop (final flush).
@@ -100,31 +113,81 @@ describe('MarketDataService', () => {
     expect(lines.filter((l) => l.includes('failed'))).toEqual([]);
     expect(published.reduce((n, b) => n + b.ticks.length, 0)).toBe(service.stats.ticks);
 
-    for (const symbol of SYMBOLS) {
-      for (const interval of CANDLE_INTERVALS) {
-        const expected = aggregateTrades(trades.filter((x) => x.symbol === symbol), interval).map(canon);
-        const stored = await dbCandles(symbol, interval);
-        // The aggregator also keeps a flat candle open for the minute that starts at the sim's end
-        // (fillGaps, as Binance does): it has no trades and changes nothing else.
-        const last = expected.at(-1)!;
-        const extra = stored.filter((c) => c.openTime > last.openTime);
-        expect(extra.every((c) => c.trades === 0 && c.volume === '0' && c.open === last.close && c.high === last.close)).toBe(true);
-        expect(stored.filter((c) => c.openTime <= last.openTime)).toEqual(expected);
-      }
-    }
+    await expectCandlesOf(trades);
     // Trades are stamped at the end of their step, so the last one opens minute 10: 11 minutes traded.
     const m1 = await dbCandles('BTCUSDT', '1m');
     expect(m1.filter((c) => c.trades > 0)).toHaveLength(11);
   });
 
+  it('history (recordHistory + flush, as the backfill does) stores the same exact candles and no tickers', async () => {
+    await t.pool.query('TRUNCATE candles, market_tickers');
+    const T0 = Date.UTC(2026, 0, 7, 23, 30, 0); // crosses midnight: 1d candles too
+    const sim = manualSimulator(T0, 0.2);
+    const trades: TradeTick[] = [];
+    const bus = new MemoryTickBus();
+    const published: TickBatch[] = [];
+    bus.onBatch((b) => published.push(b));
+    const service = new MarketDataService({ pool: t.pool, publisher: bus, log: memoryLog().log });
+    sim.onTick((tick) => {
+      if (tick.kind === 'trade') trades.push(tick);
+      service.recordHistory(tick);
+    });
+    sim.advance(3600_000);
+    const written = await service.flush();
+    expect(written).toBeGreaterThan(60 * 2);
+    await expectCandlesOf(trades);
+    expect((await t.pool.query('SELECT 1 FROM market_tickers')).rowCount).toBe(0);
+    await service.stop();
+    expect(published).toEqual([]);
+  });
+});
+
+async function expectCandlesOf(trades: TradeTick[]) {
+  for (const symbol of SYMBOLS) {
+    for (const interval of CANDLE_INTERVALS) {
+      const expected = aggregateTrades(
+        trades.filter((x) => x.symbol === symbol),
+        interval,
+      ).map(canon);
+      const stored = await dbCandles(symbol, interval);
+      // The aggregator also keeps a flat candle open for the minute that starts at the sim's end
+      // (fillGaps, as Binance does): it has no trades and changes nothing else.
+      const last = expected.at(-1)!;
+      const extra = stored.filter((c) => c.openTime > last.openTime);
+      expect(
+        extra.every(
+          (c) =>
+            c.trades === 0 && c.volume === '0' && c.open === last.close && c.high === last.close,
+        ),
+      ).toBe(true);
+      expect(stored.filter((c) => c.openTime <= last.openTime)).toEqual(expected);
+    }
+  }
+}
+
+describe('MarketDataService tickers', () => {
   it('keeps tickers: last trade, mark/index/funding of the last mark tick, 24h stats from 1m candles', async () => {
     await t.pool.query('TRUNCATE candles, market_tickers');
     const T0 = Date.UTC(2026, 1, 2, 0, 0, 0);
     const END = T0 + 5 * 60_000;
     // Older 1m candles written before the run: one 25h before the end (outside the 24h window, with
     // extreme prices that must not show), one 23h before (inside: it sets the 24h open).
-    const old = (openTime: number, p: string, high: string, low: string, volume: string): Candle => ({
-      symbol: 'BTCUSDT', interval: '1m', openTime, open: p, high, low, close: p, volume, trades: 3,
+    const old = (
+      openTime: number,
+      p: string,
+      high: string,
+      low: string,
+      volume: string,
+    ): Candle => ({
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      openTime,
+      open: p,
+      high,
+      low,
+      close: p,
+      volume,
+      trades: 3,
     });
     const outside = old(END - 25 * 3600_000, '1', '99999999', '0.5', '1000000');
     const inside = old(END - 23 * 3600_000, '90000.5', '90001', '89999', '2.5');

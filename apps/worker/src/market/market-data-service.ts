@@ -78,6 +78,9 @@ export class MarketDataService {
 
   /** Writes everything recorded so far; returns the number of candles written. */
   async flush(): Promise<number> {
+    for (const symbol of this.trades.keys()) {
+      this.collect(this.aggregator.openCandles(symbol).map((candle) => ({ candle, closed: false })));
+    }
     const n = this.pendingCandles.size;
     await this.persist();
     return n;
@@ -111,7 +114,8 @@ export class MarketDataService {
   private onTick(t: MarketTick): void {
     this.stats.ticks++;
     if (t.kind === 'trade') {
-      this.collect(this.aggregator.addTrade(t));
+      // History only needs closed candles per trade; the open ones are read once in flush().
+      this.collect(this.aggregator.addTrade(t, !this.quiet));
       this.trades.set(t.symbol, t);
     } else if (t.kind === 'mark') {
       this.marks.set(t.symbol, t);
