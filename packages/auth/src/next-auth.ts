@@ -52,6 +52,26 @@ interface UserForToken {
 
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
+/**
+ * Secure cookies (with the __Secure-/__Host- prefixes) over https and in production, except for a
+ * plain-http loopback URL (a local `npm start`), where browsers other than Chromium would drop
+ * Secure cookies and signing in would silently fail.
+ */
+export function secureCookiesFor(
+  nodeEnv: string | undefined,
+  publicUrl: string | undefined,
+): boolean {
+  if (publicUrl?.startsWith('https://')) return true;
+  if (nodeEnv !== 'production') return false;
+  let host = 'localhost';
+  try {
+    if (publicUrl) host = new URL(publicUrl).hostname;
+  } catch {
+    return true;
+  }
+  return !['localhost', '127.0.0.1', '[::1]', '::1'].includes(host);
+}
+
 export function createAuthOptions(config: AuthConfig): NextAuthOptions {
   const { db } = config;
   const providers: NextAuthOptions['providers'] = [

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAuthOptions, sessionClaims } from '../src/next-auth.ts';
+import { createAuthOptions, secureCookiesFor, sessionClaims } from '../src/next-auth.ts';
 import { insertUser, useTestDb } from './helpers.ts';
 
 // next-auth's core handler is not in its package exports; load it by file path.
@@ -150,5 +150,19 @@ describe('credentials sign-in through next-auth', () => {
         (p) => p.id,
       ),
     ).toEqual(['credentials', 'github']);
+  });
+});
+
+describe('secureCookiesFor', () => {
+  it.each([
+    ['production', 'https://lab.example.com', true],
+    ['production', 'http://lab.example.com', true],
+    ['production', undefined, false],
+    ['production', 'http://localhost:3000', false],
+    ['production', 'http://127.0.0.1:3000', false],
+    ['development', 'http://localhost:3000', false],
+    ['development', 'https://localhost:3000', true],
+  ] as const)('%s at %s -> %s', (env, url, secure) => {
+    expect(secureCookiesFor(env, url)).toBe(secure);
   });
 });
