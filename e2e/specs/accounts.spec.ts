@@ -19,6 +19,9 @@ test('sign up, sign out and sign in again through the pages', async ({ page, con
   await page.getByLabel('Email').fill(`  ${data.email.toUpperCase()} `);
   await page.getByLabel('Display name').fill(data.displayName);
   await page.getByLabel('Password').fill(data.password);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByLabel('Password')).toHaveAttribute('type', 'text');
+  await expect(page.getByRole('button', { name: 'Hide' })).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('button', { name: 'Create account' }).click();
 
   await expect(page).toHaveURL(/\/accounts$/);

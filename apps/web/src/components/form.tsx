@@ -1,4 +1,5 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+'use client';
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
   label: string;
@@ -7,8 +8,10 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
 }
 
 /** A labelled input with its hint and its error next to it, wired with aria-describedby. */
-export function Field({ label, error, hint, className, ...input }: FieldProps) {
+export function Field({ label, error, hint, className, type, ...input }: FieldProps) {
   const id = useId();
+  const [reveal, setReveal] = useState(false);
+  const isPassword = type === 'password';
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy =
@@ -18,15 +21,30 @@ export function Field({ label, error, hint, className, ...input }: FieldProps) {
       <label htmlFor={id} className="mb-1.5 block text-sm font-medium">
         {label}
       </label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={`w-full rounded border bg-bg px-3 py-2 text-sm outline-none transition-colors placeholder:text-muted/60 focus:border-accent ${
-          error ? 'border-down' : 'border-line'
-        }`}
-        {...input}
-      />
+      <div className="relative">
+        <input
+          id={id}
+          type={isPassword && reveal ? 'text' : type}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className={`w-full rounded border bg-bg px-3 py-2 text-sm outline-none transition-colors placeholder:text-muted/60 focus:border-accent ${
+            error ? 'border-down' : 'border-line'
+          } ${isPassword ? 'pr-16' : ''}`}
+          {...input}
+        />
+        {isPassword ? (
+          // Its name stays "Show"/"Hide" (not "Show password") so the field's label stays unique.
+          <button
+            type="button"
+            aria-controls={id}
+            aria-pressed={reveal}
+            onClick={() => setReveal((r) => !r)}
+            className="absolute inset-y-1 right-1 rounded px-2 text-xs text-muted hover:bg-panel-2 hover:text-text"
+          >
+            {reveal ? 'Hide' : 'Show'}
+          </button>
+        ) : null}
+      </div>
       {hint && !error ? (
         <p id={hintId} className="mt-1.5 text-xs text-muted">
           {hint}
