@@ -11,13 +11,22 @@ const T0 = Date.UTC(2026, 3, 1, 9, 0, 0);
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
 
 describe('market commands (lab_market_commands)', () => {
-  const sim = new SimulatorSource({ seed: 'commands', startTime: T0, ticksPerSecond: 4, market: { symbols: SYMBOLS }, now: () => T0 });
+  const sim = new SimulatorSource({
+    seed: 'commands',
+    startTime: T0,
+    ticksPerSecond: 4,
+    market: { symbols: SYMBOLS },
+    now: () => T0,
+  });
   const marks = new Map<string, MarkTick>();
   sim.onTick((k) => void (k.kind === 'mark' && marks.set(k.symbol, k)));
   const { lines, log } = memoryLog();
   let stop: () => Promise<void>;
   const notify = (payload: unknown) =>
-    t.pool.query('SELECT pg_notify($1, $2)', [COMMAND_CHANNEL, typeof payload === 'string' ? payload : JSON.stringify(payload)]);
+    t.pool.query('SELECT pg_notify($1, $2)', [
+      COMMAND_CHANNEL,
+      typeof payload === 'string' ? payload : JSON.stringify(payload),
+    ]);
 
   beforeAll(async () => {
     stop = await listenForCommands(t.url, sim, log);
@@ -29,9 +38,18 @@ describe('market commands (lab_market_commands)', () => {
 
   it('a crash command moves the price by about the requested percent over its duration', async () => {
     const before = Number(marks.get('BTCUSDT')!.markPrice);
-    await notify({ type: 'scenario', event: { type: 'crash', percent: 10, durationMs: 30_000, symbol: 'BTCUSDT' } });
+    await notify({
+      type: 'scenario',
+      event: { type: 'crash', percent: 10, durationMs: 30_000, symbol: 'BTCUSDT' },
+    });
     const ev = await waitFor(() => sim.events()[0], 'the scenario event to reach the simulator');
-    expect(ev).toMatchObject({ type: 'crash', percent: 10, durationMs: 30_000, symbol: 'BTCUSDT', at: sim.time });
+    expect(ev).toMatchObject({
+      type: 'crash',
+      percent: 10,
+      durationMs: 30_000,
+      symbol: 'BTCUSDT',
+      at: sim.time,
+    });
     expect(lines.some((l) => l.startsWith(`scenario event ${ev.id} started`))).toBe(true);
     sim.advance(40_000); // the crash, plus the mark/index smoothing settling
     const after = Number(marks.get('BTCUSDT')!.markPrice);
@@ -44,10 +62,25 @@ describe('market commands (lab_market_commands)', () => {
     const bad: Array<[unknown, RegExp]> = [
       ['{not json', /market command rejected: .*JSON/],
       [{ type: 'shutdown' }, /market command rejected: unknown command type shutdown/],
-      [{ type: 'scenario', event: { type: 'crash', percent: 150, durationMs: 1000 } }, /rejected: invalid scenario event crash: percent must be in \(0, 100\)/],
-      [{ type: 'scenario', event: { type: 'rally', percent: 5, durationMs: 1000, symbol: 'NOPEUSDT' } }, /rejected: invalid scenario event rally: unknown symbol NOPEUSDT/],
-      [{ type: 'scenario', event: { type: 'volSpike', multiplier: 3, durationMs: -5 } }, /rejected: invalid scenario event volSpike: durationMs must be > 0/],
-      [{ type: 'scenario', event: { type: 'meteor', durationMs: 1000 } }, /rejected: invalid scenario event meteor: unknown type/],
+      [
+        { type: 'scenario', event: { type: 'crash', percent: 150, durationMs: 1000 } },
+        /rejected: invalid scenario event crash: percent must be in \(0, 100\)/,
+      ],
+      [
+        {
+          type: 'scenario',
+          event: { type: 'rally', percent: 5, durationMs: 1000, symbol: 'NOPEUSDT' },
+        },
+        /rejected: invalid scenario event rally: unknown symbol NOPEUSDT/,
+      ],
+      [
+        { type: 'scenario', event: { type: 'volSpike', multiplier: 3, durationMs: -5 } },
+        /rejected: invalid scenario event volSpike: durationMs must be > 0/,
+      ],
+      [
+        { type: 'scenario', event: { type: 'meteor', durationMs: 1000 } },
+        /rejected: invalid scenario event meteor: unknown type/,
+      ],
       [{ type: 'scenario' }, /market command rejected: /],
     ];
     const from = lines.length;
@@ -58,7 +91,10 @@ describe('market commands (lab_market_commands)', () => {
     expect(sim.events()).toEqual([]);
 
     // Still listening: a valid command afterwards is applied.
-    await notify({ type: 'scenario', event: { type: 'volSpike', multiplier: 3, durationMs: 10_000 } });
+    await notify({
+      type: 'scenario',
+      event: { type: 'volSpike', multiplier: 3, durationMs: 10_000 },
+    });
     await waitFor(() => sim.events().length === 1, 'the valid command after the bad ones');
   });
 
@@ -68,7 +104,9 @@ describe('market commands (lab_market_commands)', () => {
     try {
       await notify({ type: 'scenario', event: { type: 'crash', percent: 5, durationMs: 1000 } });
       await waitFor(() => other.lines.length > 0, 'the rejection');
-      expect(other.lines[0]).toBe('market command rejected: scenario events need the simulator as the price source');
+      expect(other.lines[0]).toBe(
+        'market command rejected: scenario events need the simulator as the price source',
+      );
     } finally {
       await stopOther();
     }
@@ -84,7 +122,11 @@ describe('assignMarkets (LAB_MARKETS)', () => {
       { symbol: 'ETHUSDT', kind: 'replay', file: '/data/eth.csv' },
       { symbol: 'SOLUSDT', kind: 'simulator' },
     ]);
-    expect(assignMarkets('', known).map((m) => m.kind)).toEqual(['simulator', 'simulator', 'simulator']);
+    expect(assignMarkets('', known).map((m) => m.kind)).toEqual([
+      'simulator',
+      'simulator',
+      'simulator',
+    ]);
   });
 
   it('errors name the bad part', () => {
@@ -92,7 +134,11 @@ describe('assignMarkets (LAB_MARKETS)', () => {
       'LAB_MARKETS: "ETHUSDT=kraken" is not SYMBOL=simulator|binance|bybit|replay[:file.csv]',
     );
     expect(() => assignMarkets('btcusdt=binance', known)).toThrow('"btcusdt=binance"');
-    expect(() => assignMarkets('ADAUSDT=bybit', known)).toThrow('LAB_MARKETS: unknown symbol ADAUSDT (known: BTCUSDT, ETHUSDT, SOLUSDT)');
-    expect(() => assignMarkets('SOLUSDT=replay', known)).toThrow('LAB_MARKETS: SOLUSDT=replay needs a file');
+    expect(() => assignMarkets('ADAUSDT=bybit', known)).toThrow(
+      'LAB_MARKETS: unknown symbol ADAUSDT (known: BTCUSDT, ETHUSDT, SOLUSDT)',
+    );
+    expect(() => assignMarkets('SOLUSDT=replay', known)).toThrow(
+      'LAB_MARKETS: SOLUSDT=replay needs a file',
+    );
   });
 });

@@ -1,7 +1,14 @@
 // The tick bus over a real PostgreSQL: PgNotifyPublisher -> PgNotifySubscriber, batches larger than
 // a NOTIFY payload split and delivered in order, and a subscriber whose connection is killed
 // reconnects and receives again.
-import { PgNotifyPublisher, PgNotifySubscriber, encodeBatches, type MarketTick, type TickBatch, type TradeTick } from '@lab/market-data';
+import {
+  PgNotifyPublisher,
+  PgNotifySubscriber,
+  encodeBatches,
+  type MarketTick,
+  type TickBatch,
+  type TradeTick,
+} from '@lab/market-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLog, useWorkerDb, waitFor } from './helpers.ts';
 
@@ -37,7 +44,15 @@ describe('PgNotifyPublisher -> PgNotifySubscriber', () => {
   it('delivers a batch with its ticks and publish time', async () => {
     const ticks: MarketTick[] = [
       trade(1),
-      { kind: 'mark', symbol: 'BTCUSDT', time: 1, markPrice: '97000.1', indexPrice: '96990.5', fundingRate: '0.0001', nextFundingTime: 28_800_000 },
+      {
+        kind: 'mark',
+        symbol: 'BTCUSDT',
+        time: 1,
+        markPrice: '97000.1',
+        indexPrice: '96990.5',
+        fundingRate: '0.0001',
+        nextFundingTime: 28_800_000,
+      },
       { kind: 'status', symbol: 'BTCUSDT', time: 2, status: 'stale', reason: 'no data for 10 s' },
     ];
     const before = Date.now();

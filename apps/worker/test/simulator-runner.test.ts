@@ -4,7 +4,11 @@
 import { MemoryTickBus, SimulatorSource, type SimState, type TradeTick } from '@lab/market-data';
 import { describe, expect, it } from 'vitest';
 import { MarketDataService } from '../src/market/market-data-service.ts';
-import { createSimulator, startSimulator, type SimulatorRunnerOptions } from '../src/market/simulator-runner.ts';
+import {
+  createSimulator,
+  startSimulator,
+  type SimulatorRunnerOptions,
+} from '../src/market/simulator-runner.ts';
 import { loadSimState } from '../src/market/simulator-state.ts';
 import { dec, fromScaled, memoryLog, scaled, useWorkerDb } from './helpers.ts';
 
@@ -30,7 +34,12 @@ const opts: SimulatorRunnerOptions = {
 
 /** Starts the runner with a fresh service; the live source only moves through advance() (the clock stands still). */
 async function start() {
-  const service = new MarketDataService({ pool: t.pool, publisher: new MemoryTickBus(), log, now: () => clock });
+  const service = new MarketDataService({
+    pool: t.pool,
+    publisher: new MemoryTickBus(),
+    log,
+    now: () => clock,
+  });
   const run = await startSimulator(opts, service);
   const trades: TradeTick[] = [];
   run.source.onTick((k) => {
@@ -40,16 +49,32 @@ async function start() {
 }
 
 async function minutes(symbol: string, interval = '1m') {
-  const r = await t.pool.query<{ open_time: Date; open: string; high: string; low: string; close: string; volume: string; trades: number }>(
+  const r = await t.pool.query<{
+    open_time: Date;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string;
+    trades: number;
+  }>(
     `SELECT open_time, open::text, high::text, low::text, close::text, volume::text, trades FROM candles
      WHERE symbol = $1 AND interval = $2 ORDER BY open_time`,
     [symbol, interval],
   );
-  return r.rows.map((x) => ({ ...x, t: x.open_time.getTime(), open: dec(x.open)!, close: dec(x.close)!, volume: dec(x.volume)! }));
+  return r.rows.map((x) => ({
+    ...x,
+    t: x.open_time.getTime(),
+    open: dec(x.open)!,
+    close: dec(x.close)!,
+    volume: dec(x.volume)!,
+  }));
 }
 
-const lastPrice = (trades: TradeTick[], symbol: string) => Number(trades.filter((x) => x.symbol === symbol).at(-1)!.price);
-const firstPrice = (trades: TradeTick[], symbol: string) => Number(trades.find((x) => x.symbol === symbol)!.price);
+const lastPrice = (trades: TradeTick[], symbol: string) =>
+  Number(trades.filter((x) => x.symbol === symbol).at(-1)!.price);
+const firstPrice = (trades: TradeTick[], symbol: string) =>
+  Number(trades.find((x) => x.symbol === symbol)!.price);
 
 describe('simulator runner', () => {
   let saved: SimState;
@@ -66,8 +91,12 @@ describe('simulator runner', () => {
     expect(m1.every((c) => c.trades > 0)).toBe(true);
     expect((await minutes('ETHUSDT')).length).toBe(31);
     const first5m = Math.floor(windowStart / (5 * MIN)) * 5 * MIN; // 12:00
-    expect((await minutes('BTCUSDT', '5m')).map((c) => c.t)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => first5m + i * 5 * MIN));
-    expect(lines.some((l) => /simulated 0\.5\d h of market history \(\d+ candles\)/.test(l))).toBe(true);
+    expect((await minutes('BTCUSDT', '5m')).map((c) => c.t)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((i) => first5m + i * 5 * MIN),
+    );
+    expect(lines.some((l) => /simulated 0\.5\d h of market history \(\d+ candles\)/.test(l))).toBe(
+      true,
+    );
     // Live continues where history ended (within one coarse 5 s step of now).
     expect(run.source.time).toBeGreaterThan(NOW - 5000);
     expect(run.source.time).toBeLessThanOrEqual(NOW);
@@ -87,14 +116,20 @@ describe('simulator runner', () => {
     expect(run.source.time).toBe(saved.time);
     run.source.advance(1000);
     // Exactly the market a SimulatorSource resumed from the stored snapshot produces…
-    const expected = new SimulatorSource({ resumeFrom: saved, market: { symbols: SYMBOLS }, now: () => 0 });
+    const expected = new SimulatorSource({
+      resumeFrom: saved,
+      market: { symbols: SYMBOLS },
+      now: () => 0,
+    });
     const expectedTrades: TradeTick[] = [];
     expected.onTick((k) => void (k.kind === 'trade' && expectedTrades.push(k)));
     expected.advance(1000);
     expect(run.trades).toEqual(expectedTrades);
     // …so no jump: the first price after the restart is one normal step from the last before it.
     for (const s of SYMBOLS) {
-      expect(Math.abs(Math.log(firstPrice(run.trades, s) / lastPrice(beforeStop, s)))).toBeLessThan(0.003);
+      expect(Math.abs(Math.log(firstPrice(run.trades, s) / lastPrice(beforeStop, s)))).toBeLessThan(
+        0.003,
+      );
     }
     beforeStop = run.trades;
     await run.stop();
@@ -108,7 +143,9 @@ describe('simulator runner', () => {
     const after1d = (await minutes('BTCUSDT', '1d')).find((c) => c.t === before1d.t)!;
     expect(after1d.open).toBe(before1d.open);
     expect(after1d.trades).toBe(before1d.trades + btc.length);
-    expect(after1d.volume).toBe(fromScaled(btc.reduce((a, x) => a + scaled(x.quantity), scaled(before1d.volume))));
+    expect(after1d.volume).toBe(
+      fromScaled(btc.reduce((a, x) => a + scaled(x.quantity), scaled(before1d.volume))),
+    );
     saved = (await loadSimState(t.pool, 'simulator'))!;
   });
 
@@ -145,7 +182,9 @@ describe('simulator runner', () => {
     const m1 = await minutes('BTCUSDT');
     const resumed = m1.filter((c) => c.t > lastClose.t);
     expect(resumed[0]!.t).toBe(Math.floor(history.time / MIN) * MIN);
-    expect(Math.abs(Math.log(Number(resumed[0]!.open) / Number(lastClose.close)))).toBeLessThan(0.02);
+    expect(Math.abs(Math.log(Number(resumed[0]!.open) / Number(lastClose.close)))).toBeLessThan(
+      0.02,
+    );
     expect(resumed.length).toBe(Math.floor(clock / MIN) - Math.floor(history.time / MIN) + 1);
     await run.stop();
   });

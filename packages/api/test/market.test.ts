@@ -3,7 +3,12 @@
 import type { AddressInfo } from 'node:net';
 import { createDb, type Db } from '@lab/db';
 import { createTestDatabase, type TestDatabase } from '@lab/db/testing';
-import { MarketFeed, type FeedUpdate, type MarketFeedLike, type MarketTick } from '@lab/market-data';
+import {
+  MarketFeed,
+  type FeedUpdate,
+  type MarketFeedLike,
+  type MarketTick,
+} from '@lab/market-data';
 import { TRPCError } from '@trpc/server';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import pg from 'pg';
@@ -21,9 +26,28 @@ beforeAll(async () => {
   db = createDb(tdb.url);
   await db.instrument.createMany({
     data: [
-      { symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', spec: { tickSize: '0.1' }, source: 'simulator' },
-      { symbol: 'ETHUSDT', baseAsset: 'ETH', quoteAsset: 'USDT', spec: { tickSize: '0.01' }, source: 'binance' },
-      { symbol: 'OLDUSDT', baseAsset: 'OLD', quoteAsset: 'USDT', spec: {}, source: 'simulator', enabled: false },
+      {
+        symbol: 'BTCUSDT',
+        baseAsset: 'BTC',
+        quoteAsset: 'USDT',
+        spec: { tickSize: '0.1' },
+        source: 'simulator',
+      },
+      {
+        symbol: 'ETHUSDT',
+        baseAsset: 'ETH',
+        quoteAsset: 'USDT',
+        spec: { tickSize: '0.01' },
+        source: 'binance',
+      },
+      {
+        symbol: 'OLDUSDT',
+        baseAsset: 'OLD',
+        quoteAsset: 'USDT',
+        spec: {},
+        source: 'simulator',
+        enabled: false,
+      },
     ],
   });
   await db.candle.createMany({
@@ -39,7 +63,17 @@ beforeAll(async () => {
         volume: '1.125',
         trades: i + 1,
       })),
-      { symbol: 'BTCUSDT', interval: '5m', openTime: new Date(T0), open: '100.5', high: '105', low: '99', close: '104.25', volume: '5.625', trades: 15 },
+      {
+        symbol: 'BTCUSDT',
+        interval: '5m',
+        openTime: new Date(T0),
+        open: '100.5',
+        high: '105',
+        low: '99',
+        close: '104.25',
+        volume: '5.625',
+        trades: 15,
+      },
     ],
   });
   await db.marketTicker.create({
@@ -64,8 +98,18 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const user = (role: SessionUser['role']): SessionUser => ({ id: `u-${role}`, role, email: `${role.toLowerCase()}@lab.test`, displayName: role });
-const ctx = (u: SessionUser | null, feed?: MarketFeedLike): Context => ({ db, user: u, ip: '127.0.0.1', ...(feed ? { feed } : {}) });
+const user = (role: SessionUser['role']): SessionUser => ({
+  id: `u-${role}`,
+  role,
+  email: `${role.toLowerCase()}@lab.test`,
+  displayName: role,
+});
+const ctx = (u: SessionUser | null, feed?: MarketFeedLike): Context => ({
+  db,
+  user: u,
+  ip: '127.0.0.1',
+  ...(feed ? { feed } : {}),
+});
 const anon = () => createCaller(ctx(null));
 
 async function failure(p: Promise<unknown>): Promise<TRPCError> {
@@ -88,7 +132,12 @@ describe('market.instruments / tickers / ticker', () => {
   it('lists enabled instruments with their spec, source and ticker', async () => {
     const list = await anon().market.instruments();
     expect(list.map((i) => i.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
-    expect(list[0]).toMatchObject({ baseAsset: 'BTC', source: 'simulator', spec: { tickSize: '0.1' }, ticker: { markPrice: '109.3' } });
+    expect(list[0]).toMatchObject({
+      baseAsset: 'BTC',
+      source: 'simulator',
+      spec: { tickSize: '0.1' },
+      ticker: { markPrice: '109.3' },
+    });
     expect(list[1]!.ticker).toBeNull();
   });
 
@@ -116,29 +165,80 @@ describe('market.instruments / tickers / ticker', () => {
 });
 
 describe('market.candles', () => {
-  const times = (r: { candles: Array<{ openTime: number }> }) => r.candles.map((c) => (c.openTime - T0) / MIN);
+  const times = (r: { candles: Array<{ openTime: number }> }) =>
+    r.candles.map((c) => (c.openTime - T0) / MIN);
 
   it('returns candles in [from, to), oldest first, with exact decimal strings', async () => {
-    const r = await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', from: T0 + 2 * MIN, to: T0 + 5 * MIN });
+    const r = await anon().market.candles({
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      from: T0 + 2 * MIN,
+      to: T0 + 5 * MIN,
+    });
     expect(times(r)).toEqual([2, 3, 4]);
     expect(r).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', intervalMs: MIN });
-    expect(r.candles[0]).toEqual({ openTime: T0 + 2 * MIN, open: '102.5', high: '103', low: '101', close: '102.25', volume: '1.125', trades: 3 });
+    expect(r.candles[0]).toEqual({
+      openTime: T0 + 2 * MIN,
+      open: '102.5',
+      high: '103',
+      low: '101',
+      close: '102.25',
+      volume: '1.125',
+      trades: 3,
+    });
     // A `from` exactly on a candle includes it, a `to` exactly on one excludes it.
-    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', from: T0 + 2 * MIN + 1, to: T0 + 5 * MIN + 1 }))).toEqual([3, 4, 5]);
+    expect(
+      times(
+        await anon().market.candles({
+          symbol: 'BTCUSDT',
+          interval: '1m',
+          from: T0 + 2 * MIN + 1,
+          to: T0 + 5 * MIN + 1,
+        }),
+      ),
+    ).toEqual([3, 4, 5]);
   });
 
   it('limit keeps the most recent candles of the range, still oldest first; the default is 500', async () => {
-    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', limit: 3 }))).toEqual([7, 8, 9]);
-    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', from: T0 + 2 * MIN, limit: 2 }))).toEqual([8, 9]);
-    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', to: T0 + 4 * MIN, limit: 2 }))).toEqual([2, 3]);
-    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m' }))).toHaveLength(10);
+    expect(
+      times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m', limit: 3 })),
+    ).toEqual([7, 8, 9]);
+    expect(
+      times(
+        await anon().market.candles({
+          symbol: 'BTCUSDT',
+          interval: '1m',
+          from: T0 + 2 * MIN,
+          limit: 2,
+        }),
+      ),
+    ).toEqual([8, 9]);
+    expect(
+      times(
+        await anon().market.candles({
+          symbol: 'BTCUSDT',
+          interval: '1m',
+          to: T0 + 4 * MIN,
+          limit: 2,
+        }),
+      ),
+    ).toEqual([2, 3]);
+    expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '1m' }))).toHaveLength(
+      10,
+    );
     expect(times(await anon().market.candles({ symbol: 'BTCUSDT', interval: '5m' }))).toEqual([0]);
-    expect((await anon().market.candles({ symbol: 'BTCUSDT', interval: '1h' })).candles).toEqual([]);
+    expect((await anon().market.candles({ symbol: 'BTCUSDT', interval: '1h' })).candles).toEqual(
+      [],
+    );
   });
 
   it('validation errors name the field', async () => {
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
-      [{ symbol: 'BTCUSDT', interval: '2m' }, 'interval', /interval must be one of 1m, 5m, 15m, 1h, 4h, 1d/],
+      [
+        { symbol: 'BTCUSDT', interval: '2m' },
+        'interval',
+        /interval must be one of 1m, 5m, 15m, 1h, 4h, 1d/,
+      ],
       [{ symbol: 'BTC-USD', interval: '1m' }, 'symbol', /symbol must be an instrument symbol/],
       [{ symbol: 'BTCUSDT', interval: '1m', limit: 5000 }, 'limit', /limit must be at most 1500/],
       [{ symbol: 'BTCUSDT', interval: '1m', limit: 0 }, 'limit', /./],
@@ -167,7 +267,9 @@ describe('market.triggerScenario', () => {
 
   it('is UNAUTHORIZED for anonymous users and FORBIDDEN for traders', async () => {
     expect((await failure(anon().market.triggerScenario(crash))).code).toBe('UNAUTHORIZED');
-    expect((await failure(createCaller(ctx(user('TRADER'))).market.triggerScenario(crash))).code).toBe('FORBIDDEN');
+    expect(
+      (await failure(createCaller(ctx(user('TRADER'))).market.triggerScenario(crash))).code,
+    ).toBe('FORBIDDEN');
   });
 
   it('an instructor sends the command to the worker over lab_market_commands', async () => {
@@ -177,8 +279,16 @@ describe('market.triggerScenario', () => {
     await listener.connect();
     await listener.query('LISTEN lab_market_commands');
     try {
-      expect(await createCaller(ctx(user('INSTRUCTOR'))).market.triggerScenario(crash)).toEqual({ sent: true });
-      expect(await createCaller(ctx(user('ADMIN'))).market.triggerScenario({ type: 'volSpike', multiplier: 3, durationMs: 5000 })).toEqual({ sent: true });
+      expect(await createCaller(ctx(user('INSTRUCTOR'))).market.triggerScenario(crash)).toEqual({
+        sent: true,
+      });
+      expect(
+        await createCaller(ctx(user('ADMIN'))).market.triggerScenario({
+          type: 'volSpike',
+          multiplier: 3,
+          durationMs: 5000,
+        }),
+      ).toEqual({ sent: true });
       const end = Date.now() + 3000;
       while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       expect(got.map((p) => JSON.parse(p) as unknown)).toEqual([
@@ -192,10 +302,16 @@ describe('market.triggerScenario', () => {
 
   it('rejects markets that do not run on the simulator, unknown symbols and bad parameters', async () => {
     const instructor = createCaller(ctx(user('INSTRUCTOR')));
-    const notSim = await failure(instructor.market.triggerScenario({ ...crash, symbol: 'ETHUSDT' }));
+    const notSim = await failure(
+      instructor.market.triggerScenario({ ...crash, symbol: 'ETHUSDT' }),
+    );
     expect(notSim.code).toBe('PRECONDITION_FAILED');
-    expect(notSim.message).toBe('ETHUSDT runs on binance prices; scenario events need the simulator.');
-    expect((await failure(instructor.market.triggerScenario({ ...crash, symbol: 'XYZUSDT' }))).code).toBe('NOT_FOUND');
+    expect(notSim.message).toBe(
+      'ETHUSDT runs on binance prices; scenario events need the simulator.',
+    );
+    expect(
+      (await failure(instructor.market.triggerScenario({ ...crash, symbol: 'XYZUSDT' }))).code,
+    ).toBe('NOT_FOUND');
     const tooBig = await failure(instructor.market.triggerScenario({ ...crash, percent: 95 }));
     expect(tooBig.code).toBe('BAD_REQUEST');
     expect(fieldOf(tooBig)).toBe('percent');
@@ -213,7 +329,13 @@ interface SseEvent {
 /** A minimal EventSource: GET the URL, parse the text/event-stream as it arrives. */
 async function openSse(url: string, lastEventId?: string) {
   const ac = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: ac.signal });
+  const res = await fetch(url, {
+    headers: {
+      accept: 'text/event-stream',
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+    signal: ac.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -250,7 +372,12 @@ async function openSse(url: string, lastEventId?: string) {
     }
   })();
   /** Next data event (skipping tRPC's `connected` and pings). */
-  async function next(timeoutMs = 3000): Promise<{ id: string | undefined; data: { snapshot: boolean; publishedAt: number; ticks: MarketTick[] } }> {
+  async function next(
+    timeoutMs = 3000,
+  ): Promise<{
+    id: string | undefined;
+    data: { snapshot: boolean; publishedAt: number; ticks: MarketTick[] };
+  }> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const ev = queue.shift();
@@ -301,8 +428,16 @@ describe('market.live over HTTP (server-sent events)', () => {
     fundingRate: '0.0001',
     nextFundingTime: Date.UTC(2026, 4, 4, 16),
   });
-  const trade = (symbol: string, price: string): MarketTick => ({ kind: 'trade', symbol, time: Date.now(), price, quantity: '0.5', side: 'buy' });
-  const liveUrl = (input: unknown) => `${base}/market.live?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const trade = (symbol: string, price: string): MarketTick => ({
+    kind: 'trade',
+    symbol,
+    time: Date.now(),
+    price,
+    quantity: '0.5',
+    side: 'buy',
+  });
+  const liveUrl = (input: unknown) =>
+    `${base}/market.live?input=${encodeURIComponent(JSON.stringify(input))}`;
   const waitActive = async (n: number) => {
     const end = Date.now() + 3000;
     while (active !== n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
@@ -313,7 +448,10 @@ describe('market.live over HTTP (server-sent events)', () => {
     process.on('warning', onWarning);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    feed.ingest({ ticks: [mark('BTCUSDT', '100.1'), mark('ETHUSDT', '5.5'), trade('BTCUSDT', '100.2')], publishedAt: Date.now() });
+    feed.ingest({
+      ticks: [mark('BTCUSDT', '100.1'), mark('ETHUSDT', '5.5'), trade('BTCUSDT', '100.2')],
+      publishedAt: Date.now(),
+    });
   });
   afterAll(async () => {
     process.off('warning', onWarning);
@@ -332,9 +470,16 @@ describe('market.live over HTTP (server-sent events)', () => {
 
     const sentAt = Date.now();
     feed.ingest({ ticks: [trade('ETHUSDT', '5.6')], publishedAt: sentAt }); // nothing for this client
-    feed.ingest({ ticks: [trade('ETHUSDT', '5.7'), trade('BTCUSDT', '100.3')], publishedAt: sentAt });
+    feed.ingest({
+      ticks: [trade('ETHUSDT', '5.7'), trade('BTCUSDT', '100.3')],
+      publishedAt: sentAt,
+    });
     const live = await sse.next();
-    expect(live.data).toEqual({ snapshot: false, publishedAt: sentAt, ticks: [expect.objectContaining({ symbol: 'BTCUSDT', price: '100.3' })] });
+    expect(live.data).toEqual({
+      snapshot: false,
+      publishedAt: sentAt,
+      ticks: [expect.objectContaining({ symbol: 'BTCUSDT', price: '100.3' })],
+    });
     expect(live.id).toBe(String(feed.lastSeq));
 
     // A long stream: many batches must not pile up listeners on the request's AbortSignal.
@@ -352,11 +497,19 @@ describe('market.live over HTTP (server-sent events)', () => {
     const merged = await sse.next();
     expect(merged.id).toBe(String(feed.lastSeq));
     expect(merged.data.publishedAt).toBe(1000);
-    expect(merged.data.ticks.map((t) => (t.kind === 'trade' ? t.price : ''))).toEqual(['300', '301']);
+    expect(merged.data.ticks.map((t) => (t.kind === 'trade' ? t.price : ''))).toEqual([
+      '300',
+      '301',
+    ]);
 
     // All symbols when none are chosen.
     const all = await openSse(liveUrl({}));
-    expect((await all.next()).data.ticks.map((t) => t.symbol).sort()).toEqual(['BTCUSDT', 'BTCUSDT', 'ETHUSDT', 'ETHUSDT']);
+    expect((await all.next()).data.ticks.map((t) => t.symbol).sort()).toEqual([
+      'BTCUSDT',
+      'BTCUSDT',
+      'ETHUSDT',
+      'ETHUSDT',
+    ]);
     await all.close();
     await sse.close();
     await waitActive(0); // the server ends each subscription when its client goes away
@@ -376,14 +529,19 @@ describe('market.live over HTTP (server-sent events)', () => {
     await waitActive(0);
 
     // Missed while disconnected: the reconnecting client gets it through the snapshot.
-    feed.ingest({ ticks: [mark('BTCUSDT', '201'), trade('BTCUSDT', '201.5')], publishedAt: Date.now() });
+    feed.ingest({
+      ticks: [mark('BTCUSDT', '201'), trade('BTCUSDT', '201.5')],
+      publishedAt: Date.now(),
+    });
     const again = await openSse(liveUrl({ symbols: ['BTCUSDT'] }), last.id);
     const snap = await again.next();
     expect(snap.data.snapshot).toBe(true);
-    expect(snap.data.ticks).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'mark', markPrice: '201' }),
-      expect.objectContaining({ kind: 'trade', price: '201.5' }),
-    ]));
+    expect(snap.data.ticks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'mark', markPrice: '201' }),
+        expect.objectContaining({ kind: 'trade', price: '201.5' }),
+      ]),
+    );
     feed.ingest({ ticks: [trade('BTCUSDT', '202')], publishedAt: Date.now() });
     expect((await again.next()).data.ticks[0]).toMatchObject({ price: '202' });
     await again.close();

@@ -56,9 +56,11 @@ const PART = (() => {
 const T0 = Date.UTC(2026, 0, 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+const pct = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => boolean, ms: number, what: string) {
   const end = Date.now() + ms;
@@ -69,16 +71,30 @@ async function until(check: () => boolean, ms: number, what: string) {
 }
 function table(rows: Array<Array<string>>) {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => '| ' + r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join(' | ') + ' |';
+  const line = (r: string[]) =>
+    '| ' +
+    r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join(' | ') +
+    ' |';
   console.log(line(rows[0]!));
-  console.log('|' + widths.map((w, c) => (c === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  console.log(
+    '|' +
+      widths
+        .map((w, c) => (c === 0 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':'))
+        .join('|') +
+      '|',
+  );
   for (const r of rows.slice(1)) console.log(line(r));
 }
 
 // ---- (a) throughput -----------------------------------------------------------------------------
 
 async function throughput(publisher: TickPublisher, subscriber: TickSubscriber, batchMs: number) {
-  const sim = new SimulatorSource({ seed: 'bench', startTime: T0, ticksPerSecond: 10, now: () => T0 });
+  const sim = new SimulatorSource({
+    seed: 'bench',
+    startTime: T0,
+    ticksPerSecond: 10,
+    now: () => T0,
+  });
   const candles = new CandleAggregator();
   let batch: MarketTick[] = [];
   sim.onTick((t) => {
@@ -104,8 +120,12 @@ async function throughput(publisher: TickPublisher, subscriber: TickSubscriber, 
 }
 
 async function partA(pgUrl: string) {
-  console.log(`\n(a) Throughput: simulator (6 instruments, 10 steps/s) -> CandleAggregator -> publish -> 1 subscriber`);
-  console.log(`    ${THROUGHPUT_SIM_SECONDS} s of simulated market per run, median of ${REPEATS} runs\n`);
+  console.log(
+    `\n(a) Throughput: simulator (6 instruments, 10 steps/s) -> CandleAggregator -> publish -> 1 subscriber`,
+  );
+  console.log(
+    `    ${THROUGHPUT_SIM_SECONDS} s of simulated market per run, median of ${REPEATS} runs\n`,
+  );
   const rows = [['bus', 'batch', 'ticks/run', 'ticks/s (median)', 'runs']];
   const results: Record<string, number> = {};
   for (const batchMs of [100, 1000]) {
@@ -131,7 +151,13 @@ async function partA(pgUrl: string) {
         ticks = res.ticks;
       }
       results[`${bus}/${batchMs}`] = median(runs);
-      rows.push([bus === 'memory' ? 'MemoryTickBus (baseline)' : 'PgNotify (LISTEN/NOTIFY)', `${batchMs} ms`, fmt(ticks), fmt(median(runs)), runs.map((x) => fmt(x / 1000, 0) + 'k').join(' ')]);
+      rows.push([
+        bus === 'memory' ? 'MemoryTickBus (baseline)' : 'PgNotify (LISTEN/NOTIFY)',
+        `${batchMs} ms`,
+        fmt(ticks),
+        fmt(median(runs)),
+        runs.map((x) => fmt(x / 1000, 0) + 'k').join(' '),
+      ]);
     }
   }
   table(rows);
@@ -152,12 +178,20 @@ async function partA(pgUrl: string) {
 function rawSseServer(feed: MarketFeed): http.Server {
   const clients = new Set<http.ServerResponse>();
   feed.subscribe((u) => {
-    const bytes = Buffer.from(`id: ${u.seq}\ndata: ${JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks: u.ticks })}\n\n`);
+    const bytes = Buffer.from(
+      `id: ${u.seq}\ndata: ${JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks: u.ticks })}\n\n`,
+    );
     for (const res of clients) res.write(bytes);
   });
   return http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(`id: s${Date.now()}\ndata: ${JSON.stringify({ snapshot: true, publishedAt: Date.now(), ticks: feed.snapshot() })}\n\n`);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.write(
+      `id: s${Date.now()}\ndata: ${JSON.stringify({ snapshot: true, publishedAt: Date.now(), ticks: feed.snapshot() })}\n\n`,
+    );
     clients.add(res);
     req.on('close', () => clients.delete(res));
   });
@@ -169,7 +203,9 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
       ? `\n(b) Fan-out latency: ${CLIENTS} SSE clients of market.live (the @lab/api router on tRPC's standalone HTTP server, 127.0.0.1),`
       : `\n(b) Fan-out latency, BASELINE transport: ${CLIENTS} SSE clients of a raw node:http SSE endpoint (serialised once per batch), 127.0.0.1,`,
   );
-  console.log(`    MarketFeed <- PgNotifySubscriber <- PgNotifyPublisher <- simulator (6 instruments, 10 steps/s, published every 100 ms, own process), ${SECONDS} s\n`);
+  console.log(
+    `    MarketFeed <- PgNotifySubscriber <- PgNotifyPublisher <- simulator (6 instruments, 10 steps/s, published every 100 ms, own process), ${SECONDS} s\n`,
+  );
   const subscriber = new PgNotifySubscriber(pgUrl);
   const feed = new MarketFeed(subscriber);
   await feed.start();
@@ -177,7 +213,10 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
   const db = createDb(pgUrl, { max: 1 }); // the live procedure never queries; the context needs one
   cleanups.push(() => db.$disconnect());
   const ctx: Context = { db, user: null, ip: '127.0.0.1', feed };
-  const server = TRANSPORT === 'trpc' ? createHTTPServer({ router: appRouter, createContext: () => ctx }) : rawSseServer(feed);
+  const server =
+    TRANSPORT === 'trpc'
+      ? createHTTPServer({ router: appRouter, createContext: () => ctx })
+      : rawSseServer(feed);
   server.maxConnections = CLIENTS + 100;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(
@@ -189,19 +228,29 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
   );
   const port = (server.address() as AddressInfo).port;
 
-  const child: ChildProcess = fork(path.join(here, 'sse-clients.ts'), [`http://127.0.0.1:${port}/market.live`, String(CLIENTS)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = fork(
+    path.join(here, 'sse-clients.ts'),
+    [`http://127.0.0.1:${port}/market.live`, String(CLIENTS)],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   cleanups.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
     return Promise.resolve();
   });
   const messages: Array<Record<string, number | string>> = [];
   child.on('message', (m: Record<string, number | string>) => messages.push(m));
-  await until(() => messages.some((m) => m.type === 'ready'), 60_000, `${CLIENTS} clients to connect`);
+  await until(
+    () => messages.some((m) => m.type === 'ready'),
+    60_000,
+    `${CLIENTS} clients to connect`,
+  );
   const ready = messages.find((m) => m.type === 'ready')!;
-  console.log(`    ${CLIENTS} clients connected and had their snapshot in ${fmt(Number(ready.connectMs))} ms`);
+  console.log(
+    `    ${CLIENTS} clients connected and had their snapshot in ${fmt(Number(ready.connectMs))} ms`,
+  );
 
   // The producer runs in its own process, as the worker does; it starts once every client is
   // connected (connecting 1,000 clients while the server is fanning out is a different benchmark).
@@ -238,7 +287,9 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
   const cpu = process.cpuUsage(cpu0);
   producer.send({ type: 'stop' });
   await until(() => fromProducer.some((m) => m.type === 'stopped'), 10_000, 'the producer to stop');
-  const { batches: published, ticks: publishedTicks } = fromProducer.find((m) => m.type === 'stopped') as Record<string, number>;
+  const { batches: published, ticks: publishedTicks } = fromProducer.find(
+    (m) => m.type === 'stopped',
+  ) as Record<string, number>;
   await sleep(1000); // let the last batches arrive
   child.send({ type: 'report' });
   await until(() => messages.some((m) => m.type === 'report'), 20_000, 'the clients report');
@@ -252,15 +303,24 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
     ['batches published (NOTIFY)', fmt(published!)],
     ['ticks published', `${fmt(publishedTicks!)} (${fmt(publishedTicks! / SECONDS)}/s)`],
     ['batches fanned out by the feed', fmt(batchesInWindow)],
-    ['SSE events per client (min / max)', `${fmt(r.minClientEvents!)} / ${fmt(r.maxClientEvents!)}`],
+    [
+      'SSE events per client (min / max)',
+      `${fmt(r.minClientEvents!)} / ${fmt(r.maxClientEvents!)}`,
+    ],
     ['SSE events delivered', `${fmt(r.events!)} (${fmt(r.events! / SECONDS)}/s)`],
     ['ticks delivered', `${fmt(r.ticks!)} (${fmt(r.ticks! / SECONDS)}/s)`],
-    ['publish -> feed (NOTIFY hop) p50 / p99', `${fmt(pct(feedLag, 0.5))} / ${fmt(pct(feedLag, 0.99))} ms`],
+    [
+      'publish -> feed (NOTIFY hop) p50 / p99',
+      `${fmt(pct(feedLag, 0.5))} / ${fmt(pct(feedLag, 0.99))} ms`,
+    ],
     ['latency p50', `${fmt(r.p50!)} ms`],
     ['latency p95', `${fmt(r.p95!)} ms`],
     ['latency p99', `${fmt(r.p99!)} ms`],
     ['latency max', `${fmt(r.max!)} ms`],
-    ['CPU: server / clients process (of one core)', `${fmt((cpu.user + cpu.system) / 1e4 / SECONDS)} % / ${fmt(r.cpuPct!)} %`],
+    [
+      'CPU: server / clients process (of one core)',
+      `${fmt((cpu.user + cpu.system) / 1e4 / SECONDS)} % / ${fmt(r.cpuPct!)} %`,
+    ],
     ['machine load average (1 min, at end)', os.loadavg()[0]!.toFixed(2)],
     ['client errors / early closes', `${r.errors} / ${r.closedEarly}`],
     ['target p99 < 100 ms', r.p99! < 100 ? 'MET' : 'NOT MET'],
@@ -275,10 +335,13 @@ async function main() {
   const cleanups: Array<() => Promise<void>> = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-bench-pg-'));
   let pgServer: RunningPostgres | undefined;
-  const watchdog = setTimeout(() => {
-    console.error('benchmark watchdog: over 150 s + the run, aborting');
-    void cleanup().finally(() => process.exit(2));
-  }, 150_000 + SECONDS * 1000);
+  const watchdog = setTimeout(
+    () => {
+      console.error('benchmark watchdog: over 150 s + the run, aborting');
+      void cleanup().finally(() => process.exit(2));
+    },
+    150_000 + SECONDS * 1000,
+  );
   let cleaned = false;
   async function cleanup() {
     if (cleaned) return;
@@ -290,9 +353,17 @@ async function main() {
   }
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
-    console.log(`market-data benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `market-data benchmark — Node ${process.version}, ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     const t = performance.now();
-    pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: 40000 + Math.floor(Math.random() * 20000) });
+    pgServer = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'data'),
+      port: 40000 + Math.floor(Math.random() * 20000),
+    });
     console.log(`embedded PostgreSQL started in ${fmt(performance.now() - t)} ms (${dir})`);
     const url = pgServer.adminUrl();
     if (PART?.includes('a')) await partA(url);

@@ -1,7 +1,12 @@
 // Child process of bench.ts, standing in for the worker: the simulator (6 instruments, 10 steps/s)
 // -> CandleAggregator -> PgNotifyPublisher, publishing what accumulated every 100 ms.
 // IPC: <- {type:'window', from, to}; <- {type:'stop'} -> {type:'stopped', batches, ticks} (in window).
-import { CandleAggregator, PgNotifyPublisher, SimulatorSource, type MarketTick } from '../src/index.ts';
+import {
+  CandleAggregator,
+  PgNotifyPublisher,
+  SimulatorSource,
+  type MarketTick,
+} from '../src/index.ts';
 
 const [url] = process.argv.slice(2);
 if (!url) throw new Error('usage: producer.ts <database url>');
@@ -29,7 +34,9 @@ const timer = setInterval(() => {
     batches++;
     ticks += batch.length;
   }
-  publishing = publishing.then(() => publisher.publish(batch)).catch((e: Error) => console.error(`publish failed: ${e.message}`));
+  publishing = publishing
+    .then(() => publisher.publish(batch))
+    .catch((e: Error) => console.error(`publish failed: ${e.message}`));
 }, 100);
 
 process.on('message', (m: { type: string; from?: number; to?: number }) => {
