@@ -98,6 +98,22 @@ describe('market commands (lab_market_commands)', () => {
     await waitFor(() => sim.events().length === 1, 'the valid command after the bad ones');
   });
 
+  it('keeps listening after its connection is terminated (reconnects)', async () => {
+    const pids = await t.pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN ${COMMAND_CHANNEL}'`,
+    );
+    expect(pids.rows).toHaveLength(1);
+    await t.pool.query('SELECT pg_terminate_backend($1)', [pids.rows[0]!.pid]);
+    await waitFor(() => lines.includes('market command channel reconnected'), 'the reconnect');
+    expect(lines.some((l) => l.startsWith('market command channel lost'))).toBe(true);
+    const before = sim.events().length;
+    await notify({
+      type: 'scenario',
+      event: { type: 'rally', percent: 2, durationMs: 5000, symbol: 'ETHUSDT' },
+    });
+    await waitFor(() => sim.events().length === before + 1, 'the command after the reconnect');
+  });
+
   it('without a simulator (every market live or replayed), scenario commands are rejected', async () => {
     const other = memoryLog();
     const stopOther = await listenForCommands(t.url, null, other.log);

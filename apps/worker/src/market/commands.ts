@@ -1,5 +1,7 @@
 // Market commands from the API (an instructor triggering a crash for the whole class), received on
-// a LISTEN channel so that they reach the worker that owns the simulator.
+// a LISTEN channel so that they reach the worker that owns the simulator. The listening connection
+// comes back after it drops (a PostgreSQL restart, a terminated backend), with backoff; commands
+// sent while it is down are lost (NOTIFY is not queued), and the API reports nothing about that.
 import { validateScenarioEvent, type ScenarioEventSpec, type SimulatorSource } from '@lab/market-data';
 import pg from 'pg';
 
@@ -10,14 +12,24 @@ export interface ScenarioCommand {
   event: ScenarioEventSpec;
 }
 
+export interface CommandListenerOptions {
+  /** First reconnect delay (ms), doubled up to 10 s. */
+  retryMs?: number;
+}
+
 export async function listenForCommands(
   databaseUrl: string,
   simulator: SimulatorSource | null,
   log: (msg: string) => void,
+  opts: CommandListenerOptions = {},
 ): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on('error', (e) => log(`market command channel lost: ${e.message}`));
-  client.on('notification', (msg) => {
+  const firstRetry = opts.retryMs ?? 250;
+  let retry = firstRetry;
+  let stopped = false;
+  let current: pg.Client | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const onCommand = (msg: pg.Notification) => {
     try {
       const cmd = JSON.parse(msg.payload ?? '') as ScenarioCommand;
       if (cmd.type !== 'scenario') throw new Error(`unknown command type ${String(cmd.type)}`);
@@ -28,8 +40,54 @@ export async function listenForCommands(
     } catch (e) {
       log(`market command rejected: ${(e as Error).message}`);
     }
-  });
-  await client.connect();
-  await client.query(`LISTEN ${COMMAND_CHANNEL}`);
-  return () => client.end();
+  };
+
+  const scheduleReconnect = (dead: pg.Client) => {
+    if (stopped || current !== dead || timer) return;
+    current = null;
+    timer = setTimeout(() => {
+      timer = null;
+      connect().then(
+        () => log('market command channel reconnected'),
+        (e: Error) => {
+          log(`market command channel reconnect failed: ${e.message}`);
+          retry = Math.min(retry * 2, 10_000);
+          current = dead;
+          scheduleReconnect(dead);
+        },
+      );
+    }, retry);
+  };
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    client.on('notification', onCommand);
+    client.on('error', (e) => {
+      log(`market command channel lost: ${e.message}`);
+      scheduleReconnect(client);
+    });
+    client.on('end', () => scheduleReconnect(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${COMMAND_CHANNEL}`);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+    if (stopped) {
+      await client.end();
+      return;
+    }
+    current = client;
+    retry = firstRetry;
+  }
+
+  await connect();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    const c = current;
+    current = null;
+    await c?.end().catch(() => {});
+  };
 }
