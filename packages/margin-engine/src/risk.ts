@@ -14,7 +14,8 @@ export const settingsOf = (a: Account, symbol: string, instrument?: Instrument):
     : DEFAULT_SETTINGS);
 
 export function instrumentOf(market: Market, symbol: string): Instrument {
-  const i = market.instruments[symbol];
+  // own properties only: 'toString' or '__proto__' are not instruments
+  const i = Object.hasOwn(market.instruments, symbol) ? market.instruments[symbol] : undefined;
   if (!i) throw new EngineError('UNKNOWN_SYMBOL', 'symbol');
   return i;
 }

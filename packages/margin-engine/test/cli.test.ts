@@ -250,6 +250,48 @@ describe('margin-scenario CLI (spawned as a real process)', () => {
     expect(r.lines).toEqual([]);
   });
 
+  it('symbols that are Object.prototype names are unknown symbols, not crashes', () => {
+    const { status, lines, stderr } = run(
+      [],
+      scenario([
+        { type: 'mark', prices: { BTCUSDT: '50000' } },
+        { type: 'order', symbol: 'toString', side: 'buy', orderType: 'market', quantity: '1' },
+        { type: 'setLeverage', symbol: '__proto__', leverage: 5 },
+        { type: 'mark', prices: { constructor: '5' } },
+        { type: 'funding', rates: { hasOwnProperty: '0.0001' } },
+      ]),
+    );
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(lines.map((l) => [l.type, l.code])).toEqual([
+      ['orderRejected', 'UNKNOWN_SYMBOL'],
+      ['stepRejected', 'UNKNOWN_SYMBOL'],
+      ['stepRejected', 'UNKNOWN_SYMBOL'],
+      ['stepRejected', 'UNKNOWN_SYMBOL'],
+    ]);
+  });
+
+  it('optional order fields of the wrong type are a format error, not silently ignored', () => {
+    // reduceOnly "true" (a string) used to be read as false: the order opened a position
+    const r = run(
+      [],
+      scenario([
+        { type: 'mark', prices: { BTCUSDT: '50000' } },
+        {
+          type: 'order',
+          symbol: 'BTCUSDT',
+          side: 'buy',
+          orderType: 'market',
+          quantity: '0.01',
+          reduceOnly: 'true',
+        },
+      ]),
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/step 1 \(order\): field "reduceOnly" must be a boolean/);
+    expect(r.lines).toEqual([]);
+  });
+
   it('runs through npx from the repository root', () => {
     const r = spawnSync('npx', ['--no-install', 'margin-scenario', 'examples/hedged-cross.json'], {
       cwd: join(pkg, '..', '..'),

@@ -9,6 +9,7 @@ import {
 } from '../account-settings.ts';
 import { applyResult, newExchange, type Exchange } from '../exchange.ts';
 import { applyFunding } from '../funding.ts';
+import { instrumentOf } from '../risk.ts';
 import { onPrices, type PriceUpdate } from '../on-price.ts';
 import { openAccount } from '../events.ts';
 import { placeOrder } from '../place-order.ts';
@@ -25,7 +26,7 @@ import type {
   TimeInForce,
   WorkingType,
 } from '../types.ts';
-import type { Scenario, Step } from './scenario-input.ts';
+import { ScenarioFormatError, type Scenario, type Step } from './scenario-input.ts';
 
 export type Line = Record<string, unknown> & { type: string };
 
@@ -119,7 +120,7 @@ export function runScenario(sc: Scenario): Line[] {
         case 'mark': {
           const updates: Record<string, PriceUpdate> = {};
           for (const [symbol, price] of Object.entries(step.prices)) {
-            if (!ex.market.instruments[symbol]) throw new EngineError('UNKNOWN_SYMBOL', 'symbol');
+            instrumentOf(ex.market, symbol);
             let markPrice: Decimal;
             try {
               markPrice = parseDecimal(price);
@@ -154,7 +155,7 @@ export function runScenario(sc: Scenario): Line[] {
         case 'funding': {
           const rates: Record<string, Decimal> = {};
           for (const [symbol, rate] of Object.entries(step.rates)) {
-            if (!ex.market.instruments[symbol]) throw new EngineError('UNKNOWN_SYMBOL', 'symbol');
+            instrumentOf(ex.market, symbol);
             try {
               rates[symbol] = parseDecimal(rate);
             } catch {
@@ -172,7 +173,11 @@ export function runScenario(sc: Scenario): Line[] {
           break;
       }
     } catch (e) {
-      if (!(e instanceof EngineError)) throw e;
+      // anything but a rule violation is a bug: still exit non-zero naming the step (status 2)
+      if (!(e instanceof EngineError))
+        throw new ScenarioFormatError(
+          `step ${index} (${step.type}): internal error: ${e instanceof Error ? e.message : String(e)}`,
+        );
       stepRejected(index, step, e.code, e.field);
     }
   });

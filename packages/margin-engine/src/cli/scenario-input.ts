@@ -135,6 +135,19 @@ const STEP_FIELDS: Record<string, Record<string, 'string' | 'number' | 'object' 
   snapshot: {},
 };
 
+/** Optional fields whose type is structural (a wrong type would otherwise be silently ignored). */
+const OPTIONAL_FIELDS: Record<string, Record<string, 'string' | 'object' | 'boolean'>> = {
+  order: {
+    timeInForce: 'string',
+    reduceOnly: 'boolean',
+    closePosition: 'boolean',
+    clientOrderId: 'string',
+    workingType: 'string',
+    takeProfit: 'object',
+    stopLoss: 'object',
+  },
+};
+
 function parseStep(v: unknown, i: number): Step {
   const where = `step ${i}`;
   if (!isObj(v)) throw new ScenarioFormatError(`${where}: expected an object`);
@@ -147,6 +160,11 @@ function parseStep(v: unknown, i: number): Step {
     const ok =
       t === 'object' ? isObj(x) : typeof x === t || (k === 'amount' && typeof x === 'number');
     if (!ok) throw new ScenarioFormatError(`${where} (${type}): field "${k}" must be a ${t}`);
+  }
+  for (const [k, t] of Object.entries(OPTIONAL_FIELDS[type] ?? {})) {
+    const x = v[k];
+    if (x !== undefined && (t === 'object' ? !isObj(x) : typeof x !== t))
+      throw new ScenarioFormatError(`${where} (${type}): field "${k}" must be a ${t}`);
   }
   if (type === 'advanceTime' && (v.seconds as number) < 0)
     throw new ScenarioFormatError(`${where} (advanceTime): seconds must be >= 0`);
