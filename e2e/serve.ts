@@ -8,7 +8,7 @@ import path from 'node:path';
 import { repoRoot } from '@lab/db/server';
 import { provideDatabase } from '../scripts/lib/platform-env.ts';
 import { startChild, stopChild, type Child } from '../scripts/lib/processes.ts';
-import { ensureWebBuild, nextBin } from '../scripts/lib/web-build.ts';
+import { ensureWebBuild } from '../scripts/lib/web-build.ts';
 
 const log = (m: string) => console.log(`[e2e-server] ${m}`);
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -34,6 +34,8 @@ const env: NodeJS.ProcessEnv = {
   NODE_ENV: 'production',
   PORT: String(port),
   // Two hours of simulated history is plenty for the specs and keeps the worker's start light.
+  // The specs play several clients from one machine by setting X-Forwarded-For, as a proxy would.
+  LAB_TRUST_PROXY: '1',
   LAB_MARKET_BACKFILL_HOURS: process.env.LAB_MARKET_BACKFILL_HOURS ?? '2',
 };
 
@@ -52,7 +54,7 @@ process.on('SIGINT', () => void stop(0));
 
 const children: Child[] = [];
 if (!ensureWebBuild(repoRoot, env, '.next-e2e', log)) await stop(1);
-children.push(startChild('web', process.execPath, [nextBin(repoRoot), 'start', '--port', String(port)], {
+children.push(startChild('web', process.execPath, ['--import', 'tsx', 'server.ts'], {
   cwd: path.join(repoRoot, 'apps/web'),
   env,
 }));

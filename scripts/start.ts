@@ -75,7 +75,7 @@ async function main() {
 
   const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
   children.push(
-    startChild('web', process.execPath, [nextBin(repoRoot), dev ? 'dev' : 'start', '--port', String(port)], {
+    startChild('web', process.execPath, dev ? [nextBin(repoRoot), 'dev', '--port', String(port)] : ['--import', 'tsx', 'server.ts'], {
       cwd: webDir,
       env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
     }),

@@ -1,0 +1,39 @@
+// Production server of the web app: Next's request handler behind a plain node:http server, so
+// that the client address used for throttling comes from the socket, not from a header the client
+// chose. Behind a reverse proxy that overwrites X-Forwarded-For, set LAB_TRUST_PROXY=1.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+
+const port = Number(process.env.PORT ?? 3000);
+const trustProxy = process.env.LAB_TRUST_PROXY === '1';
+const dir = path.dirname(fileURLToPath(import.meta.url));
+
+const app = next({ dev: false, dir, port, hostname: 'localhost' });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((req, res) => {
+  if (!trustProxy) {
+    req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
+    delete req.headers['x-real-ip'];
+  }
+  handle(req, res).catch((e: unknown) => {
+    console.error('request failed', e);
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+server.listen(port, () => console.log(`web server listening on http://localhost:${port}${trustProxy ? ' (trusting X-Forwarded-For)' : ''}`));
+
+let closing = false;
+function shutdown() {
+  if (closing) return;
+  closing = true;
+  server.close(() => process.exit(0));
+  // Live subscriptions (server-sent events) never end by themselves.
+  setTimeout(() => server.closeAllConnections(), 1000).unref();
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
