@@ -7,6 +7,7 @@ import {
   liquidationPrice,
   newExchange,
   onPrice,
+  onPrices,
   placeOrder,
   setLeverage,
   setMarginMode,
@@ -160,6 +161,30 @@ describe('cross liquidation', () => {
     expect(r.events[1]).toMatchObject({ type: 'orderCanceled', symbol: 'ETHUSDT' });
     // nothing is left that could reopen risk on the liquidated cross account
     expect(r.account.orders).toEqual({});
+  });
+
+  it('no liquidation fee out of a wallet the remaining positions already owe (no fee paid back as shortfall)', () => {
+    // wallet 9,960 (after opening fees 25 + 15), long 1 BTC @ 50,000 and 10 ETH @ 3,000, both cross
+    const a = accountWith('9960', [
+      { symbol: 'BTCUSDT', quantity: '1', entry: '50000' },
+      { symbol: 'ETHUSDT', quantity: '10', entry: '3000' },
+    ]);
+    const m = market({ BTCUSDT: '50000', ETHUSDT: '3000' });
+    // gap: BTC 43,500 (loss 6,500), ETH 2,450 (loss 5,500): MB = 9,960 - 12,000 = -2,040
+    const r = onPrices(
+      a,
+      m,
+      { BTCUSDT: { markPrice: d('43500') }, ETHUSDT: { markPrice: d('2450') } },
+      2,
+    );
+    // BTC first (largest loss): wallet 9,960 - 6,500 = 3,460, but the margin balance after the
+    // close is still -2,040 (ETH's loss), so no fee (not min(543.75, 3,460)); then ETH, the last:
+    // 3,460 - 5,500 = -2,040, fee 0, shortfall 2,040 from the insurance fund
+    expect(liqs(r.events)).toMatchObject([
+      { symbol: 'BTCUSDT', realizedPnl: d(-6500), fee: d(0), shortfall: d(0) },
+      { symbol: 'ETHUSDT', realizedPnl: d(-5500), fee: d(0), shortfall: d(2040) },
+    ]);
+    expect(s(r.account.walletBalance)).toBe('0');
   });
 
   it('partially by tier when that restores the ratio (low liquidation fee instrument)', () => {
