@@ -59,7 +59,7 @@ describe('account.list / get', () => {
     });
   });
 
-  it('values positions at the latest mark: equity = wallet + isolated margin + unrealized PnL', async () => {
+  it('values positions at the latest mark: equity = wallet (isolated margin included) + unrealized PnL', async () => {
     const { api, accountId } = await signedIn();
     await seedMarket('BTCUSDT', '61000');
     // Long 0.5 BTC from 60000 (cross), short 2 ETH from 3000 (isolated, 300 margin), ETH unpriced.
@@ -84,9 +84,9 @@ describe('account.list / get', () => {
         },
       ],
     });
-    await t.db.paperAccount.update({ where: { id: accountId }, data: { walletBalance: '9700' } });
+    // The wallet holds all the account's USDT, the 300 of isolated ETH margin included.
     const a = await api.account.get({ accountId });
-    // unrealized = 0.5 x (61000 - 60000) = 500; equity = 9700 + 300 + 500 = 10500; pnl = +500 = +5.00 %
+    // unrealized = 0.5 x (61000 - 60000) = 500; equity = 10000 + 500 = 10500; pnl = +500 = +5.00 %
     expect(a).toMatchObject({
       unrealizedPnl: '500',
       equity: '10500',

@@ -1,19 +1,13 @@
-// Equity of a paper account: the one place that values an account for listings.
-// Equity = wallet balance + isolated margin held on positions + unrealized PnL at the latest mark.
-// Unrealized PnL of a linear USDT perpetual = signed quantity x (mark - entry).
-// The margin engine (@lab/margin-engine) will own margin math (maintenance margin, margin ratio,
-// liquidation); when it lands, this valuation should delegate to it.
+// Equity of a paper account: the one place that values an account for listings. The figures come
+// from the margin engine's summary (equity = its margin balance = wallet balance, isolated margin
+// included, plus unrealized PnL at the latest marks), so listings and trading never disagree.
 import { Prisma, type Db } from '@lab/db';
+import { summarize } from '@lab/margin-engine';
+import { marketFor, toEngineAccount, type StoredPosition } from './engine-state.ts';
 
 type D = Prisma.Decimal;
 const ZERO = new Prisma.Decimal(0);
-
-export interface ValuedPosition {
-  symbol: string;
-  quantity: D;
-  entryPrice: D;
-  isolatedWallet: D;
-}
+const prisma = (d: { toString(): string }) => new Prisma.Decimal(d.toString());
 
 export interface Valuation {
   walletBalance: D;
@@ -29,33 +23,21 @@ export interface Valuation {
 }
 
 export function valueAccount(
-  account: { walletBalance: D; startingBalance: D },
-  positions: ValuedPosition[],
+  account: { id: string; walletBalance: D; startingBalance: D },
+  positions: StoredPosition[],
   marks: ReadonlyMap<string, D>,
 ): Valuation {
-  let unrealized = ZERO;
-  let isolated = ZERO;
-  const unpriced: string[] = [];
-  for (const p of positions) {
-    isolated = isolated.plus(p.isolatedWallet);
-    const mark = marks.get(p.symbol);
-    if (!mark) {
-      unpriced.push(p.symbol);
-      continue;
-    }
-    unrealized = unrealized.plus(p.quantity.times(mark.minus(p.entryPrice)));
-  }
-  const equity = account.walletBalance.plus(isolated).plus(unrealized);
+  const engineAccount = toEngineAccount({ id: account.id, walletBalance: account.walletBalance, positions });
+  const { market, unpriced } = marketFor(engineAccount, marks);
+  const summary = summarize(engineAccount, market);
+  const equity = prisma(summary.marginBalance);
   const pnl = equity.minus(account.startingBalance);
   const pnlPercent = account.startingBalance.isZero()
     ? ZERO
-    : pnl
-        .div(account.startingBalance)
-        .times(100)
-        .toDecimalPlaces(2, Prisma.Decimal.ROUND_HALF_EVEN);
+    : pnl.div(account.startingBalance).times(100).toDecimalPlaces(2, Prisma.Decimal.ROUND_HALF_EVEN);
   return {
     walletBalance: account.walletBalance,
-    unrealizedPnl: unrealized,
+    unrealizedPnl: prisma(summary.unrealizedPnl),
     equity,
     pnl,
     pnlPercent,

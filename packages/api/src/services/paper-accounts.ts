@@ -157,7 +157,9 @@ const summarySelect = {
   walletBalance: true,
   createdAt: true,
   archivedAt: true,
-  positions: { select: { symbol: true, quantity: true, entryPrice: true, isolatedWallet: true } },
+  positions: {
+    select: { symbol: true, quantity: true, entryPrice: true, isolatedWallet: true, marginMode: true, leverage: true },
+  },
 } as const satisfies Prisma.PaperAccountSelect;
 
 type AccountRow = Prisma.PaperAccountGetPayload<{ select: typeof summarySelect }>;
