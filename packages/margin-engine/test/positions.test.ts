@@ -163,6 +163,37 @@ describe('position accounting', () => {
     );
   });
 
+  it('leverage is checked against the bracket of the position plus its open orders', () => {
+    const m = at('50000');
+    // default 20x: a resting buy of 10 BTC @ 49,000 (notional 490,000, tier 3: max 50x) is fine
+    const r = placeOrder(
+      fresh(),
+      m,
+      { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '10', price: '49000' },
+      { now: 1 },
+    );
+    expect(r.rejected).toBeUndefined();
+    // 125x would let that order fill into a 490,000 position at 125x (tier 1's leverage)
+    expect(() => setLeverage(r.account, m, 'BTCUSDT', 125, 2)).toThrowError(
+      expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }) as Error,
+    );
+    // 50x is tier 3's maximum: allowed
+    expect(setLeverage(r.account, m, 'BTCUSDT', 50, 2).account.settings.BTCUSDT!.leverage).toBe(50);
+    // a sell order on the other side is measured from the position the other way
+    const long = trade(fresh(), m, 'buy', '4');
+    const sell = placeOrder(
+      long,
+      m,
+      { symbol: 'BTCUSDT', side: 'sell', type: 'limit', quantity: '5', price: '51000' },
+      { now: 1 },
+    ).account;
+    // buy side: 4 x 50,000 = 200,000 (tier 2, 100x); sell side: |200,000 - 255,000| = 55,000 (tier 2)
+    expect(setLeverage(sell, m, 'BTCUSDT', 100, 2).account.settings.BTCUSDT!.leverage).toBe(100);
+    expect(() => setLeverage(sell, m, 'BTCUSDT', 125, 2)).toThrowError(
+      expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }) as Error,
+    );
+  });
+
   it('margin mode changes only without position or open orders; leverage only if margin allows', () => {
     const a = trade(fresh('10000'), at('50000'), 'buy', '0.1');
     expect(() => setMarginMode(a, at('50000'), 'BTCUSDT', 'isolated', 1)).toThrowError(
