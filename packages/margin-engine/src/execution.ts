@@ -74,6 +74,9 @@ export function fillSlices(
         isolatedTransfer: out.isolatedTransfer,
       },
     ];
+    // an isolated position's loss never reaches beyond its isolated wallet into the cross
+    // wallet: such a fill is refused (a gapped stop then expires and liquidation caps the loss)
+    if (out.isolatedDeficit.gt(0)) return { account, events: [], error: 'LOSS_EXCEEDS_WALLET' };
     acc = applyEvents(acc, evs);
     events.push(...evs);
   }
@@ -127,6 +130,7 @@ export function takerPhase(account: Account, market: Market, orderId: string, no
       return { account, events: [], error: 'FOK_NOT_FILLED' };
   }
   const step = fillSlices(account, market, order, slices, 'taker', now);
+  if (step.error) return { account, events: [], error: step.error };
   const after = step.account.orders[orderId];
   const restIsDone = order.type === 'market' || order.timeInForce === 'IOC';
   if (after && restIsDone) {

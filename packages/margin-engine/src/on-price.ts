@@ -78,7 +78,7 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   }
   const step = fillSlices(acc, market, o, [{ price: o.price!, quantity: qty }], 'maker', now);
   // a resting order that fills is not re-checked for margin (it was at placement): only wallets >= 0
-  const code = riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), true);
+  const code = step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), true);
   if (code) {
     const ev = expire(acc, o, code, 'fill would take a wallet below zero', now);
     return { account: applyEvents(acc, [ev]), events: [ev] };

@@ -15,6 +15,12 @@ export interface TradeOutcome {
   realizedPnl: Decimal;
   /** Cross wallet -> isolated wallet (negative when margin is released back). */
   isolatedTransfer: Decimal;
+  /**
+   * Isolated only: the part of the realized loss and fee the isolated wallet cannot cover (> 0
+   * only when a position is closed or flipped beyond its bankruptcy price). Covering it would
+   * take money from the cross wallet, so the caller must refuse such a fill.
+   */
+  isolatedDeficit: Decimal;
 }
 
 export const signedQty = (side: Side, qty: Decimal): Decimal => (side === 'buy' ? qty : qty.neg());
@@ -59,6 +65,7 @@ export function applyTrade(
       position: { symbol, quantity: nq, entryPrice: entry, isolatedWallet: iw.plus(transfer) },
       realizedPnl: ZERO,
       isolatedTransfer: transfer,
+      isolatedDeficit: ZERO,
     };
   }
   const closed = D.min(qty, q.abs());
@@ -74,6 +81,7 @@ export function applyTrade(
       },
       realizedPnl,
       isolatedTransfer: ZERO,
+      isolatedDeficit: ZERO,
     };
   }
   const settled = iw.plus(realizedPnl).minus(fee);
@@ -88,6 +96,7 @@ export function applyTrade(
       },
       realizedPnl,
       isolatedTransfer: reopen.minus(settled),
+      isolatedDeficit: D.max(ZERO, settled.neg()),
     };
   }
   // Released margin: the smaller of the closed share of the isolated wallet and the amount that
@@ -102,5 +111,6 @@ export function applyTrade(
     position: { symbol, quantity: nq, entryPrice: e, isolatedWallet: settled.minus(release) },
     realizedPnl,
     isolatedTransfer: release.neg(),
+    isolatedDeficit: D.max(ZERO, settled.neg()),
   };
 }

@@ -8,6 +8,7 @@ import {
   newExchange,
   onPrice,
   onPrices,
+  openAccount,
   placeOrder,
   setLeverage,
   setMarginMode,
@@ -76,6 +77,40 @@ describe('isolated liquidation', () => {
     expect(after.positions.ETHUSDT).toBe(a.positions.ETHUSDT);
     expect(s(r.exchange.insuranceFund)).toBe('180.7');
     expect(s(totalMoney(r.exchange))).toBe(s(r.exchange.deposits));
+  });
+});
+
+describe('isolation', () => {
+  it('a stop-loss gapped through the isolated bankruptcy price never draws on the cross wallet', () => {
+    const m = market({ BTCUSDT: '50000' });
+    let a = openAccount('a', d('10000'), 0).account;
+    a = setMarginMode(a, m, 'BTCUSDT', 'isolated', 0).account;
+    a = setLeverage(a, m, 'BTCUSDT', 10, 0).account;
+    // long 1 @ 50,000 at 10x: isolated wallet 5,000, fee 25 from the cross wallet (4,975 left)
+    a = placeOrder(
+      a,
+      m,
+      {
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        type: 'market',
+        quantity: '1',
+        stopLoss: { stopPrice: '46000' },
+      },
+      { now: 1 },
+    ).account;
+    // the mark gaps to 44,000 (below the liquidation price 45,180.7): closing at 44,000 loses
+    // 6,000 + fee 22, i.e. 1,022 more than the 5,000 isolated wallet. That may not come from the
+    // cross wallet: the stop expires and the position is liquidated, the insurance fund taking
+    // the 1,000 shortfall (fee 0: nothing is left)
+    const r = onPrice(a, m, 'BTCUSDT', { markPrice: d('44000') }, 2);
+    expect(r.events.find((e) => e.type === 'orderExpired')).toMatchObject({
+      code: 'LOSS_EXCEEDS_WALLET',
+    });
+    expect(liqs(r.events)).toMatchObject([
+      { realizedPnl: d(-6000), fee: d(0), shortfall: d(1000) },
+    ]);
+    expect(s(r.account.walletBalance)).toBe('4975');
   });
 });
 
