@@ -13,6 +13,12 @@ const symbol = z
 const durationMs = z.number().int().min(1000, 'durationMs must be at least 1000').max(3_600_000, 'durationMs must be at most one hour');
 
 /**
+ * Input of `market.live`. Exported because the production web server answers the same requests on
+ * a fast path (apps/web/src/server/live-fanout.ts) and must validate them exactly as this does.
+ */
+export const liveInput = z.object({ symbols: z.array(symbol).max(50).optional(), lastEventId: z.string().nullish() }).optional();
+
+/**
  * The live feed is checked in a middleware, before the stream starts: an error thrown inside the
  * subscription's generator happens while streaming, past the error mapping, and reached the client
  * as INTERNAL_SERVER_ERROR instead of SERVICE_UNAVAILABLE.
@@ -44,7 +50,7 @@ export const marketRouter = router({
    * state is), then the live stream.
    */
   live: liveProcedure
-    .input(z.object({ symbols: z.array(symbol).max(50).optional(), lastEventId: z.string().nullish() }).optional())
+    .input(liveInput)
     .subscription(async function* ({ ctx, input, signal }) {
       const feed = ctx.feed;
       const wanted = input?.symbols?.length ? new Set(input.symbols) : null;

@@ -1,1 +1,2 @@
 export * from './market-feed.ts';
+export * from './sse-fanout.ts';
