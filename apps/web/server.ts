@@ -5,6 +5,9 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { env } from './src/env.ts';
+import { createLiveFastPath } from './src/server/live-fanout.ts';
+import { sharedMarketFeed } from './src/server/shared-feed.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const trustProxy = process.env.LAB_TRUST_PROXY === '1';
@@ -14,15 +17,22 @@ const app = next({ dev: false, dir, port, hostname: 'localhost' });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+// Live prices (the market.live subscription) are written to every browser from one shared
+// fan-out that serialises each batch once; tRPC's per-client stream cannot serve 1,000 clients.
+const live = createLiveFastPath({ feed: () => sharedMarketFeed(env().DATABASE_URL) });
+
 const server = createServer((req, res) => {
   if (!trustProxy) {
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
     delete req.headers['x-real-ip'];
   }
-  handle(req, res).catch((e: unknown) => {
-    console.error('request failed', e);
-    if (!res.headersSent) res.writeHead(500).end();
-  });
+  live
+    .handle(req, res)
+    .then((answered) => (answered ? undefined : handle(req, res)))
+    .catch((e: unknown) => {
+      console.error('request failed', e);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
 });
 server.listen(port, () => console.log(`web server listening on http://localhost:${port}${trustProxy ? ' (trusting X-Forwarded-For)' : ''}`));
 
@@ -30,6 +40,7 @@ let closing = false;
 function shutdown() {
   if (closing) return;
   closing = true;
+  live.close();
   server.close(() => process.exit(0));
   // Live subscriptions (server-sent events) never end by themselves.
   setTimeout(() => server.closeAllConnections(), 1000).unref();

@@ -20,8 +20,9 @@ import type { ServerResponse } from 'node:http';
 import type { MarketTick } from '../types.ts';
 import type { FeedUpdate, MarketFeedLike } from './market-feed.ts';
 
-/** tRPC's `sseHeaders`. */
+/** The headers of a tRPC subscription response: `vary` of every response, then `sseHeaders`. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  Vary: 'trpc-accept, accept',
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
