@@ -1,5 +1,6 @@
 // Leverage, margin mode, isolated margin adjustments and cancels. These throw EngineError.
 import { Decimal, ZERO, min } from './decimal.ts';
+import { attachedCancels } from './attached.ts';
 import { EngineError } from './errors.ts';
 import { tierFor } from './instruments.ts';
 import { applyEvents } from './events.ts';
@@ -170,5 +171,6 @@ export function cancelOrder(account: Account, req: CancelRequest, now: number): 
       symbol: o.symbol,
       reason: 'user',
     },
+    ...attachedCancels(account, o, now, 'entry canceled'),
   ]);
 }

@@ -61,6 +61,7 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
         status: s.status,
         createdAt: ev.time,
         seq: s.seq,
+        ...(s.parentId !== undefined ? { parentId: s.parentId } : {}),
       };
       return { ...withOrder(a, order), nextSeq: Math.max(a.nextSeq, s.seq + 1) };
     }

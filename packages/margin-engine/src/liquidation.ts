@@ -1,6 +1,7 @@
 // Liquidation: isolated positions at margin balance <= maintenance; cross accounts at ratio >= 100%.
 import { type Decimal, ZERO, money, max, min } from './decimal.ts';
 import { roundToLot } from './instruments.ts';
+import { attachedCancels } from './attached.ts';
 import { applyEvents } from './events.ts';
 import {
   allPositionRisks,
@@ -16,17 +17,21 @@ import {
 import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
 
 function cancelRiskOrders(acc: Account, symbols: ReadonlySet<string>, now: number): EngineResult {
-  const events: EngineEvent[] = Object.values(acc.orders)
+  const risky = Object.values(acc.orders)
     .filter((o) => symbols.has(o.symbol) && !o.reduceOnly && !o.closePosition)
-    .sort((a, b) => a.seq - b.seq)
-    .map((o) => ({
+    .sort((a, b) => a.seq - b.seq);
+  const events: EngineEvent[] = risky.flatMap((o): EngineEvent[] => [
+    {
       type: 'orderCanceled',
       accountId: acc.id,
       time: now,
       orderId: o.id,
       symbol: o.symbol,
       reason: 'liquidation',
-    }));
+    },
+    // attached TP/SL of an entry that never filled go with it
+    ...attachedCancels(acc, o, now, 'liquidation'),
+  ]);
   return { account: applyEvents(acc, events), events };
 }
 

@@ -2,6 +2,7 @@
 // resting limit orders as maker when the market trades through them, then liquidates.
 import { type Decimal, ZERO } from './decimal.ts';
 import type { ErrorCode } from './errors.ts';
+import { armed, attachedCancels } from './attached.ts';
 import { applyEvents } from './events.ts';
 import {
   executableQuantity,
@@ -64,10 +65,21 @@ function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: numb
   const code =
     step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }));
   if (code) {
-    const ev = expire(triggered, triggered.orders[o.id]!, code, 'rejected at trigger', now);
-    return { account: applyEvents(triggered, [ev]), events: [trig, ev] };
+    const t = triggered.orders[o.id]!;
+    const evs = [
+      expire(triggered, t, code, 'rejected at trigger', now),
+      ...attachedCancels(triggered, t, now, 'entry expired'),
+    ];
+    return { account: applyEvents(triggered, evs), events: [trig, ...evs] };
   }
-  return { account: step.account, events: [trig, ...step.events] };
+  // an entry that triggered but ended at once without any fill (e.g. an IOC stop-limit) takes
+  // its attached TP/SL with it
+  const filled = step.events.some((e) => e.type === 'fill' && e.orderId === o.id);
+  const gone =
+    filled || step.account.orders[o.id]
+      ? []
+      : attachedCancels(step.account, o, now, 'entry expired');
+  return { account: applyEvents(step.account, gone), events: [trig, ...step.events, ...gone] };
 }
 
 function makerFill(acc: Account, market: Market, o: Order, now: number): EngineResult {
@@ -80,8 +92,11 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   // a resting order that fills is not re-checked for margin (it was at placement): only wallets >= 0
   const code = step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), true);
   if (code) {
-    const ev = expire(acc, o, code, 'fill would take a wallet below zero', now);
-    return { account: applyEvents(acc, [ev]), events: [ev] };
+    const evs = [
+      expire(acc, o, code, 'fill would take a wallet below zero', now),
+      ...attachedCancels(acc, o, now, 'entry expired'),
+    ];
+    return { account: applyEvents(acc, evs), events: evs };
   }
   const left = step.account.orders[o.id];
   if (left) {
@@ -110,6 +125,7 @@ function processSymbol(account: Account, m: Market, symbol: string, now: number)
     .sort(bySeq)) {
     const cur = acc.orders[o.id];
     if (!cur || cur.status !== 'untriggered') continue;
+    if (!armed(acc, cur)) continue;
     const ref = triggerReference(m, symbol, cur.workingType);
     if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref))
       run(trigger(acc, m, cur, ref, now));

@@ -42,7 +42,7 @@ export function rejection(
   return { account, events: [ev], rejected: err };
 }
 
-function snapshot(v: ValidOrder, id: string, seq: number): OrderSnapshot {
+function snapshot(v: ValidOrder, id: string, seq: number, parentId?: string): OrderSnapshot {
   return {
     id,
     clientOrderId: v.clientOrderId,
@@ -58,6 +58,7 @@ function snapshot(v: ValidOrder, id: string, seq: number): OrderSnapshot {
     workingType: v.workingType,
     status: isConditional(v.type) ? 'untriggered' : 'new',
     seq,
+    ...(parentId !== undefined ? { parentId } : {}),
   };
 }
 
@@ -113,7 +114,11 @@ export function placeOrder(
     acc = step.account;
     events.push(...step.events);
   }
-  for (const extra of attachedRequests(req)) {
+  // attached TP/SL: for an entry still open (resting, or a stop not yet triggered) they wait for it
+  // to fill; an entry that ended without any fill (IOC, market without depth) gets none
+  const parent = acc.orders[id];
+  const entryFilled = events.some((e) => e.type === 'fill');
+  for (const extra of parent || entryFilled ? attachedRequests(req) : []) {
     let a: ValidOrder;
     try {
       a = validateOrder(acc, market, extra);
@@ -126,7 +131,12 @@ export function placeOrder(
       type: 'orderAccepted',
       accountId: account.id,
       time: now,
-      order: snapshot(a, `${id}-${extra.type === 'stopMarket' ? 'sl' : 'tp'}`, s),
+      order: snapshot(
+        a,
+        `${id}-${extra.type === 'stopMarket' ? 'sl' : 'tp'}`,
+        s,
+        parent && parent.filledQuantity.isZero() ? id : undefined,
+      ),
     };
     acc = applyEvents(acc, [ev]);
     events.push(ev);

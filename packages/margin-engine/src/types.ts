@@ -30,6 +30,12 @@ export interface Order {
   status: OrderStatus;
   createdAt: number;
   seq: number;
+  /**
+   * Attached take-profit / stop-loss of an entry order that did not fill at placement: the id of
+   * that entry. Such an order is armed only once the entry has filled (in part); when the entry
+   * ends without any fill, it is canceled with it.
+   */
+  parentId?: string;
 }
 
 export interface Position {
@@ -103,6 +109,8 @@ export interface OrderSnapshot {
   workingType: WorkingType;
   status: 'untriggered' | 'new';
   seq: number;
+  /** See Order.parentId (absent for orders without a pending entry). */
+  parentId?: string;
 }
 
 export type EngineEvent =

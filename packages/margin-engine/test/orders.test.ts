@@ -263,6 +263,45 @@ describe('conditional orders', () => {
     expect(tp.events).toMatchObject([{ type: 'orderExpired', code: 'NO_POSITION_TO_CLOSE' }]);
   });
 
+  it('TP/SL attached to a resting limit entry wait for the entry to fill; canceling it cancels them', () => {
+    const r = placeOrder(
+      fresh(),
+      m0,
+      buy({
+        type: 'limit',
+        price: '49000',
+        quantity: '0.2',
+        clientOrderId: 'entry',
+        takeProfit: { stopPrice: '55000' },
+        stopLoss: { stopPrice: '45000' },
+      }),
+      { now: 1 },
+    );
+    expect(r.rejected).toBeUndefined();
+    // the mark reaches the take-profit before the entry fills: nothing to protect yet, so the
+    // take-profit must not trigger (and expire) - it stays for the position the entry will open
+    const early = onPrice(r.account, m0, 'BTCUSDT', { markPrice: d('55000') }, 2);
+    expect(early.events).toEqual([]);
+    // the entry fills as maker at 49,000 when the mark trades through it
+    const filled = onPrice(early.account, early.market, 'BTCUSDT', { markPrice: d('48990') }, 3);
+    expect(fills(filled.events).map((f) => [s(f.price), f.liquidity])).toEqual([
+      ['49000', 'maker'],
+    ]);
+    // now the take-profit at 55,000 closes the 0.2: realized 0.2 x (55,000 - 49,000) = 1,200
+    const tp = onPrice(filled.account, filled.market, 'BTCUSDT', { markPrice: d('55000') }, 4);
+    expect(fills(tp.events).map((f) => [s(f.quantity), s(f.realizedPnl)])).toEqual([
+      ['0.2', '1200'],
+    ]);
+    // canceling an unfilled entry cancels its attached orders too (no orphan close-position orders)
+    const c = cancelOrder(r.account, { clientOrderId: 'entry' }, 2);
+    expect(c.events.map((e) => e.type)).toEqual([
+      'orderCanceled',
+      'orderCanceled',
+      'orderCanceled',
+    ]);
+    expect(c.account.orders).toEqual({});
+  });
+
   it('reduce-only never exceeds the position: the remainder expires', () => {
     const a = accountWith('10000', [{ symbol: 'BTCUSDT', quantity: '0.1', entry: '50000' }]);
     const r = placeOrder(
