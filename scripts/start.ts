@@ -30,19 +30,23 @@ async function portIsFree(p: number): Promise<boolean> {
 
 let database: Database | undefined;
 const children: Child[] = [];
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function shutdown(code: number, why?: string): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/**
+ * Stops children first and PostgreSQL last, then exits. Idempotent: a second signal (the terminal
+ * and npm both deliver one) waits for the same shutdown instead of exiting half-way through it.
+ */
+function shutdown(code: number, why?: string): Promise<never> {
+  stopping ??= (async () => {
     if (why) log(why);
     for (const c of [...children].reverse()) await stopChild(c);
     if (database?.embedded) {
       await database.embedded.stop();
       if (database.embedded.startedHere) log('PostgreSQL stopped');
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 async function main() {
