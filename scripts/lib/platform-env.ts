@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import {
   checkDatabase,
+  withDatabase,
   dataDir,
   DatabaseConfigError,
   migrate,
@@ -40,12 +41,6 @@ export const log = (msg: string) => console.log(`[launcher] ${msg}`);
 export interface Database {
   url: string;
   embedded?: RunningPostgres;
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 /** Starts (or connects to) PostgreSQL and applies pending migrations. */

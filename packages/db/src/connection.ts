@@ -1,5 +1,12 @@
 import pg from 'pg';
 
+/** The same server URL, naming another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
 /** Describes a PostgreSQL URL without its password, for messages. */
 export function describeUrl(url: string): string {
   try {

@@ -1,4 +1,4 @@
 export { migrate, readMigrations } from '../migrate.ts';
-export { checkDatabase, describeUrl, DatabaseConfigError } from '../connection.ts';
+export { checkDatabase, describeUrl, withDatabase, DatabaseConfigError } from '../connection.ts';
 export { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.ts';
 export { repoRoot, dataDir } from '../paths.ts';

@@ -9,18 +9,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '../migrate.ts';
 import { startEmbeddedPostgres, type RunningPostgres } from '../server/embedded-postgres.ts';
-import { checkDatabase } from '../connection.ts';
+import { checkDatabase, withDatabase } from '../connection.ts';
 
 const ADMIN = 'LAB_TEST_PG_ADMIN_URL';
 const TEMPLATE = 'LAB_TEST_PG_TEMPLATE';
 
 let owned: { server?: RunningPostgres; dir?: string; adminUrl: string; template: string } | undefined;
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env[ADMIN]) return async () => {};

@@ -2,6 +2,7 @@
 // milliseconds), dropped afterwards. Requires ./global-setup.ts in the project's vitest config.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { withDatabase } from '../connection.ts';
 
 export interface TestDatabase {
   url: string;
@@ -9,23 +10,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+const NO_SERVER = 'no test PostgreSQL: add @lab/db/testing/global-setup to this vitest project';
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+async function createDatabase(prefix: string, template?: string): Promise<TestDatabase> {
   const adminUrl = process.env.LAB_TEST_PG_ADMIN_URL;
-  const template = process.env.LAB_TEST_PG_TEMPLATE;
-  if (!adminUrl || !template) {
-    throw new Error('no test PostgreSQL: add @lab/db/testing/global-setup to this vitest project');
-  }
-  const name = `lab_test_${randomBytes(6).toString('hex')}`;
+  if (!adminUrl) throw new Error(NO_SERVER);
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    await admin.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
@@ -44,23 +38,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A copy of the migrated template, for one test file. */
+export function createTestDatabase(): Promise<TestDatabase> {
+  const template = process.env.LAB_TEST_PG_TEMPLATE;
+  if (!template) throw new Error(NO_SERVER);
+  return createDatabase('lab_test', template);
+}
+
 /** An empty database (no migrations) on the test server, for migration tests. */
-export async function createEmptyTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = process.env.LAB_TEST_PG_ADMIN_URL;
-  if (!adminUrl) throw new Error('no test PostgreSQL: add @lab/db/testing/global-setup to this vitest project');
-  const name = `lab_empty_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  return {
-    name,
-    url: withDatabase(adminUrl, name),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export function createEmptyTestDatabase(): Promise<TestDatabase> {
+  return createDatabase('lab_empty');
 }
