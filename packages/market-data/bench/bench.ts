@@ -1,15 +1,17 @@
-// Market-data benchmark: `npm run bench -w @lab/market-data` (options: --clients 1000 --seconds 20).
+// Market-data benchmark: `npm run bench -w @lab/market-data` (options: --clients 1000 --seconds 20
+// --transport fast,raw,trpc --runs 1 --part ab).
 //
 // (a) Throughput: simulator -> CandleAggregator -> publisher -> one subscriber, as fast as the
 //     pipeline goes, over PostgreSQL LISTEN/NOTIFY and over the in-process MemoryTickBus (the
 //     baseline: same source and candles, no transport). Batches of 100 ms and 1 s of market.
-// (b) Fan-out latency: the real tRPC router of @lab/api on a real HTTP server (127.0.0.1), its
-//     `market.live` SSE subscription fed by a MarketFeed on a PgNotifySubscriber; N raw HTTP
-//     streaming clients in a child process; the simulator publishes 6 instruments at 10 steps/s
-//     through PgNotifyPublisher every 100 ms (as the worker does). Latency of each delivered tick =
-//     receipt at the client - publishedAt of its batch. Target: p99 < 100 ms.
+// (b) Fan-out latency: N raw HTTP streaming clients in a child process read `market.live` from a
+//     real HTTP server (127.0.0.1) whose MarketFeed sits on a PgNotifySubscriber; the simulator
+//     publishes 6 instruments at 10 steps/s through PgNotifyPublisher every 100 ms (as the worker
+//     does). Latency of each delivered tick = receipt at the client - publishedAt of its batch.
+//     Transports, one after the other: the fast path of the production web server (apps/web),
+//     the tRPC procedure through tRPC's own SSE pipeline, and a raw SSE baseline. Target: p99 < 100 ms.
 //
-// Everything is bounded (counts, a 150 s watchdog) and loopback only. A throw-away embedded
+// Everything is bounded (counts, a watchdog) and loopback only. A throw-away embedded
 // PostgreSQL is started in a temp dir and removed at the end, whatever happens.
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { appRouter, type Context } from '@lab/api';
 import { createDb } from '@lab/db';
 import { startEmbeddedPostgres, type RunningPostgres } from '@lab/db/server';
-import { createHTTPServer } from '@trpc/server/adapters/standalone';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+// The fast path exactly as the production web server (apps/web/server.ts) runs it.
+import { createLiveFastPath } from '../../../apps/web/src/server/live-fanout.ts';
 import {
   CandleAggregator,
   MarketFeed,
@@ -42,13 +46,27 @@ const CLIENTS = arg('clients', 1000);
 const SECONDS = arg('seconds', 20);
 const THROUGHPUT_SIM_SECONDS = arg('sim-seconds', 300);
 const REPEATS = 3;
-/** trpc: the real market.live; raw: the baseline, one serialisation per batch written to every client. */
-const TRANSPORT = (() => {
+/**
+ * Transports of (b), run one after the other: fast = the production fast path of apps/web/server.ts
+ * (tRPC's wire format, one encoding per batch for every client); trpc = the market.live procedure
+ * through tRPC's own SSE pipeline; raw = the minimal baseline endpoint below.
+ */
+const TRANSPORTS = (() => {
   const i = process.argv.indexOf('--transport');
-  const t = i > 0 ? process.argv[i + 1] : 'trpc';
-  if (t !== 'trpc' && t !== 'raw') throw new Error('--transport trpc|raw');
-  return t;
+  const list = (i > 0 ? process.argv[i + 1]! : 'fast,raw,trpc').split(',');
+  for (const t of list)
+    if (t !== 'trpc' && t !== 'raw' && t !== 'fast')
+      throw new Error('--transport fast|raw|trpc[,…]');
+  return list as Transport[];
 })();
+type Transport = 'fast' | 'raw' | 'trpc';
+const TRANSPORT_NAMES: Record<Transport, string> = {
+  fast: 'fast path (apps/web/server.ts)',
+  trpc: 'tRPC market.live',
+  raw: 'raw SSE (baseline)',
+};
+/** Runs of each transport in (b); the summary gives the median of each figure. */
+const RUNS = arg('runs', 1);
 const PART = (() => {
   const i = process.argv.indexOf('--part');
   return i > 0 ? process.argv[i + 1] : 'ab';
@@ -197,11 +215,37 @@ function rawSseServer(feed: MarketFeed): http.Server {
   });
 }
 
-async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
+const DESCRIPTIONS: Record<Transport, string> = {
+  fast: `the market.live fast path of apps/web/server.ts (tRPC's SSE wire format, each batch encoded once) on node:http, other requests to tRPC`,
+  trpc: `market.live (the @lab/api router on tRPC's standalone HTTP server)`,
+  raw: `a raw node:http SSE endpoint (BASELINE: serialised once per batch)`,
+};
+
+/** One run of (b) for one transport; everything it starts is stopped before it returns. */
+async function partB(
+  pgUrl: string,
+  transport: Transport,
+  globalCleanups: Array<() => Promise<void>>,
+) {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  };
+  globalCleanups.push(stopAll); // on an error or Ctrl-C in the middle of the run
+  try {
+    return await runPartB(pgUrl, transport, cleanups);
+  } finally {
+    await stopAll();
+  }
+}
+
+async function runPartB(
+  pgUrl: string,
+  transport: Transport,
+  cleanups: Array<() => Promise<void>>,
+): Promise<PartBResult> {
   console.log(
-    TRANSPORT === 'trpc'
-      ? `\n(b) Fan-out latency: ${CLIENTS} SSE clients of market.live (the @lab/api router on tRPC's standalone HTTP server, 127.0.0.1),`
-      : `\n(b) Fan-out latency, BASELINE transport: ${CLIENTS} SSE clients of a raw node:http SSE endpoint (serialised once per batch), 127.0.0.1,`,
+    `\n(b) Fan-out latency: ${CLIENTS} SSE clients of ${DESCRIPTIONS[transport]}, 127.0.0.1,`,
   );
   console.log(
     `    MarketFeed <- PgNotifySubscriber <- PgNotifyPublisher <- simulator (6 instruments, 10 steps/s, published every 100 ms, own process), ${SECONDS} s\n`,
@@ -213,10 +257,22 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
   const db = createDb(pgUrl, { max: 1 }); // the live procedure never queries; the context needs one
   cleanups.push(() => db.$disconnect());
   const ctx: Context = { db, user: null, ip: '127.0.0.1', feed };
-  const server =
-    TRANSPORT === 'trpc'
-      ? createHTTPServer({ router: appRouter, createContext: () => ctx })
-      : rawSseServer(feed);
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    createContext: () => ctx,
+    basePath: '/api/trpc/',
+  });
+  let server: http.Server;
+  if (transport === 'raw') server = rawSseServer(feed);
+  else if (transport === 'trpc')
+    server = http.createServer((req, res) => void trpcHandler(req, res));
+  else {
+    const fast = createLiveFastPath({ feed: () => Promise.resolve(feed) });
+    cleanups.push(() => Promise.resolve(fast.close()));
+    server = http.createServer((req, res) => {
+      void fast.handle(req, res).then((answered) => answered || trpcHandler(req, res));
+    });
+  }
   server.maxConnections = CLIENTS + 100;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(
@@ -230,7 +286,7 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
 
   const child: ChildProcess = fork(
     path.join(here, 'sse-clients.ts'),
-    [`http://127.0.0.1:${port}/market.live`, String(CLIENTS)],
+    [`http://127.0.0.1:${port}/api/trpc/market.live`, String(CLIENTS)],
     {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -297,7 +353,7 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
 
   const rows = [
     ['measure', 'value'],
-    ['transport', TRANSPORT === 'trpc' ? 'tRPC market.live (SSE)' : 'raw SSE baseline'],
+    ['transport', TRANSPORT_NAMES[transport]],
     ['clients', fmt(CLIENTS)],
     ['window', `${SECONDS} s`],
     ['batches published (NOTIFY)', fmt(published!)],
@@ -326,7 +382,64 @@ async function partB(pgUrl: string, cleanups: Array<() => Promise<void>>) {
     ['target p99 < 100 ms', r.p99! < 100 ? 'MET' : 'NOT MET'],
   ];
   table(rows);
-  return r;
+  return {
+    p50: r.p50!,
+    p95: r.p95!,
+    p99: r.p99!,
+    max: r.max!,
+    hopP50: pct(feedLag, 0.5),
+    hopP99: pct(feedLag, 0.99),
+    serverCpuPct: (cpu.user + cpu.system) / 1e4 / SECONDS,
+    eventsPerSecond: r.events! / SECONDS,
+  };
+}
+
+interface PartBResult {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  hopP50: number;
+  hopP99: number;
+  serverCpuPct: number;
+  eventsPerSecond: number;
+}
+
+/** The transports side by side: median of the runs for each figure, and every run's p99. */
+function summary(results: Map<Transport, PartBResult[]>) {
+  console.log(
+    `\n(b) Summary: ${CLIENTS} clients, ${SECONDS} s windows, median of ${RUNS} run(s) per transport\n`,
+  );
+  const rows = [
+    [
+      'transport',
+      'events/s delivered',
+      'NOTIFY hop p50 / p99',
+      'p50',
+      'p95',
+      'p99',
+      'max',
+      'server CPU',
+      'p99 of each run',
+      'p99 < 100 ms',
+    ],
+  ];
+  for (const [t, runs] of results) {
+    const m = (k: keyof PartBResult) => median(runs.map((x) => x[k]));
+    rows.push([
+      TRANSPORT_NAMES[t],
+      fmt(m('eventsPerSecond')),
+      `${fmt(m('hopP50'))} / ${fmt(m('hopP99'))} ms`,
+      `${fmt(m('p50'))} ms`,
+      `${fmt(m('p95'))} ms`,
+      `${fmt(m('p99'))} ms`,
+      `${fmt(m('max'))} ms`,
+      `${fmt(m('serverCpuPct'))} %`,
+      runs.map((x) => fmt(x.p99)).join(' / ') + ' ms',
+      m('p99') < 100 ? 'met' : 'not met',
+    ]);
+  }
+  table(rows);
 }
 
 // ---- main -------------------------------------------------------------------------------------
@@ -335,13 +448,12 @@ async function main() {
   const cleanups: Array<() => Promise<void>> = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-bench-pg-'));
   let pgServer: RunningPostgres | undefined;
-  const watchdog = setTimeout(
-    () => {
-      console.error('benchmark watchdog: over 150 s + the run, aborting');
-      void cleanup().finally(() => process.exit(2));
-    },
-    150_000 + SECONDS * 1000,
-  );
+  const runsOfB = PART?.includes('b') ? TRANSPORTS.length * RUNS : 0;
+  const watchdogMs = 150_000 + runsOfB * (SECONDS * 1000 + 90_000);
+  const watchdog = setTimeout(() => {
+    console.error(`benchmark watchdog: over ${watchdogMs / 1000} s, aborting`);
+    void cleanup().finally(() => process.exit(2));
+  }, watchdogMs);
   let cleaned = false;
   async function cleanup() {
     if (cleaned) return;
@@ -367,7 +479,16 @@ async function main() {
     console.log(`embedded PostgreSQL started in ${fmt(performance.now() - t)} ms (${dir})`);
     const url = pgServer.adminUrl();
     if (PART?.includes('a')) await partA(url);
-    if (PART?.includes('b')) await partB(url, cleanups);
+    if (PART?.includes('b')) {
+      const results = new Map<Transport, PartBResult[]>();
+      for (let run = 0; run < RUNS; run++) {
+        for (const t of TRANSPORTS) {
+          const r = await partB(url, t, cleanups);
+          results.set(t, [...(results.get(t) ?? []), r]);
+        }
+      }
+      summary(results);
+    }
   } finally {
     await cleanup();
   }
