@@ -1,23 +1,17 @@
 // Read side of market data: instruments, tickers and candles as the worker stored them, and
 // scenario commands sent to the worker's simulator.
 import type { Db } from '@lab/db';
+import { INTERVAL_MS, type CandleInterval } from '@lab/market-data';
 import { AppError } from '../errors.ts';
-
-export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export type CandleIntervalName = (typeof CANDLE_INTERVALS)[number];
-const INTERVAL_MS: Record<CandleIntervalName, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '4h': 14_400_000,
-  '1d': 86_400_000,
-};
 
 const str = (d: { toString(): string } | null | undefined) => (d == null ? null : d.toString());
 
 export async function listInstruments(db: Db) {
-  const rows = await db.instrument.findMany({ where: { enabled: true }, include: { ticker: true }, orderBy: { symbol: 'asc' } });
+  const rows = await db.instrument.findMany({
+    where: { enabled: true },
+    include: { ticker: true },
+    orderBy: { symbol: 'asc' },
+  });
   return rows.map((r) => ({
     symbol: r.symbol,
     baseAsset: r.baseAsset,
@@ -55,19 +49,21 @@ export async function listTickers(db: Db): Promise<TickerDto[]> {
 
 export async function getTicker(db: Db, symbol: string): Promise<TickerDto> {
   const row = await db.marketTicker.findUnique({ where: { symbol } });
-  if (!row) throw new AppError('NOT_FOUND', `No market data for ${symbol} yet.`, { field: 'symbol' });
+  if (!row)
+    throw new AppError('NOT_FOUND', `No market data for ${symbol} yet.`, { field: 'symbol' });
   return tickerDto(row);
 }
 
 async function assertInstrument(db: Db, symbol: string) {
   const exists = await db.instrument.findUnique({ where: { symbol }, select: { symbol: true } });
-  if (!exists) throw new AppError('NOT_FOUND', `Unknown instrument ${symbol}.`, { field: 'symbol' });
+  if (!exists)
+    throw new AppError('NOT_FOUND', `Unknown instrument ${symbol}.`, { field: 'symbol' });
 }
 
 /** Candles in [from, to), oldest first, at most `limit` (the most recent ones when the range is larger). */
 export async function getCandles(
   db: Db,
-  q: { symbol: string; interval: CandleIntervalName; from?: number; to?: number; limit: number },
+  q: { symbol: string; interval: CandleInterval; from?: number; to?: number; limit: number },
 ) {
   await assertInstrument(db, q.symbol);
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
@@ -104,15 +100,26 @@ export async function getCandles(
 export type ScenarioCommandEvent =
   | { type: 'crash' | 'rally'; percent: number; durationMs: number; symbol?: string }
   | { type: 'volSpike'; multiplier: number; durationMs: number; symbol?: string }
-  | { type: 'liquidityDrought'; spreadMultiplier: number; depthMultiplier: number; durationMs: number; symbol?: string };
+  | {
+      type: 'liquidityDrought';
+      spreadMultiplier: number;
+      depthMultiplier: number;
+      durationMs: number;
+      symbol?: string;
+    };
 
 /** Sends a scenario event to the worker that runs the simulator (it validates and applies it). */
 export async function sendScenarioEvent(db: Db, event: ScenarioCommandEvent): Promise<void> {
   if (event.symbol) {
     const inst = await db.instrument.findUnique({ where: { symbol: event.symbol } });
-    if (!inst) throw new AppError('NOT_FOUND', `Unknown instrument ${event.symbol}.`, { field: 'symbol' });
+    if (!inst)
+      throw new AppError('NOT_FOUND', `Unknown instrument ${event.symbol}.`, { field: 'symbol' });
     if (inst.source !== 'simulator') {
-      throw new AppError('PRECONDITION', `${event.symbol} runs on ${inst.source} prices; scenario events need the simulator.`, { field: 'symbol' });
+      throw new AppError(
+        'PRECONDITION',
+        `${event.symbol} runs on ${inst.source} prices; scenario events need the simulator.`,
+        { field: 'symbol' },
+      );
     }
   }
   await db.$executeRaw`SELECT pg_notify('lab_market_commands', ${JSON.stringify({ type: 'scenario', event })})`;

@@ -1,6 +1,14 @@
 import type { CandleInterval } from '../types.ts';
 
-export const CANDLE_INTERVALS: readonly CandleInterval[] = ['1m', '5m', '15m', '1h', '4h', '1d'];
+// Browser-safe (imports nothing at run time): the web app reads it through '@lab/market-data/intervals'.
+export const CANDLE_INTERVALS = [
+  '1m',
+  '5m',
+  '15m',
+  '1h',
+  '4h',
+  '1d',
+] as const satisfies readonly CandleInterval[];
 
 const MINUTE = 60_000;
 

@@ -8,15 +8,7 @@ export type CandlesDto = Outputs['market']['candles'];
 export type CandleDto = CandlesDto['candles'][number];
 export type CandleInterval = CandlesDto['interval'];
 
-export const CANDLE_INTERVALS: readonly CandleInterval[] = ['1m', '5m', '15m', '1h', '4h', '1d'];
-export const INTERVAL_MS: Record<CandleInterval, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '4h': 14_400_000,
-  '1d': 86_400_000,
-};
+export { CANDLE_INTERVALS, INTERVAL_MS } from '@lab/market-data/intervals';
 
 export type MarketStatus = 'live' | 'stale' | 'halted' | 'connecting';
 
@@ -40,7 +32,8 @@ export interface InstrumentSpec {
   riskTiers: RiskTierSpec[];
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Reads the spec JSON defensively: the UI degrades to defaults rather than crash on a missing field. */
@@ -62,7 +55,14 @@ export function readSpec(spec: Record<string, unknown> | null | undefined): Inst
       const maxNotional = str(r.maxNotional);
       const mmr = str(r.maintenanceMarginRate);
       if (!maxNotional || !mmr) return [];
-      return [{ maxNotional, maintenanceMarginRate: mmr, maintenanceAmount: str(r.maintenanceAmount) ?? '0', maxLeverage: num(r.maxLeverage) ?? 1 }];
+      return [
+        {
+          maxNotional,
+          maintenanceMarginRate: mmr,
+          maintenanceAmount: str(r.maintenanceAmount) ?? '0',
+          maxLeverage: num(r.maxLeverage) ?? 1,
+        },
+      ];
     }),
   };
 }
