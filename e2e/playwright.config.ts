@@ -5,7 +5,10 @@ import { defineConfig, devices } from '@playwright/test';
 // Decided once in the runner process; workers inherit the environment.
 process.env.E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800));
 process.env.LAB_E2E_PG_PORT ??= String(45000 + Math.floor(Math.random() * 10000));
-process.env.LAB_E2E_STATE_FILE ??= path.join(os.tmpdir(), `lab-e2e-state-${process.env.E2E_PORT}.json`);
+process.env.LAB_E2E_STATE_FILE ??= path.join(
+  os.tmpdir(),
+  `lab-e2e-state-${process.env.E2E_PORT}.json`,
+);
 const baseURL = `http://localhost:${process.env.E2E_PORT}`;
 
 export default defineConfig({
@@ -35,7 +38,12 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1440, height: 900 } } }],
+  projects: [
+    {
+      name: 'chromium',
+      use: { ...devices['Desktop Chrome'], viewport: { width: 1440, height: 900 } },
+    },
+  ],
   webServer: {
     command: 'node --import tsx serve.ts',
     cwd: import.meta.dirname,

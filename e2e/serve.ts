@@ -54,13 +54,17 @@ process.on('SIGINT', () => void stop(0));
 
 const children: Child[] = [];
 if (!ensureWebBuild(repoRoot, env, '.next-e2e', log)) await stop(1);
-children.push(startChild('web', process.execPath, ['--import', 'tsx', 'server.ts'], {
-  cwd: path.join(repoRoot, 'apps/web'),
-  env,
-}));
+children.push(
+  startChild('web', process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: path.join(repoRoot, 'apps/web'),
+    env,
+  }),
+);
 const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
 if (fs.existsSync(workerMain)) {
-  children.push(startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env }));
+  children.push(
+    startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env }),
+  );
 }
 for (const c of children) {
   void c.exited.then((code) => {

@@ -51,16 +51,23 @@ function shutdown(code: number, why?: string): Promise<never> {
 
 async function main() {
   loadDotEnv();
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DatabaseConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new DatabaseConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
   if (!(await portIsFree(port))) {
-    throw new DatabaseConfigError(`port ${port} is already in use: stop what runs there, or set PORT to another port`);
+    throw new DatabaseConfigError(
+      `port ${port} is already in use: stop what runs there, or set PORT to another port`,
+    );
   }
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => void shutdown(0, `${sig} received: stopping`));
   }
 
   const external = process.env.DATABASE_URL;
-  log(external ? 'using the PostgreSQL in DATABASE_URL' : 'starting the embedded PostgreSQL (data in .data/pg)');
+  log(
+    external
+      ? 'using the PostgreSQL in DATABASE_URL'
+      : 'starting the embedded PostgreSQL (data in .data/pg)',
+  );
   database = await provideDatabase({ databaseUrl: external });
   const secret = provideAuthSecret(!external);
   await seedDemoData(database.url, log);
@@ -75,34 +82,55 @@ async function main() {
   };
   const webDir = path.join(repoRoot, 'apps/web');
 
-  if (!dev && !ensureWebBuild(repoRoot, env, '.next', log)) return shutdown(1, 'the web build failed (see above)');
+  if (!dev && !ensureWebBuild(repoRoot, env, '.next', log))
+    return shutdown(1, 'the web build failed (see above)');
 
   const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
   children.push(
-    startChild('web', process.execPath, dev ? [nextBin(repoRoot), 'dev', '--port', String(port)] : ['--import', 'tsx', 'server.ts'], {
-      cwd: webDir,
-      env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
-    }),
+    startChild(
+      'web',
+      process.execPath,
+      dev ? [nextBin(repoRoot), 'dev', '--port', String(port)] : ['--import', 'tsx', 'server.ts'],
+      {
+        cwd: webDir,
+        env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
+      },
+    ),
   );
   if (fs.existsSync(workerMain)) {
     const args = dev ? ['--import', 'tsx', '--watch', workerMain] : ['--import', 'tsx', workerMain];
-    children.push(startChild('worker', process.execPath, args, { cwd: repoRoot, env: { ...env, NODE_ENV: dev ? 'development' : 'production' } }));
+    children.push(
+      startChild('worker', process.execPath, args, {
+        cwd: repoRoot,
+        env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
+      }),
+    );
   }
   for (const c of children) {
     void c.exited.then((code) => {
-      if (!stopping) void shutdown(1, `the ${c.name} process exited unexpectedly (code ${code}); stopping everything`);
+      if (!stopping)
+        void shutdown(
+          1,
+          `the ${c.name} process exited unexpectedly (code ${code}); stopping everything`,
+        );
     });
   }
 
   const url = `http://localhost:${port}`;
   const healthy = await waitForHttp(`${url}/api/health`, 180_000, () => !stopping);
   if (stopping) return;
-  if (!healthy) return shutdown(1, `the web app did not become healthy at ${url}/api/health within 3 minutes`);
+  if (!healthy)
+    return shutdown(1, `the web app did not become healthy at ${url}/api/health within 3 minutes`);
   log(`Leverage Lab is running at ${url}  (health: ${url}/api/health; Ctrl-C stops everything)`);
 }
 
 main().catch((e: unknown) => {
-  const msg = e instanceof DatabaseConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const msg =
+    e instanceof DatabaseConfigError
+      ? e.message
+      : e instanceof Error
+        ? (e.stack ?? e.message)
+        : String(e);
   console.error(`[launcher] cannot start: ${msg}`);
   void shutdown(1);
 });

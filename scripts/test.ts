@@ -44,15 +44,25 @@ function run(step: string, cmd: string, cmdArgs: string[], cwd = repoRoot): bool
 const npx = (bin: string) => `${repoRoot}/node_modules/.bin/${bin}`;
 
 if (!args.has('--no-typecheck')) {
-  run('typecheck (every workspace)', npx('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
+  run('typecheck (every workspace)', npx('turbo'), [
+    'run',
+    'typecheck',
+    '--output-logs=errors-only',
+  ]);
   run('typecheck (scripts and root config)', npx('tsc'), ['--noEmit', '-p', 'scripts']);
 }
 if (!args.has('--no-lint')) {
   run('lint (eslint, type-aware, whole repository)', npx('eslint'), ['.', '--max-warnings=0']);
+  run('format (prettier --check)', npx('prettier'), ['--check', '.', '--log-level=warn']);
 }
 if (!args.has('--no-unit')) {
   const out = path.join(reports, 'vitest.json');
-  run('unit, property and integration tests (vitest)', npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  run('unit, property and integration tests (vitest)', npx('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   count(out, (j) => ({
     passed: j.numPassedTests as number,
     failed: (j.numFailedTests as number) + (j.numFailedTestSuites as number),
@@ -61,12 +71,19 @@ if (!args.has('--no-unit')) {
 }
 if (!args.has('--no-e2e')) {
   if (!fs.existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
-    console.error('Chromium not found at /usr/bin/chromium: install it (apt-get install -y chromium) or set CHROMIUM_PATH');
+    console.error(
+      'Chromium not found at /usr/bin/chromium: install it (apt-get install -y chromium) or set CHROMIUM_PATH',
+    );
     results.push({ step: 'end-to-end (playwright)', ok: false, seconds: 0 });
   } else {
     const out = path.join(reports, 'playwright.json');
     env.PLAYWRIGHT_JSON_OUTPUT_NAME = out;
-    run('end-to-end (playwright, chromium)', npx('playwright'), ['test', '-c', 'playwright.config.ts', '--reporter=list,json'], `${repoRoot}/e2e`);
+    run(
+      'end-to-end (playwright, chromium)',
+      npx('playwright'),
+      ['test', '-c', 'playwright.config.ts', '--reporter=list,json'],
+      `${repoRoot}/e2e`,
+    );
     count(out, (j) => {
       const s = j.stats as { expected: number; unexpected: number; flaky: number; skipped: number };
       return { passed: s.expected + s.flaky, failed: s.unexpected, skipped: s.skipped };

@@ -34,7 +34,11 @@ const server = createServer((req, res) => {
       if (!res.headersSent) res.writeHead(500).end();
     });
 });
-server.listen(port, () => console.log(`web server listening on http://localhost:${port}${trustProxy ? ' (trusting X-Forwarded-For)' : ''}`));
+server.listen(port, () =>
+  console.log(
+    `web server listening on http://localhost:${port}${trustProxy ? ' (trusting X-Forwarded-For)' : ''}`,
+  ),
+);
 
 let closing = false;
 function shutdown() {

@@ -18,7 +18,10 @@ async function openMarkets(page: Page) {
 }
 
 function marketRow(page: Page, symbol: string) {
-  return page.getByRole('table', { name: /perpetuals/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(symbol) }) });
+  return page
+    .getByRole('table', { name: /perpetuals/ })
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: new RegExp(symbol) }) });
 }
 
 /** The "Last price" column is the first data cell after the row header. */
@@ -27,15 +30,29 @@ function lastPriceCell(page: Page, symbol: string) {
 }
 
 test.describe('markets', () => {
-  test('the overview lists the six perpetuals with prices, funding and status, server-rendered', async ({ page }, testInfo) => {
+  test('the overview lists the six perpetuals with prices, funding and status, server-rendered', async ({
+    page,
+  }, testInfo) => {
     const table = await openMarkets(page);
     await expect(page.getByRole('heading', { level: 1, name: 'Markets' })).toBeVisible();
-    for (const name of ['Last price', '24h change', '24h high', '24h low', '24h volume (USDT)', 'Mark price', 'Funding / countdown', 'Status']) {
+    for (const name of [
+      'Last price',
+      '24h change',
+      '24h high',
+      '24h low',
+      '24h volume (USDT)',
+      'Mark price',
+      'Funding / countdown',
+      'Status',
+    ]) {
       await expect(table.getByRole('columnheader', { name })).toBeVisible();
     }
     for (const s of SYMBOLS) {
       const row = marketRow(page, s);
-      await expect(row.getByRole('link', { name: new RegExp(s) })).toHaveAttribute('href', `/markets/${s}`);
+      await expect(row.getByRole('link', { name: new RegExp(s) })).toHaveAttribute(
+        'href',
+        `/markets/${s}`,
+      );
       await expect(row).toContainText(/[+-]?\d+\.\d{2}%/); // 24h change
       await expect(row).toContainText(/-?\d+\.\d{4}% \/ \d{2}:\d{2}:\d{2}/); // funding and countdown
       await expect(row).toContainText(/Live|Stale|Halted|Connecting/);
@@ -70,17 +87,24 @@ test.describe('markets', () => {
     await openMarkets(page);
     const before = await Promise.all(SYMBOLS.map((s) => lastPriceCell(page, s).innerText()));
     await expect
-      .poll(async () => {
-        const now = await Promise.all(SYMBOLS.map((s) => lastPriceCell(page, s).innerText()));
-        return now.filter((p, i) => p !== before[i]).length;
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          const now = await Promise.all(SYMBOLS.map((s) => lastPriceCell(page, s).innerText()));
+          return now.filter((p, i) => p !== before[i]).length;
+        },
+        { timeout: 10_000 },
+      )
       .toBeGreaterThan(0);
     await expect(page.getByRole('status').filter({ hasText: 'Streaming' })).toBeVisible();
   });
 
-  test('a market shows its chart, intervals switch, and the book, trades and specs are there', async ({ page }, testInfo) => {
+  test('a market shows its chart, intervals switch, and the book, trades and specs are there', async ({
+    page,
+  }, testInfo) => {
     await openMarkets(page);
-    await marketRow(page, 'BTCUSDT').getByRole('link', { name: /BTCUSDT/ }).click();
+    await marketRow(page, 'BTCUSDT')
+      .getByRole('link', { name: /BTCUSDT/ })
+      .click();
     await expect(page).toHaveURL(/\/markets\/BTCUSDT$/);
     await expect(page.getByRole('heading', { level: 1 })).toContainText('BTCUSDT');
 
@@ -90,25 +114,49 @@ test.describe('markets', () => {
 
     const intervals = page.getByRole('group', { name: 'Candle interval' });
     await expect(intervals.getByRole('button')).toHaveText(['1m', '5m', '15m', '1h', '4h', '1d']);
-    await expect(intervals.getByRole('button', { name: '15m' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(intervals.getByRole('button', { name: '15m' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
     await intervals.getByRole('button', { name: '1h' }).click();
-    await expect(intervals.getByRole('button', { name: '1h' })).toHaveAttribute('aria-pressed', 'true');
-    await expect(intervals.getByRole('button', { name: '15m' })).toHaveAttribute('aria-pressed', 'false');
-    await expect(page.getByRole('img', { name: /BTCUSDT 1h candlestick chart/ }).locator('canvas').first()).toBeVisible();
+    await expect(intervals.getByRole('button', { name: '1h' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    await expect(intervals.getByRole('button', { name: '15m' })).toHaveAttribute(
+      'aria-pressed',
+      'false',
+    );
+    await expect(
+      page
+        .getByRole('img', { name: /BTCUSDT 1h candlestick chart/ })
+        .locator('canvas')
+        .first(),
+    ).toBeVisible();
     await expect(page.getByText('Loading candles…')).toBeHidden();
     await intervals.getByRole('button', { name: '1m' }).press('Enter');
-    await expect(intervals.getByRole('button', { name: '1m' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(intervals.getByRole('button', { name: '1m' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
 
     // Order book (ten levels a side plus the last price) and the tape fill from the live stream.
     const book = page.getByRole('table', { name: /Order book of BTCUSDT/ });
     await expect(book.getByRole('row').filter({ hasText: PRICE })).not.toHaveCount(0);
-    await expect(page.getByRole('table', { name: /Latest trades of BTCUSDT/ }).getByRole('row').nth(1)).toContainText(/\d{2}:\d{2}:\d{2}/);
+    await expect(
+      page
+        .getByRole('table', { name: /Latest trades of BTCUSDT/ })
+        .getByRole('row')
+        .nth(1),
+    ).toContainText(/\d{2}:\d{2}:\d{2}/);
 
     const specs = page.getByRole('region', { name: 'Contract specifications' });
     await expect(specs).toContainText('0.1 USDT');
     await expect(specs).toContainText('0.001 BTC');
     await expect(specs).toContainText('125×');
-    await expect(specs.getByRole('table', { name: /Maintenance margin tiers/ }).getByRole('rowheader')).toHaveCount(10);
+    await expect(
+      specs.getByRole('table', { name: /Maintenance margin tiers/ }).getByRole('rowheader'),
+    ).toHaveCount(10);
 
     // Anonymous visitors never see the instructor's market-event form.
     await expect(page.getByRole('region', { name: /Market event/ })).toHaveCount(0);
@@ -129,7 +177,9 @@ test.describe('markets', () => {
     await expect(page).toHaveURL(/\/markets\/ETHUSDT$/);
   });
 
-  test('the landing page has a live price strip leading to each market', async ({ page }, testInfo) => {
+  test('the landing page has a live price strip leading to each market', async ({
+    page,
+  }, testInfo) => {
     await openMarkets(page);
     await page.goto('/');
     const strip = page.getByRole('navigation', { name: 'Live prices' });
@@ -138,6 +188,11 @@ test.describe('markets', () => {
     await page.screenshot({ path: testInfo.outputPath('landing.png') });
     await strip.getByRole('link', { name: /ETH/ }).click();
     await expect(page).toHaveURL(/\/markets\/ETHUSDT$/);
-    await expect(page.getByRole('img', { name: /ETHUSDT 15m candlestick chart/ }).locator('canvas').first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('img', { name: /ETHUSDT 15m candlestick chart/ })
+        .locator('canvas')
+        .first(),
+    ).toBeVisible();
   });
 });

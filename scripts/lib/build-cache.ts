@@ -4,7 +4,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SKIP = new Set(['node_modules', '.next', '.next-e2e', '.turbo', 'test', 'tests', 'bench', 'dist', 'test-results']);
+const SKIP = new Set([
+  'node_modules',
+  '.next',
+  '.next-e2e',
+  '.turbo',
+  'test',
+  'tests',
+  'bench',
+  'dist',
+  'test-results',
+]);
 
 function walk(dir: string, out: string[]): void {
   if (!fs.existsSync(dir)) return;
@@ -19,7 +29,8 @@ function walk(dir: string, out: string[]): void {
 export function sourceFingerprint(root: string): string {
   const files: string[] = [];
   walk(path.join(root, 'apps/web'), files);
-  for (const pkg of fs.readdirSync(path.join(root, 'packages'))) walk(path.join(root, 'packages', pkg, 'src'), files);
+  for (const pkg of fs.readdirSync(path.join(root, 'packages')))
+    walk(path.join(root, 'packages', pkg, 'src'), files);
   files.push(path.join(root, 'package-lock.json'), path.join(root, 'tsconfig.base.json'));
   const h = createHash('sha256');
   for (const f of files.sort()) {
@@ -29,7 +40,8 @@ export function sourceFingerprint(root: string): string {
   return h.digest('hex');
 }
 
-const stampFile = (root: string, distDir: string) => path.join(root, 'apps/web', distDir, 'lab-source-fingerprint');
+const stampFile = (root: string, distDir: string) =>
+  path.join(root, 'apps/web', distDir, 'lab-source-fingerprint');
 
 /** distDir: '.next' for `npm start`, '.next-e2e' for the test server, so one never clobbers the other. */
 export function buildIsCurrent(root: string, fingerprint: string, distDir = '.next'): boolean {

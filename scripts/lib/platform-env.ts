@@ -64,7 +64,10 @@ export async function provideDatabase(opts: {
     port,
     onLog: (line) => {
       if (line.startsWith('made ')) log(line.replace(/^made no new server: /, ''));
-      else if (/FATAL|PANIC|ERROR/.test(line) && !/the database system is (starting up|shutting down)/.test(line)) {
+      else if (
+        /FATAL|PANIC|ERROR/.test(line) &&
+        !/the database system is (starting up|shutting down)/.test(line)
+      ) {
         console.error(`[postgres] ${line}`);
       }
     },
@@ -93,7 +96,8 @@ export async function provideDatabase(opts: {
 export function provideAuthSecret(embedded: boolean): string {
   const fromEnv = process.env.NEXTAUTH_SECRET;
   if (fromEnv) {
-    if (fromEnv.length < 32) throw new DatabaseConfigError('NEXTAUTH_SECRET must be at least 32 characters');
+    if (fromEnv.length < 32)
+      throw new DatabaseConfigError('NEXTAUTH_SECRET must be at least 32 characters');
     return fromEnv;
   }
   if (!embedded) {

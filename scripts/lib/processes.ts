@@ -8,14 +8,27 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export function startChild(name: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Child {
-  const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Child {
+  const proc = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
+    for (const line of chunk.toString().split('\n'))
+      if (line.trim()) stream.write(`[${name}] ${line}\n`);
   };
   proc.stdout?.on('data', prefix(process.stdout));
   proc.stderr?.on('data', prefix(process.stderr));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return { name, proc, exited };
 }
 
@@ -45,7 +58,11 @@ export async function stopChild(child: Child, graceMs = 10_000): Promise<void> {
   }
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<boolean> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isAlive: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && isAlive()) {
     try {

@@ -25,7 +25,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     throw new Error(
-      'invalid worker configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      'invalid worker configuration: ' +
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     );
   }
   return parsed.data;

@@ -57,7 +57,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping`);
-    for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`stop failed: ${e.message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((e: Error) => log(`stop failed: ${e.message}`));
     await publisher.close();
     await pool.end();
     await db.$disconnect();

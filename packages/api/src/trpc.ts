@@ -15,7 +15,10 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // Never leak internals of unexpected errors to the client.
-      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side.' : shape.message,
+      message:
+        error.code === 'INTERNAL_SERVER_ERROR'
+          ? 'Something went wrong on our side.'
+          : shape.message,
       data: {
         ...shape.data,
         stack: undefined,
@@ -51,7 +54,10 @@ const rank: Record<Role, number> = { TRADER: 0, INSTRUCTOR: 1, ADMIN: 2 };
 const requireRole = (role: Role) =>
   protectedProcedure.use(({ ctx, next }) => {
     if (rank[ctx.user.role] < rank[role]) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${role.toLowerCase()} role.` });
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `This needs the ${role.toLowerCase()} role.`,
+      });
     }
     return next({ ctx });
   });

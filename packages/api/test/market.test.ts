@@ -372,9 +372,7 @@ async function openSse(url: string, lastEventId?: string) {
     }
   })();
   /** Next data event (skipping tRPC's `connected` and pings). */
-  async function next(
-    timeoutMs = 3000,
-  ): Promise<{
+  async function next(timeoutMs = 3000): Promise<{
     id: string | undefined;
     data: { snapshot: boolean; publishedAt: number; ticks: MarketTick[] };
   }> {

@@ -12,5 +12,9 @@ const placeholder = path.join(os.tmpdir(), 'lab-prisma-engine-placeholder');
 if (!fs.existsSync(placeholder)) fs.writeFileSync(placeholder, '');
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= placeholder;
-const r = spawnSync('npx', ['--no-install', 'prisma', 'generate'], { cwd: root, env, stdio: 'inherit' });
+const r = spawnSync('npx', ['--no-install', 'prisma', 'generate'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -22,21 +22,31 @@ const toolDir = path.join(dataDir, 'prisma6-cli');
 if (!fs.existsSync(path.join(toolDir, 'node_modules/.bin/prisma'))) {
   fs.mkdirSync(toolDir, { recursive: true });
   fs.writeFileSync(path.join(toolDir, 'package.json'), '{"private":true,"type":"commonjs"}');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', 'prisma@6.19.3', '@prisma/adapter-pg@6.19.3', 'pg@8'], {
-    cwd: toolDir,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', 'prisma@6.19.3', '@prisma/adapter-pg@6.19.3', 'pg@8'],
+    {
+      cwd: toolDir,
+      stdio: 'inherit',
+    },
+  );
 }
 
 /** Prisma 6 needs a url in the datasource and a generator it knows. */
 function asPrisma6(schema: string): string {
   return schema
     .replace(/generator client \{[^}]*\}/, 'generator client {\n  provider = "prisma-client-js"\n}')
-    .replace(/datasource db \{([^}]*)\}/, (_m, body: string) => `datasource db {${body}  url = env("DATABASE_URL")\n}`);
+    .replace(
+      /datasource db \{([^}]*)\}/,
+      (_m, body: string) => `datasource db {${body}  url = env("DATABASE_URL")\n}`,
+    );
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-migration-'));
-const pgServer = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: 55000 + Math.floor(Math.random() * 5000) });
+const pgServer = await startEmbeddedPostgres({
+  dataDir: path.join(work, 'pg'),
+  port: 55000 + Math.floor(Math.random() * 5000),
+});
 try {
   const url = pgServer.adminUrl();
   const placeholder = path.join(work, 'engine-placeholder');
@@ -48,7 +58,9 @@ try {
     args.push('--from-empty');
   } else {
     const from = path.join(work, 'from.prisma');
-    const headSchema = execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: repoRoot }).toString();
+    const headSchema = execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], {
+      cwd: repoRoot,
+    }).toString();
     fs.writeFileSync(from, asPrisma6(headSchema));
     args.push('--from-schema-datamodel', from);
   }
@@ -81,7 +93,10 @@ export default defineConfig({
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
     if (!fs.existsSync(path.join(migrationsDir, 'migration_lock.toml'))) {
-      fs.writeFileSync(path.join(migrationsDir, 'migration_lock.toml'), 'provider = "postgresql"\n');
+      fs.writeFileSync(
+        path.join(migrationsDir, 'migration_lock.toml'),
+        'provider = "postgresql"\n',
+      );
     }
     console.log(`wrote ${path.relative(repoRoot, dir)}/migration.sql`);
   }

@@ -42,7 +42,8 @@ export async function checkDatabase(url: string, timeoutMs = 5000): Promise<void
   } catch (e) {
     const err = e as { code?: string; message: string };
     const hint: Record<string, string> = {
-      ECONNREFUSED: 'nothing is listening there: is PostgreSQL running, and are host and port right?',
+      ECONNREFUSED:
+        'nothing is listening there: is PostgreSQL running, and are host and port right?',
       ENOTFOUND: 'the host name does not resolve: check the host in DATABASE_URL',
       EAI_AGAIN: 'the host name does not resolve: check the host in DATABASE_URL',
       ETIMEDOUT: 'the connection timed out: check the host, port and any firewall',
@@ -52,7 +53,9 @@ export async function checkDatabase(url: string, timeoutMs = 5000): Promise<void
     };
     const reason =
       (err.code && hint[err.code]) ??
-      (/timeout/i.test(err.message) ? 'the connection timed out: check the host, port and any firewall' : err.message);
+      (/timeout/i.test(err.message)
+        ? 'the connection timed out: check the host, port and any firewall'
+        : err.message);
     throw new DatabaseConfigError(`Cannot reach PostgreSQL at ${where}: ${reason}`);
   } finally {
     await client.end().catch(() => {});

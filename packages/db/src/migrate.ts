@@ -62,7 +62,11 @@ export async function migrate(
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(BOOKKEEPING_DDL);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>(
       'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
     );
     const done = new Map(rows.map((r) => [r.migration_name, r]));
@@ -71,7 +75,9 @@ export async function migrate(
       const prior = done.get(file.name);
       if (prior) {
         if (!prior.finished_at) {
-          throw new Error(`migration ${file.name} started earlier but never finished; inspect the database`);
+          throw new Error(
+            `migration ${file.name} started earlier but never finished; inspect the database`,
+          );
         }
         if (prior.checksum !== file.checksum) {
           throw new Error(

@@ -24,10 +24,14 @@ afterAll(async () => {
 });
 
 describe('migration runner', () => {
-  it("records each migration the way Prisma Migrate does (sha256 of migration.sql)", async () => {
+  it('records each migration the way Prisma Migrate does (sha256 of migration.sql)', async () => {
     const files = readMigrations();
     expect(files.length).toBeGreaterThan(0);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>(
       'SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name',
     );
     expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));
@@ -65,9 +69,13 @@ describe('migration runner', () => {
       'CREATE TABLE half_done (id int); SELECT no_such_function();',
     );
     await expect(migrate(db.url, { dir })).rejects.toThrow(/99999999999999_broken failed/);
-    const t = await client.query<{ t: string | null }>(`SELECT to_regclass('public.half_done') AS t`);
+    const t = await client.query<{ t: string | null }>(
+      `SELECT to_regclass('public.half_done') AS t`,
+    );
     expect(t.rows[0]!.t).toBeNull();
-    const r = await client.query(`SELECT 1 FROM _prisma_migrations WHERE migration_name = '99999999999999_broken'`);
+    const r = await client.query(
+      `SELECT 1 FROM _prisma_migrations WHERE migration_name = '99999999999999_broken'`,
+    );
     expect(r.rowCount).toBe(0);
     fs.rmSync(dir, { recursive: true });
   });
@@ -86,13 +94,20 @@ describe('schema.prisma agrees with the migrated database', () => {
   };
 
   it('notices a field with no column', async () => {
-    const dmmf = mutated('  role         Role     @default(TRADER)', '  role         Role     @default(TRADER)\n  nickname String?');
-    expect(await schemaDisagreements(client, dmmf)).toContain('User.nickname: column "users"."nickname" does not exist');
+    const dmmf = mutated(
+      '  role         Role     @default(TRADER)',
+      '  role         Role     @default(TRADER)\n  nickname String?',
+    );
+    expect(await schemaDisagreements(client, dmmf)).toContain(
+      'User.nickname: column "users"."nickname" does not exist',
+    );
   });
 
   it('notices a model with no table', async () => {
     const dmmf = readSchemaDmmf(schema + '\nmodel Ghost {\n  id Int @id\n}\n');
-    expect(await schemaDisagreements(client, dmmf)).toContain('model Ghost: table "Ghost" does not exist');
+    expect(await schemaDisagreements(client, dmmf)).toContain(
+      'model Ghost: table "Ghost" does not exist',
+    );
   });
 
   it('notices a changed type, nullability and unique constraint', async () => {
@@ -101,9 +116,15 @@ describe('schema.prisma agrees with the migrated database', () => {
       '  email        String?  @db.VarChar(200)',
     );
     const problems = await schemaDisagreements(client, dmmf);
-    expect(problems).toContain('User.email: column type is character varying(254), schema says character varying(200)');
+    expect(problems).toContain(
+      'User.email: column type is character varying(254), schema says character varying(200)',
+    );
     expect(problems).toContain('User.email: column is NOT NULL, schema says optional');
-    expect(problems.some((p) => p.includes('unique index on (email) that schema.prisma does not declare'))).toBe(true);
+    expect(
+      problems.some((p) =>
+        p.includes('unique index on (email) that schema.prisma does not declare'),
+      ),
+    ).toBe(true);
   });
 
   it('notices a missing foreign key in the database', async () => {
@@ -111,7 +132,9 @@ describe('schema.prisma agrees with the migrated database', () => {
     try {
       await client.query('ALTER TABLE positions DROP CONSTRAINT positions_account_id_fkey');
       const problems = await schemaDisagreements(client);
-      expect(problems).toContain('Position.account: no foreign key on (account_id) to paper_accounts(id)');
+      expect(problems).toContain(
+        'Position.account: no foreign key on (account_id) to paper_accounts(id)',
+      );
     } finally {
       await client.query('ROLLBACK');
     }
@@ -121,7 +144,9 @@ describe('schema.prisma agrees with the migrated database', () => {
     await client.query('BEGIN');
     try {
       await client.query('ALTER TABLE candles ADD COLUMN stray int');
-      expect(await schemaDisagreements(client)).toContain('Candle: column "candles"."stray" is not in schema.prisma');
+      expect(await schemaDisagreements(client)).toContain(
+        'Candle: column "candles"."stray" is not in schema.prisma',
+      );
     } finally {
       await client.query('ROLLBACK');
     }

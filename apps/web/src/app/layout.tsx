@@ -5,7 +5,8 @@ import './globals.css';
 
 export const metadata: Metadata = {
   title: { default: 'Leverage Lab', template: '%s · Leverage Lab' },
-  description: 'Paper-trade leveraged crypto perpetual futures with exchange-grade margin, funding and liquidation.',
+  description:
+    'Paper-trade leveraged crypto perpetual futures with exchange-grade margin, funding and liquidation.',
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -24,19 +24,28 @@ export default function HomePage() {
   return (
     <main>
       <section className="mx-auto max-w-7xl px-4 pt-16 pb-12">
-        <p className="text-sm font-medium uppercase tracking-widest text-accent">Paper trading · perpetual futures</p>
+        <p className="text-sm font-medium uppercase tracking-widest text-accent">
+          Paper trading · perpetual futures
+        </p>
         <h1 className="mt-3 max-w-3xl text-4xl font-semibold leading-tight sm:text-5xl">
           Learn what leverage does before it costs you.
         </h1>
         <p className="mt-5 max-w-2xl text-lg text-muted">
-          Leverage Lab gives you paper accounts for leveraged crypto perpetuals, marked, funded and liquidated the way a
-          real exchange does it, with no real money at stake. Instructors run classroom competitions on it.
+          Leverage Lab gives you paper accounts for leveraged crypto perpetuals, marked, funded and
+          liquidated the way a real exchange does it, with no real money at stake. Instructors run
+          classroom competitions on it.
         </p>
         <div className="mt-8 flex flex-wrap gap-3">
-          <Link href="/sign-up" className="rounded bg-accent px-5 py-2.5 font-medium text-bg hover:brightness-110">
+          <Link
+            href="/sign-up"
+            className="rounded bg-accent px-5 py-2.5 font-medium text-bg hover:brightness-110"
+          >
             Open a paper account
           </Link>
-          <Link href="/sign-in" className="rounded border border-line px-5 py-2.5 hover:border-muted">
+          <Link
+            href="/sign-in"
+            className="rounded border border-line px-5 py-2.5 hover:border-muted"
+          >
             Sign in
           </Link>
         </div>

@@ -72,28 +72,47 @@ export interface FormatOptions {
 }
 
 /** Formats a decimal string with exactly `decimals` places; "—" when absent or not a number. */
-export function formatDecimal(value: string | null | undefined, decimals: number, opts: FormatOptions = {}): string {
+export function formatDecimal(
+  value: string | null | undefined,
+  decimals: number,
+  opts: FormatOptions = {},
+): string {
   const f = parseDecimal(value);
   if (!f) return '—';
   return render(rescale(f, decimals, opts.mode ?? 'half-up'), decimals, opts.group ?? true);
 }
 
 /** A price at tick precision, e.g. formatPrice("99847", "0.1") === "99,847.0". */
-export function formatPrice(value: string | null | undefined, tickSize: string, opts: Omit<FormatOptions, 'mode'> = {}) {
+export function formatPrice(
+  value: string | null | undefined,
+  tickSize: string,
+  opts: Omit<FormatOptions, 'mode'> = {},
+) {
   return formatDecimal(value, stepDecimals(tickSize), { ...opts, mode: 'half-up' });
 }
 
 /** A quantity at lot precision, rounded down as exchanges show sizes. */
-export function formatQuantity(value: string | null | undefined, lotSize: string, opts: Omit<FormatOptions, 'mode'> = {}) {
+export function formatQuantity(
+  value: string | null | undefined,
+  lotSize: string,
+  opts: Omit<FormatOptions, 'mode'> = {},
+) {
   return formatDecimal(value, stepDecimals(lotSize), { ...opts, mode: 'down' });
 }
 
 /** A rate as a percentage: formatRatePercent("0.0001", 4) === "0.0100%". */
-export function formatRatePercent(rate: string | null | undefined, decimals = 4, opts: { sign?: boolean } = {}): string {
+export function formatRatePercent(
+  rate: string | null | undefined,
+  decimals = 4,
+  opts: { sign?: boolean } = {},
+): string {
   const f = parseDecimal(rate);
   if (!f) return '—';
   // x 100 is a shift of the decimal point.
-  const shifted: Fixed = f.scale >= 2 ? { units: f.units, scale: f.scale - 2 } : { units: f.units * pow10(2 - f.scale), scale: 0 };
+  const shifted: Fixed =
+    f.scale >= 2
+      ? { units: f.units, scale: f.scale - 2 }
+      : { units: f.units * pow10(2 - f.scale), scale: 0 };
   const units = rescale(shifted, decimals, 'half-up');
   return `${opts.sign && units > 0n ? '+' : ''}${render(units, decimals, false)}%`;
 }
@@ -127,7 +146,10 @@ export function multiplyDecimal(a: string, b: string): string | null {
 }
 
 /** Compares two decimal strings: -1, 0 or 1; null when either is not a number. */
-export function compareDecimal(a: string | null | undefined, b: string | null | undefined): -1 | 0 | 1 | null {
+export function compareDecimal(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): -1 | 0 | 1 | null {
   if (a == null || b == null) return null;
   const r = align(a, b);
   if (!r) return null;
@@ -138,7 +160,11 @@ export function compareDecimal(a: string | null | undefined, b: string | null | 
  * Change from `from` to `to` in percent, rounded half away from zero to `decimals` places, signed:
  * changePercent("101", "100") === "+1.00%". Null when either is missing or `from` is not positive.
  */
-export function changePercent(to: string | null | undefined, from: string | null | undefined, decimals = 2): string | null {
+export function changePercent(
+  to: string | null | undefined,
+  from: string | null | undefined,
+  decimals = 2,
+): string | null {
   if (to == null || from == null) return null;
   const r = align(to, from);
   if (!r || r[1] <= 0n) return null;
@@ -188,7 +214,9 @@ export function formatCountdown(ms: number): string {
 /** Wall-clock time of day HH:MM:SS in the viewer's time zone. */
 export function formatClock(ms: number): string {
   const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 }
 
 /** A decimal string as a JS number, for drawing only (chart coordinates), never for display. */

@@ -12,4 +12,8 @@ const context = cache(async () => createContext(await headers()));
 export const serverCaller = cache(async () => createCaller(await context()));
 
 export const getQueryClient = cache(makeQueryClient);
-export const trpc = createTRPCOptionsProxy({ ctx: context, router: appRouter, queryClient: getQueryClient });
+export const trpc = createTRPCOptionsProxy({
+  ctx: context,
+  router: appRouter,
+  queryClient: getQueryClient,
+});

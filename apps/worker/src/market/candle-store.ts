@@ -8,7 +8,17 @@ export async function upsertCandles(pool: pg.Pool, candles: readonly Candle[]): 
     const values: unknown[] = [];
     const rows = chunk.map((c, j) => {
       const o = j * 9;
-      values.push(c.symbol, c.interval, new Date(c.openTime), c.open, c.high, c.low, c.close, c.volume, c.trades);
+      values.push(
+        c.symbol,
+        c.interval,
+        new Date(c.openTime),
+        c.open,
+        c.high,
+        c.low,
+        c.close,
+        c.volume,
+        c.trades,
+      );
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9})`;
     });
     await pool.query(
@@ -34,7 +44,11 @@ export async function lastCandleTime(pool: pg.Pool, symbol: string): Promise<num
 const trim = (s: string) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
 
 /** The stored candles, of every interval, whose period contains `time` (the periods in progress then). */
-export async function loadCandlesAt(pool: pg.Pool, symbols: readonly string[], time: number): Promise<Candle[]> {
+export async function loadCandlesAt(
+  pool: pg.Pool,
+  symbols: readonly string[],
+  time: number,
+): Promise<Candle[]> {
   if (!symbols.length) return [];
   const r = await pool.query<{
     symbol: string;

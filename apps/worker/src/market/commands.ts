@@ -2,7 +2,11 @@
 // a LISTEN channel so that they reach the worker that owns the simulator. The listening connection
 // comes back after it drops (a PostgreSQL restart, a terminated backend), with backoff; commands
 // sent while it is down are lost (NOTIFY is not queued), and the API reports nothing about that.
-import { validateScenarioEvent, type ScenarioEventSpec, type SimulatorSource } from '@lab/market-data';
+import {
+  validateScenarioEvent,
+  type ScenarioEventSpec,
+  type SimulatorSource,
+} from '@lab/market-data';
 import pg from 'pg';
 
 export const COMMAND_CHANNEL = 'lab_market_commands';

@@ -79,7 +79,9 @@ export class MarketDataService {
   /** Writes everything recorded so far; returns the number of candles written. */
   async flush(): Promise<number> {
     for (const symbol of this.trades.keys()) {
-      this.collect(this.aggregator.openCandles(symbol).map((candle) => ({ candle, closed: false })));
+      this.collect(
+        this.aggregator.openCandles(symbol).map((candle) => ({ candle, closed: false })),
+      );
     }
     const n = this.pendingCandles.size;
     await this.persist();
@@ -165,14 +167,22 @@ export class MarketDataService {
         const rows = symbols.flatMap((symbol) => {
           const mark = this.marks.get(symbol);
           return mark
-            ? [{ symbol, mark, lastTrade: this.trades.get(symbol), status: this.statuses.get(symbol) ?? 'live' }]
+            ? [
+                {
+                  symbol,
+                  mark,
+                  lastTrade: this.trades.get(symbol),
+                  status: this.statuses.get(symbol) ?? 'live',
+                },
+              ]
             : [];
         });
         if (rows.length) await upsertTickers(this.opts.pool, rows);
       } catch (e) {
         this.stats.errors++;
         // Keep what failed for the next round (newer versions of a candle win).
-        for (const c of candles) if (!this.pendingCandles.has(candleKey(c))) this.pendingCandles.set(candleKey(c), c);
+        for (const c of candles)
+          if (!this.pendingCandles.has(candleKey(c))) this.pendingCandles.set(candleKey(c), c);
         for (const s of symbols) this.dirtyTickers.add(s);
         this.opts.log(`persisting market data failed: ${(e as Error).message}`);
       }

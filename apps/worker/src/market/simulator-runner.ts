@@ -22,7 +22,10 @@ export interface SimulatorRunnerOptions {
 
 /** A saved market fits when it has the same instruments and is not in the future. */
 function canResume(opts: SimulatorRunnerOptions, saved: SimState): boolean {
-  return saved.instruments.map((i) => i.symbol).join() === opts.symbols.join() && saved.time <= (opts.now ?? Date.now)();
+  return (
+    saved.instruments.map((i) => i.symbol).join() === opts.symbols.join() &&
+    saved.time <= (opts.now ?? Date.now)()
+  );
 }
 
 /**
@@ -30,7 +33,11 @@ function canResume(opts: SimulatorRunnerOptions, saved: SimState): boolean {
  * intervals when the worker was down longer than the backfill window), else a fresh seeded market
  * starting one backfill window ago.
  */
-export function createSimulator(opts: SimulatorRunnerOptions, saved: SimState | null, ticksPerSecond: number): SimulatorSource {
+export function createSimulator(
+  opts: SimulatorRunnerOptions,
+  saved: SimState | null,
+  ticksPerSecond: number,
+): SimulatorSource {
   const now = (opts.now ?? Date.now)();
   const windowMs = opts.backfillHours * 3600_000;
   const market = { symbols: opts.symbols };
@@ -58,7 +65,8 @@ export async function startSimulator(
   const history = createSimulator(opts, resumable, HISTORY_TICKS_PER_SECOND);
   // Continuing the saved market: the candles in progress when it stopped continue too (merged,
   // not overwritten). A fresh market replaces whatever candles its window overlaps.
-  if (resumable && canResume(opts, resumable)) await service.resumeCandles(opts.symbols, history.time);
+  if (resumable && canResume(opts, resumable))
+    await service.resumeCandles(opts.symbols, history.time);
   const behindMs = Math.max(0, (opts.now ?? Date.now)() - history.time);
   if (behindMs > 1000) {
     const t0 = performance.now();
@@ -77,7 +85,10 @@ export async function startSimulator(
     now: opts.now,
   });
   await service.start(source);
-  const saver = setInterval(() => void saveSimState(opts.pool, STATE_NAME, source.snapshot()).catch(() => {}), 10_000);
+  const saver = setInterval(
+    () => void saveSimState(opts.pool, STATE_NAME, source.snapshot()).catch(() => {}),
+    10_000,
+  );
   return {
     source,
     stop: async () => {

@@ -4,7 +4,10 @@ import type pg from 'pg';
 const FUNDING_MS = 8 * 60 * 60 * 1000;
 
 export async function loadSimState(pool: pg.Pool, name: string): Promise<SimState | null> {
-  const r = await pool.query<{ state: SimState }>('SELECT state FROM market_source_states WHERE name = $1', [name]);
+  const r = await pool.query<{ state: SimState }>(
+    'SELECT state FROM market_source_states WHERE name = $1',
+    [name],
+  );
   return r.rows[0]?.state ?? null;
 }
 

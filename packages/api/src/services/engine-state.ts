@@ -2,7 +2,14 @@
 // engine's Account and Market with these functions, let the engine compute, and persist what it
 // returns. Margin math lives only in @lab/margin-engine.
 import type { Prisma } from '@lab/db';
-import { CATALOGUE, Decimal, emptyAccount, type Account, type Market, type MarginMode } from '@lab/margin-engine';
+import {
+  CATALOGUE,
+  Decimal,
+  emptyAccount,
+  type Account,
+  type Market,
+  type MarginMode,
+} from '@lab/margin-engine';
 
 const dec = (d: Prisma.Decimal | string) => new Decimal(d.toString());
 const mode = (m: 'CROSS' | 'ISOLATED'): MarginMode => (m === 'CROSS' ? 'cross' : 'isolated');
@@ -26,7 +33,8 @@ export interface StoredAccount {
 
 export function toEngineAccount(row: StoredAccount): Account {
   const settings: Record<string, Account['settings'][string]> = {};
-  for (const s of row.settings ?? []) settings[s.symbol] = { leverage: s.leverage, marginMode: mode(s.marginMode) };
+  for (const s of row.settings ?? [])
+    settings[s.symbol] = { leverage: s.leverage, marginMode: mode(s.marginMode) };
   const positions: Record<string, Account['positions'][string]> = {};
   for (const p of row.positions) {
     settings[p.symbol] = { leverage: p.leverage, marginMode: mode(p.marginMode) };
@@ -44,7 +52,10 @@ export function toEngineAccount(row: StoredAccount): Account {
  * The engine's market for one account from the latest marks. A position whose symbol has no mark
  * yet is valued at its entry price (no unrealized PnL) and reported as unpriced.
  */
-export function marketFor(account: Account, marks: ReadonlyMap<string, Prisma.Decimal>): { market: Market; unpriced: string[] } {
+export function marketFor(
+  account: Account,
+  marks: ReadonlyMap<string, Prisma.Decimal>,
+): { market: Market; unpriced: string[] } {
   const out: Record<string, Decimal> = {};
   for (const [symbol, price] of marks) out[symbol] = dec(price);
   const unpriced: string[] = [];

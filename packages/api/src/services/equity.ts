@@ -27,14 +27,21 @@ export function valueAccount(
   positions: StoredPosition[],
   marks: ReadonlyMap<string, D>,
 ): Valuation {
-  const engineAccount = toEngineAccount({ id: account.id, walletBalance: account.walletBalance, positions });
+  const engineAccount = toEngineAccount({
+    id: account.id,
+    walletBalance: account.walletBalance,
+    positions,
+  });
   const { market, unpriced } = marketFor(engineAccount, marks);
   const summary = summarize(engineAccount, market);
   const equity = prisma(summary.marginBalance);
   const pnl = equity.minus(account.startingBalance);
   const pnlPercent = account.startingBalance.isZero()
     ? ZERO
-    : pnl.div(account.startingBalance).times(100).toDecimalPlaces(2, Prisma.Decimal.ROUND_HALF_EVEN);
+    : pnl
+        .div(account.startingBalance)
+        .times(100)
+        .toDecimalPlaces(2, Prisma.Decimal.ROUND_HALF_EVEN);
   return {
     walletBalance: account.walletBalance,
     unrealizedPnl: prisma(summary.unrealizedPnl),

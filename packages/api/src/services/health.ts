@@ -12,7 +12,9 @@ export interface HealthReport {
 export async function checkHealth(db: Db): Promise<HealthReport> {
   const started = performance.now();
   try {
-    const rows = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
+    const rows = await db.$queryRaw<
+      Array<{ n: bigint }>
+    >`SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
     return {
       status: 'ok',
       database: 'up',

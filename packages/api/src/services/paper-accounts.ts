@@ -158,7 +158,14 @@ const summarySelect = {
   createdAt: true,
   archivedAt: true,
   positions: {
-    select: { symbol: true, quantity: true, entryPrice: true, isolatedWallet: true, marginMode: true, leverage: true },
+    select: {
+      symbol: true,
+      quantity: true,
+      entryPrice: true,
+      isolatedWallet: true,
+      marginMode: true,
+      leverage: true,
+    },
   },
 } as const satisfies Prisma.PaperAccountSelect;
 

@@ -104,12 +104,17 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(
+  opts: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
   const bin = await loadBinaries();
   const user = opts.user ?? 'postgres';
   const log = opts.onLog ?? (() => {});
   const ids = unprivilegedIds();
-  const passwordFile = path.join(path.dirname(opts.dataDir), `${path.basename(opts.dataDir)}-password`);
+  const passwordFile = path.join(
+    path.dirname(opts.dataDir),
+    `${path.basename(opts.dataDir)}-password`,
+  );
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   if (ids) {
     ensureTraversable(path.dirname(opts.dataDir), log);
@@ -148,8 +153,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     fs.writeFileSync(passwordFile, password, { mode: 0o600 });
   }
   const password = opts.password ?? fs.readFileSync(passwordFile, 'utf8').trim();
-  const urlFor = (port: number) => (database = 'postgres') =>
-    `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlFor =
+    (port: number) =>
+    (database = 'postgres') =>
+      `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const adminUrl = urlFor(opts.port);
 
   // A server left running by an earlier launcher that was killed: connect to it instead.
@@ -159,7 +166,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const pid = Number(pidLine);
     if (pid > 0 && pidAlive(pid)) {
       const port = Number(portLine);
-      log(`made no new server: PostgreSQL from ${opts.dataDir} is already running (pid ${pid}, port ${port})`);
+      log(
+        `made no new server: PostgreSQL from ${opts.dataDir} is already running (pid ${pid}, port ${port})`,
+      );
       return {
         adminUrl: urlFor(port),
         port,
@@ -173,8 +182,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // stops PostgreSQL last, after the processes that use it.
   const child: ChildProcess = spawn(
     bin.postgres,
-    ['-D', opts.dataDir, '-p', String(opts.port), '-h', '127.0.0.1', '-c', 'unix_socket_directories='],
-    { ...(ids ?? {}), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+    [
+      '-D',
+      opts.dataDir,
+      '-p',
+      String(opts.port),
+      '-h',
+      '127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ],
+    {
+      ...(ids ?? {}),
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    },
   );
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
@@ -186,7 +209,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     };
     child.stderr?.on('data', onData);
     child.once('exit', (code) =>
-      reject(new Error(`PostgreSQL exited during start (code ${code}). ${stderr.trim().split('\n').slice(-3).join(' | ')}`)),
+      reject(
+        new Error(
+          `PostgreSQL exited during start (code ${code}). ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        ),
+      ),
     );
   });
   child.stderr?.removeAllListeners('data');

@@ -14,7 +14,8 @@ import { checkDatabase, withDatabase } from '../connection.ts';
 const ADMIN = 'LAB_TEST_PG_ADMIN_URL';
 const TEMPLATE = 'LAB_TEST_PG_TEMPLATE';
 
-let owned: { server?: RunningPostgres; dir?: string; adminUrl: string; template: string } | undefined;
+let owned:
+  { server?: RunningPostgres; dir?: string; adminUrl: string; template: string } | undefined;
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env[ADMIN]) return async () => {};

@@ -19,7 +19,9 @@ async function createDatabase(prefix: string, template?: string): Promise<TestDa
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
+    await admin.query(
+      template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`,
+    );
   } finally {
     await admin.end();
   }

@@ -20,7 +20,8 @@ export function encodeBatches(ticks: readonly MarketTick[], publishedAt: number)
   let size = 30;
   for (const tick of ticks) {
     const len = Buffer.byteLength(JSON.stringify(tick)) + 1;
-    if (len + 30 > MAX_PAYLOAD) throw new Error(`tick for ${tick.symbol} is too large for NOTIFY (${len} bytes)`);
+    if (len + 30 > MAX_PAYLOAD)
+      throw new Error(`tick for ${tick.symbol} is too large for NOTIFY (${len} bytes)`);
     if (size + len > MAX_PAYLOAD && current.length) {
       out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
       current = [];
@@ -29,14 +30,18 @@ export function encodeBatches(ticks: readonly MarketTick[], publishedAt: number)
     current.push(tick);
     size += len;
   }
-  if (current.length) out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
+  if (current.length)
+    out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
   return out;
 }
 
 export class PgNotifyPublisher implements TickPublisher {
   private readonly pool: pg.Pool;
 
-  constructor(databaseUrl: string, private readonly channel = TICK_CHANNEL) {
+  constructor(
+    databaseUrl: string,
+    private readonly channel = TICK_CHANNEL,
+  ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     this.pool.on('error', () => {}); // idle-client errors: the next publish reconnects
   }

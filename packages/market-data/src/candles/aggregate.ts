@@ -205,7 +205,11 @@ export function aggregateTrades(
  * Open from the first non-empty part, close from the last, extremes and sums over both.
  */
 export function mergeCandles(earlier: Candle, later: Candle): Candle {
-  if (earlier.symbol !== later.symbol || earlier.interval !== later.interval || earlier.openTime !== later.openTime) {
+  if (
+    earlier.symbol !== later.symbol ||
+    earlier.interval !== later.interval ||
+    earlier.openTime !== later.openTime
+  ) {
     throw new Error(
       `cannot merge ${earlier.symbol} ${earlier.interval}@${earlier.openTime} with ${later.symbol} ${later.interval}@${later.openTime}`,
     );

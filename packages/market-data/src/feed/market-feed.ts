@@ -54,7 +54,11 @@ export class MarketFeed implements MarketFeedLike {
       else s.status = t;
       this.latest.set(t.symbol, s);
     }
-    const update: FeedUpdate = { seq: ++this.seq, publishedAt: batch.publishedAt, ticks: batch.ticks };
+    const update: FeedUpdate = {
+      seq: ++this.seq,
+      publishedAt: batch.publishedAt,
+      ticks: batch.ticks,
+    };
     for (const l of this.listeners) l(update);
   }
 

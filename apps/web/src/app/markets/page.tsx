@@ -6,7 +6,8 @@ import { getQueryClient, trpc } from '@/trpc/server';
 
 export const metadata: Metadata = {
   title: 'Markets',
-  description: 'Live prices, 24h statistics, mark prices and funding of every perpetual on Leverage Lab.',
+  description:
+    'Live prices, 24h statistics, mark prices and funding of every perpetual on Leverage Lab.',
 };
 
 export default async function MarketsPage() {
@@ -19,7 +20,8 @@ export default async function MarketsPage() {
         <div>
           <h1 className="text-xl font-semibold">Markets</h1>
           <p className="mt-1 text-sm text-muted">
-            Perpetual futures you can paper-trade. Select a market for its chart, order book and contract specifications.
+            Perpetual futures you can paper-trade. Select a market for its chart, order book and
+            contract specifications.
           </p>
         </div>
       </div>

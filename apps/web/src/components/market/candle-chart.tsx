@@ -12,7 +12,14 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { addDecimal, compareDecimal, formatPrice, formatQuantity, stepDecimals, toChartNumber } from '@/lib/market-format';
+import {
+  addDecimal,
+  compareDecimal,
+  formatPrice,
+  formatQuantity,
+  stepDecimals,
+  toChartNumber,
+} from '@/lib/market-format';
 import { useTRPC } from '@/trpc/react';
 import { useLiveStore } from './live-store';
 import { CANDLE_INTERVALS, INTERVAL_MS, type CandleDto, type CandleInterval } from './types';
@@ -40,7 +47,17 @@ function toBars(c: CandleDto) {
 }
 
 /** Candlestick chart with volume, an interval switcher and a last candle built from live trades. */
-export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: string; tickSize: string; lotSize: string; baseAsset: string }) {
+export function CandleChart({
+  symbol,
+  tickSize,
+  lotSize,
+  baseAsset,
+}: {
+  symbol: string;
+  tickSize: string;
+  lotSize: string;
+  baseAsset: string;
+}) {
   const trpc = useTRPC();
   const store = useLiveStore();
   const [interval, setChartInterval] = useState<CandleInterval>(DEFAULT_INTERVAL);
@@ -71,9 +88,17 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
         fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
         attributionLogo: false,
       },
-      grid: { vertLines: { color: 'rgba(43, 49, 57, 0.6)' }, horzLines: { color: 'rgba(43, 49, 57, 0.6)' } },
+      grid: {
+        vertLines: { color: 'rgba(43, 49, 57, 0.6)' },
+        horzLines: { color: 'rgba(43, 49, 57, 0.6)' },
+      },
       rightPriceScale: { borderColor: '#2b3139', scaleMargins: { top: 0.08, bottom: 0.24 } },
-      timeScale: { borderColor: '#2b3139', timeVisible: true, secondsVisible: false, rightOffset: 6 },
+      timeScale: {
+        borderColor: '#2b3139',
+        timeVisible: true,
+        secondsVisible: false,
+        rightOffset: 6,
+      },
       crosshair: { mode: CrosshairMode.Normal },
     });
     const decimals = stepDecimals(tickSize);
@@ -127,7 +152,8 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
     ts?.applyOptions({ timeVisible: interval !== '1d' });
     // Show the most recent ~140 bars (all of them when there are fewer), with room on the right.
     const n = bars.length;
-    if (ts && n) ts.setVisibleLogicalRange({ from: Math.max(0, n - 140) - (n < 140 ? 0.5 : 0), to: n + 5 });
+    if (ts && n)
+      ts.setVisibleLogicalRange({ from: Math.max(0, n - 140) - (n < 140 ? 0.5 : 0), to: n + 5 });
   }, [data, interval]);
 
   // Live: fold each trade into the current interval's candle (or open the next one).
@@ -151,7 +177,15 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
           trades: last.trades + 1,
         };
       } else {
-        bar = { openTime, open: t.price, high: t.price, low: t.price, close: t.price, volume: t.quantity, trades: 1 };
+        bar = {
+          openTime,
+          open: t.price,
+          high: t.price,
+          low: t.price,
+          close: t.price,
+          volume: t.quantity,
+          trades: 1,
+        };
       }
       lastRef.current = bar;
       barsRef.current.set(chartTime(bar.openTime), bar);
@@ -166,7 +200,10 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
 
   const change = legend ? changeOf(legend) : null;
   return (
-    <section aria-labelledby="chart-heading" className="flex min-w-0 flex-col bg-panel lg:col-span-2 xl:col-span-1">
+    <section
+      aria-labelledby="chart-heading"
+      className="flex min-w-0 flex-col bg-panel lg:col-span-2 xl:col-span-1"
+    >
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-line px-3 py-1.5">
         <h2 id="chart-heading" className="text-sm font-medium">
           Chart
@@ -188,16 +225,28 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
           {legend ? (
             <>
               <span>
-                O <span className={change! >= 0 ? 'text-up' : 'text-down'}>{formatPrice(legend.open, tickSize)}</span>
+                O{' '}
+                <span className={change! >= 0 ? 'text-up' : 'text-down'}>
+                  {formatPrice(legend.open, tickSize)}
+                </span>
               </span>
               <span>
-                H <span className={change! >= 0 ? 'text-up' : 'text-down'}>{formatPrice(legend.high, tickSize)}</span>
+                H{' '}
+                <span className={change! >= 0 ? 'text-up' : 'text-down'}>
+                  {formatPrice(legend.high, tickSize)}
+                </span>
               </span>
               <span>
-                L <span className={change! >= 0 ? 'text-up' : 'text-down'}>{formatPrice(legend.low, tickSize)}</span>
+                L{' '}
+                <span className={change! >= 0 ? 'text-up' : 'text-down'}>
+                  {formatPrice(legend.low, tickSize)}
+                </span>
               </span>
               <span>
-                C <span className={change! >= 0 ? 'text-up' : 'text-down'}>{formatPrice(legend.close, tickSize)}</span>
+                C{' '}
+                <span className={change! >= 0 ? 'text-up' : 'text-down'}>
+                  {formatPrice(legend.close, tickSize)}
+                </span>
               </span>
               <span>
                 Vol{' '}
@@ -219,7 +268,9 @@ export function CandleChart({ symbol, tickSize, lotSize, baseAsset }: { symbol: 
           className="absolute inset-0"
         />
         <noscript>
-          <p className="absolute inset-0 grid place-items-center text-sm text-muted">The chart needs JavaScript.</p>
+          <p className="absolute inset-0 grid place-items-center text-sm text-muted">
+            The chart needs JavaScript.
+          </p>
         </noscript>
         {(candles.isPending || candles.isError || candles.data?.candles.length === 0) && (
           <div className="pointer-events-none absolute inset-0 grid place-items-center text-sm text-muted">

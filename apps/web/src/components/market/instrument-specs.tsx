@@ -19,7 +19,10 @@ export function InstrumentSpecs({ instrument }: { instrument: InstrumentDto }) {
     ['Lot size', `${spec.lotSize} ${instrument.baseAsset}`],
     ['Min notional', `${formatDecimal(spec.minNotional, stepDecimals(spec.minNotional))} ${q}`],
     ['Max leverage', spec.maxLeverage ? `${spec.maxLeverage}×` : '—'],
-    ['Maker / taker fee', `${formatRatePercent(spec.makerFeeRate, 3)} / ${formatRatePercent(spec.takerFeeRate, 3)}`],
+    [
+      'Maker / taker fee',
+      `${formatRatePercent(spec.makerFeeRate, 3)} / ${formatRatePercent(spec.takerFeeRate, 3)}`,
+    ],
     ['Liquidation fee', formatRatePercent(spec.liquidationFeeRate, 2)],
     ['Funding interval', spec.fundingIntervalHours ? `Every ${spec.fundingIntervalHours} h` : '—'],
     ['Price source', SOURCE_LABEL[instrument.source] ?? instrument.source],
@@ -41,7 +44,8 @@ export function InstrumentSpecs({ instrument }: { instrument: InstrumentDto }) {
         <div className="relative min-w-0 overflow-x-auto">
           <table className="w-full border-collapse text-xs">
             <caption className="pb-1.5 text-left text-xs text-muted">
-              Maintenance margin tiers: the rate of the bracket that contains a position&apos;s notional applies
+              Maintenance margin tiers: the rate of the bracket that contains a position&apos;s
+              notional applies
             </caption>
             <thead>
               <tr className="border-b border-line text-[11px] text-muted">
@@ -74,8 +78,12 @@ export function InstrumentSpecs({ instrument }: { instrument: InstrumentDto }) {
                       {formatPrice(floor, '1')} – {formatPrice(t.maxNotional, '1')}
                     </td>
                     <td className="num py-1 pr-3">{t.maxLeverage}×</td>
-                    <td className="num py-1 pr-3">{formatRatePercent(t.maintenanceMarginRate, 2)}</td>
-                    <td className="num py-1">{formatDecimal(t.maintenanceAmount, stepDecimals(t.maintenanceAmount))}</td>
+                    <td className="num py-1 pr-3">
+                      {formatRatePercent(t.maintenanceMarginRate, 2)}
+                    </td>
+                    <td className="num py-1">
+                      {formatDecimal(t.maintenanceAmount, stepDecimals(t.maintenanceAmount))}
+                    </td>
                   </tr>
                 );
               })}

@@ -24,7 +24,10 @@ export function LivePrice({
   const tone = dir > 0 ? 'text-up' : dir < 0 ? 'text-down' : '';
   const flash = seq > 0 ? (dir > 0 ? styles.up : dir < 0 ? styles.down : '') : '';
   return (
-    <span key={seq} className={`inline-flex items-baseline justify-end gap-1 rounded-sm px-0.5 ${tone} ${flash} ${className}`}>
+    <span
+      key={seq}
+      className={`inline-flex items-baseline justify-end gap-1 rounded-sm px-0.5 ${tone} ${flash} ${className}`}
+    >
       <span className="num">{formatPrice(value, tickSize, { group })}</span>
       <span aria-hidden className="inline-block w-[1em] text-center text-[0.75em]">
         {dir > 0 ? '▲' : dir < 0 ? '▼' : ''}
@@ -35,7 +38,13 @@ export function LivePrice({
 }
 
 /** A signed change such as "+1.23%", green/red with an arrow. */
-export function ChangeText({ value, className = '' }: { value: string | null; className?: string }) {
+export function ChangeText({
+  value,
+  className = '',
+}: {
+  value: string | null;
+  className?: string;
+}) {
   if (!value) return <span className={`num text-muted ${className}`}>—</span>;
   const dir = value.startsWith('+') ? 1 : value.startsWith('-') ? -1 : 0;
   const tone = dir > 0 ? 'text-up' : dir < 0 ? 'text-down' : 'text-muted';

@@ -194,7 +194,8 @@ function LiveFeed({ store, symbols }: { store: LiveMarketStore; symbols?: string
   );
   const status = sub.status;
   useEffect(() => {
-    if (status === 'connecting') store.setConnection(store.connection === 'live' ? 'reconnecting' : store.connection);
+    if (status === 'connecting')
+      store.setConnection(store.connection === 'live' ? 'reconnecting' : store.connection);
     if (status === 'error') store.setConnection('reconnecting');
   }, [status, store]);
   return null;

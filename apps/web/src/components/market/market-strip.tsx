@@ -54,7 +54,9 @@ function StripItem({ instrument, current }: { instrument: InstrumentDto; current
           current ? 'border-accent bg-panel-2' : 'border-transparent'
         }`}
       >
-        <span className={`font-semibold ${current ? 'text-accent' : 'text-text'}`}>{instrument.symbol}</span>
+        <span className={`font-semibold ${current ? 'text-accent' : 'text-text'}`}>
+          {instrument.symbol}
+        </span>
         <LivePrice value={v.last} dir={v.lastDir} seq={v.lastSeq} tickSize={v.spec.tickSize} />
         <ChangeText value={v.change24h} />
       </Link>

@@ -59,7 +59,13 @@ export function MarketsTable() {
   });
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 } | null>(null);
   const toggleSort = (key: SortKey) =>
-    setSort((s) => (s?.key !== key ? { key, dir: key === 'symbol' ? 1 : -1 } : s.dir === (key === 'symbol' ? 1 : -1) ? { key, dir: s.dir === 1 ? -1 : 1 } : null));
+    setSort((s) =>
+      s?.key !== key
+        ? { key, dir: key === 'symbol' ? 1 : -1 }
+        : s.dir === (key === 'symbol' ? 1 : -1)
+          ? { key, dir: s.dir === 1 ? -1 : 1 }
+          : null,
+    );
   // Sorted by the stored tickers (refreshed every 30 s), not by every tick: rows must not jump around.
   const rows = useMemo(() => {
     const data = instruments.data;
@@ -79,7 +85,9 @@ export function MarketsTable() {
         <caption className="border-b border-line px-4 py-2.5 text-left">
           <div className="flex items-center gap-3">
             <span className="font-medium">USDT-margined perpetuals</span>
-            <span className="text-xs text-muted">Prices in USDT · 24h statistics over a rolling window</span>
+            <span className="text-xs text-muted">
+              Prices in USDT · 24h statistics over a rolling window
+            </span>
             <FeedIndicator />
           </div>
         </caption>
@@ -89,7 +97,13 @@ export function MarketsTable() {
               <th
                 key={c.label}
                 scope="col"
-                aria-sort={c.sort && sort?.key === c.sort ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
+                aria-sort={
+                  c.sort && sort?.key === c.sort
+                    ? sort.dir === 1
+                      ? 'ascending'
+                      : 'descending'
+                    : undefined
+                }
                 className={`py-2 font-normal ${c.align === 'left' ? 'px-4 text-left' : 'px-3 text-right'} ${c.sort === 'symbol' ? 'sticky left-0 z-10 bg-panel' : ''}`}
               >
                 {c.sort ? (
@@ -111,7 +125,9 @@ export function MarketsTable() {
           </tr>
         </thead>
         <tbody>
-          {rows?.map((i) => <MarketRow key={i.symbol} instrument={i} />)}
+          {rows?.map((i) => (
+            <MarketRow key={i.symbol} instrument={i} />
+          ))}
           {instruments.isPending && (
             <tr>
               <td colSpan={9} className="px-4 py-6 text-center text-muted">
@@ -144,9 +160,17 @@ function MarketRow({ instrument }: { instrument: InstrumentDto }) {
   const tick = v.spec.tickSize;
   return (
     <tr className="group border-b border-line/60 last:border-b-0 hover:bg-panel-2">
-      <th scope="row" className="sticky left-0 z-10 bg-panel px-4 py-2.5 text-left font-normal group-hover:bg-panel-2">
-        <Link href={`/markets/${instrument.symbol}`} className="group inline-flex items-baseline gap-2 rounded-sm">
-          <span className="font-semibold text-text group-hover:text-accent">{instrument.symbol}</span>
+      <th
+        scope="row"
+        className="sticky left-0 z-10 bg-panel px-4 py-2.5 text-left font-normal group-hover:bg-panel-2"
+      >
+        <Link
+          href={`/markets/${instrument.symbol}`}
+          className="group inline-flex items-baseline gap-2 rounded-sm"
+        >
+          <span className="font-semibold text-text group-hover:text-accent">
+            {instrument.symbol}
+          </span>
           <span className="text-xs text-muted">Perp</span>
           {instrument.source !== 'binance' && instrument.source !== 'bybit' && (
             <span className="rounded-sm bg-panel-2 px-1 text-[10px] uppercase tracking-wide text-muted">
@@ -200,8 +224,15 @@ export function FeedIndicator() {
   const c = useFeedConnection();
   const text = c === 'live' ? 'Streaming' : c === 'reconnecting' ? 'Reconnecting…' : 'Connecting…';
   return (
-    <span role="status" aria-live="polite" className="ml-auto inline-flex items-center gap-1.5 text-xs text-muted">
-      <span aria-hidden className={`h-1.5 w-1.5 rounded-full ${c === 'live' ? 'bg-up' : 'animate-pulse bg-accent'}`} />
+    <span
+      role="status"
+      aria-live="polite"
+      className="ml-auto inline-flex items-center gap-1.5 text-xs text-muted"
+    >
+      <span
+        aria-hidden
+        className={`h-1.5 w-1.5 rounded-full ${c === 'live' ? 'bg-up' : 'animate-pulse bg-accent'}`}
+      />
       {text}
     </span>
   );

@@ -1,5 +1,11 @@
 'use client';
-import { addDecimal, formatPrice, formatQuantity, subtractDecimal, toChartNumber } from '@/lib/market-format';
+import {
+  addDecimal,
+  formatPrice,
+  formatQuantity,
+  subtractDecimal,
+  toChartNumber,
+} from '@/lib/market-format';
 import { LivePrice } from './live-price';
 import { useLiveSymbol, type Level } from './live-store';
 
@@ -31,7 +37,11 @@ export function OrderBook({
   const asks = withTotals(live.book?.asks ?? []);
   const bids = withTotals(live.book?.bids ?? []);
   // Depth bars are drawing, not numbers shown: a float ratio is fine here.
-  const maxTotal = Math.max(toChartNumber(asks.at(-1)?.total ?? '0'), toChartNumber(bids.at(-1)?.total ?? '0'), 1e-12);
+  const maxTotal = Math.max(
+    toChartNumber(asks.at(-1)?.total ?? '0'),
+    toChartNumber(bids.at(-1)?.total ?? '0'),
+    1e-12,
+  );
   const bestAsk = asks[0]?.price;
   const bestBid = bids[0]?.price;
   const spread = bestAsk && bestBid ? subtractDecimal(bestAsk, bestBid) : null;
@@ -40,8 +50,13 @@ export function OrderBook({
     const pct = Math.min(100, (toChartNumber(l.total) / maxTotal) * 100);
     const color = side === 'ask' ? 'rgba(246,70,93,0.14)' : 'rgba(14,203,129,0.14)';
     return (
-      <tr key={`${side}${l.price}`} style={{ background: `linear-gradient(to left, ${color} ${pct}%, transparent ${pct}%)` }}>
-        <td className={`num py-px pl-3 text-left ${side === 'ask' ? 'text-down' : 'text-up'}`}>{formatPrice(l.price, tickSize, { group: false })}</td>
+      <tr
+        key={`${side}${l.price}`}
+        style={{ background: `linear-gradient(to left, ${color} ${pct}%, transparent ${pct}%)` }}
+      >
+        <td className={`num py-px pl-3 text-left ${side === 'ask' ? 'text-down' : 'text-up'}`}>
+          {formatPrice(l.price, tickSize, { group: false })}
+        </td>
         <td className="num py-px">{formatQuantity(l.size, lotSize)}</td>
         <td className="num py-px pr-3 text-muted">{formatQuantity(l.total, lotSize)}</td>
       </tr>
@@ -55,7 +70,8 @@ export function OrderBook({
       </h2>
       <table className="w-full table-fixed border-collapse text-xs leading-[18px]">
         <caption className="sr-only">
-          Order book of {symbol}: ten ask levels, the last price, then ten bid levels, with cumulative sizes
+          Order book of {symbol}: ten ask levels, the last price, then ten bid levels, with
+          cumulative sizes
         </caption>
         <thead>
           <tr className="text-[11px] text-muted">
@@ -77,7 +93,13 @@ export function OrderBook({
         <tbody aria-label="Last price and spread">
           <tr className="border-y border-line">
             <td colSpan={2} className="py-1.5 pl-3 text-left text-base font-semibold">
-              <LivePrice value={live.last} dir={live.lastDir} seq={live.lastSeq} tickSize={tickSize} group={false} />
+              <LivePrice
+                value={live.last}
+                dir={live.lastDir}
+                seq={live.lastSeq}
+                tickSize={tickSize}
+                group={false}
+              />
             </td>
             <td className="num py-1.5 pr-3 text-[11px] text-muted">
               <span className="sr-only">Spread </span>

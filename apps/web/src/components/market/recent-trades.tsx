@@ -42,7 +42,9 @@ export function RecentTrades({
         <tbody>
           {trades.slice(0, ROWS).map((t, i) => (
             <tr key={`${t.time}-${i}-${t.price}`}>
-              <td className={`num py-px pl-3 text-left ${t.side === 'buy' ? 'text-up' : 'text-down'}`}>
+              <td
+                className={`num py-px pl-3 text-left ${t.side === 'buy' ? 'text-up' : 'text-down'}`}
+              >
                 {formatPrice(t.price, tickSize, { group: false })}
                 <span className="sr-only"> {t.side === 'buy' ? 'buy' : 'sell'}</span>
               </td>

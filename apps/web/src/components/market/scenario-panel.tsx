@@ -4,7 +4,14 @@ import { useId, useState } from 'react';
 import { useTRPC } from '@/trpc/react';
 
 type EventType = 'crash' | 'rally' | 'volSpike' | 'liquidityDrought';
-type FieldName = 'type' | 'percent' | 'multiplier' | 'spreadMultiplier' | 'depthMultiplier' | 'durationMs' | 'symbol';
+type FieldName =
+  | 'type'
+  | 'percent'
+  | 'multiplier'
+  | 'spreadMultiplier'
+  | 'depthMultiplier'
+  | 'durationMs'
+  | 'symbol';
 
 const EVENT_LABEL: Record<EventType, string> = {
   crash: 'Crash',
@@ -19,12 +26,23 @@ interface ErrorData {
 }
 
 /** Field messages from a tRPC error: `data.issues` for input validation, `data.field` for domain errors. */
-function errorsFrom(error: unknown): { fields: Partial<Record<FieldName, string>>; form: string | null } {
+function errorsFrom(error: unknown): {
+  fields: Partial<Record<FieldName, string>>;
+  form: string | null;
+} {
   const fields: Partial<Record<FieldName, string>> = {};
   const data = (error as { data?: ErrorData | null }).data ?? {};
   const message = error instanceof Error ? error.message : 'The event could not be sent.';
   const known = (f: string): f is FieldName =>
-    ['type', 'percent', 'multiplier', 'spreadMultiplier', 'depthMultiplier', 'durationMs', 'symbol'].includes(f);
+    [
+      'type',
+      'percent',
+      'multiplier',
+      'spreadMultiplier',
+      'depthMultiplier',
+      'durationMs',
+      'symbol',
+    ].includes(f);
   if (data.issues?.length) {
     const unplaced: string[] = [];
     for (const i of data.issues) {
@@ -84,7 +102,13 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
         ? { type, percent: num(percent), durationMs, ...target }
         : type === 'volSpike'
           ? { type, multiplier: num(multiplier), durationMs, ...target }
-          : { type, spreadMultiplier: num(spreadMultiplier), depthMultiplier: num(depthMultiplier), durationMs, ...target };
+          : {
+              type,
+              spreadMultiplier: num(spreadMultiplier),
+              depthMultiplier: num(depthMultiplier),
+              durationMs,
+              ...target,
+            };
     try {
       await mutation.mutateAsync(input);
       const what =
@@ -101,7 +125,14 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
     }
   }
 
-  const field = (name: FieldName, label: string, value: string, set: (v: string) => void, hint: string, step = 'any') => {
+  const field = (
+    name: FieldName,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    hint: string,
+    step = 'any',
+  ) => {
     const inputId = `${id}-${name}`;
     const err = fieldErrors[name];
     return (
@@ -137,7 +168,10 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
 
   return (
     <section aria-labelledby={`${id}-heading`} className="bg-panel">
-      <h2 id={`${id}-heading`} className="flex items-center gap-2 border-b border-line px-4 py-2 text-sm font-medium">
+      <h2
+        id={`${id}-heading`}
+        className="flex items-center gap-2 border-b border-line px-4 py-2 text-sm font-medium"
+      >
         Market event
         <span className="rounded-sm bg-accent/15 px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide text-accent">
           Instructor
@@ -166,12 +200,37 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
         </div>
         <div className="grid grid-cols-2 gap-3">
           {(type === 'crash' || type === 'rally') &&
-            field('percent', type === 'crash' ? 'Drop (%)' : 'Rise (%)', percent, setPercent, 'Up to 90%')}
-          {type === 'volSpike' && field('multiplier', 'Volatility multiplier', multiplier, setMultiplier, 'Above 1, up to 20')}
+            field(
+              'percent',
+              type === 'crash' ? 'Drop (%)' : 'Rise (%)',
+              percent,
+              setPercent,
+              'Up to 90%',
+            )}
+          {type === 'volSpike' &&
+            field(
+              'multiplier',
+              'Volatility multiplier',
+              multiplier,
+              setMultiplier,
+              'Above 1, up to 20',
+            )}
           {type === 'liquidityDrought' && (
             <>
-              {field('spreadMultiplier', 'Spread multiplier', spreadMultiplier, setSpreadMultiplier, 'Above 1, up to 50')}
-              {field('depthMultiplier', 'Depth multiplier', depthMultiplier, setDepthMultiplier, 'Between 0 and 1')}
+              {field(
+                'spreadMultiplier',
+                'Spread multiplier',
+                spreadMultiplier,
+                setSpreadMultiplier,
+                'Above 1, up to 50',
+              )}
+              {field(
+                'depthMultiplier',
+                'Depth multiplier',
+                depthMultiplier,
+                setDepthMultiplier,
+                'Between 0 and 1',
+              )}
             </>
           )}
           {field('durationMs', 'Duration (seconds)', seconds, setSeconds, '1 s to 1 hour', '1')}
@@ -180,11 +239,25 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
           <legend className="mb-1 text-xs text-muted">Markets</legend>
           <div className="flex gap-4 text-sm">
             <label className="inline-flex items-center gap-1.5">
-              <input type="radio" name="scope" value="symbol" checked={scope === 'symbol'} onChange={() => setScope('symbol')} className="accent-accent" />
+              <input
+                type="radio"
+                name="scope"
+                value="symbol"
+                checked={scope === 'symbol'}
+                onChange={() => setScope('symbol')}
+                className="accent-accent"
+              />
               This market ({symbol})
             </label>
             <label className="inline-flex items-center gap-1.5">
-              <input type="radio" name="scope" value="all" checked={scope === 'all'} onChange={() => setScope('all')} className="accent-accent" />
+              <input
+                type="radio"
+                name="scope"
+                value="all"
+                checked={scope === 'all'}
+                onChange={() => setScope('all')}
+                className="accent-accent"
+              />
               All markets
             </label>
           </div>
@@ -195,7 +268,10 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
           )}
         </fieldset>
         {formError && (
-          <p role="alert" className="rounded-sm border border-down/40 bg-down/10 px-2 py-1.5 text-xs text-down">
+          <p
+            role="alert"
+            className="rounded-sm border border-down/40 bg-down/10 px-2 py-1.5 text-xs text-down"
+          >
             {formError}
           </p>
         )}

@@ -22,7 +22,9 @@ export function SymbolHeader({ initial }: { initial: InstrumentDto }) {
   const v = useMarketView(instrument);
   const now = useNow();
   const tick = v.spec.tickSize;
-  const title = v.last ? `${formatPrice(v.last, tick)} | ${instrument.symbol} perpetual · Leverage Lab` : null;
+  const title = v.last
+    ? `${formatPrice(v.last, tick)} | ${instrument.symbol} perpetual · Leverage Lab`
+    : null;
   // As exchanges do, the tab shows the last price.
   useEffect(() => {
     if (!title) return;

@@ -1,7 +1,13 @@
 'use client';
 import { changePercent, compareDecimal, multiplyDecimal } from '@/lib/market-format';
 import { useLiveSymbol } from './live-store';
-import { normaliseStatus, readSpec, type InstrumentDto, type InstrumentSpec, type MarketStatus } from './types';
+import {
+  normaliseStatus,
+  readSpec,
+  type InstrumentDto,
+  type InstrumentSpec,
+  type MarketStatus,
+} from './types';
 
 export interface MarketView {
   symbol: string;
@@ -24,8 +30,10 @@ export interface MarketView {
   status: MarketStatus;
 }
 
-const max = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareDecimal(b, a) === 1 ? b : a);
-const min = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareDecimal(b, a) === -1 ? b : a);
+const max = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : compareDecimal(b, a) === 1 ? b : a;
+const min = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : compareDecimal(b, a) === -1 ? b : a;
 
 /** The stored ticker of an instrument (server-rendered), overlaid with the live stream. */
 export function useMarketView(instrument: InstrumentDto): MarketView {

@@ -42,12 +42,22 @@ export default async function MarketPage({ params }: Props) {
   if (raw !== symbol) permanentRedirect(`/markets/${symbol}`);
 
   const queryClient = getQueryClient();
-  await queryClient.prefetchQuery(trpc.market.candles.queryOptions({ symbol, interval: DEFAULT_INTERVAL, limit: CANDLE_LIMIT }));
+  await queryClient.prefetchQuery(
+    trpc.market.candles.queryOptions({ symbol, interval: DEFAULT_INTERVAL, limit: CANDLE_LIMIT }),
+  );
   const user = await getSessionUser();
   // The API enforces the role too; this only decides whether to show the form.
-  const canTriggerEvents = !!user && (user.role === 'INSTRUCTOR' || user.role === 'ADMIN') && instrument.source === 'simulator';
+  const canTriggerEvents =
+    !!user &&
+    (user.role === 'INSTRUCTOR' || user.role === 'ADMIN') &&
+    instrument.source === 'simulator';
   const spec = readSpec(instrument.spec);
-  const common = { symbol, tickSize: spec.tickSize, lotSize: spec.lotSize, baseAsset: instrument.baseAsset };
+  const common = {
+    symbol,
+    tickSize: spec.tickSize,
+    lotSize: spec.lotSize,
+    baseAsset: instrument.baseAsset,
+  };
 
   return (
     <main className="mx-auto max-w-[1600px] px-3 py-3">
@@ -77,7 +87,9 @@ export default async function MarketPage({ params }: Props) {
               <RecentTrades {...common} quoteAsset={instrument.quoteAsset} />
             </div>
           </div>
-          <div className={`mt-3 grid items-start gap-3 ${canTriggerEvents ? 'xl:grid-cols-[minmax(0,1fr)_360px]' : ''}`}>
+          <div
+            className={`mt-3 grid items-start gap-3 ${canTriggerEvents ? 'xl:grid-cols-[minmax(0,1fr)_360px]' : ''}`}
+          >
             <div className="overflow-hidden rounded border border-line">
               <InstrumentSpecs instrument={instrument} />
             </div>
