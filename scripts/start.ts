@@ -42,7 +42,7 @@ function shutdown(code: number, why?: string): Promise<never> {
     for (const c of [...children].reverse()) await stopChild(c);
     if (database?.embedded) {
       await database.embedded.stop();
-      if (database.embedded.startedHere) log('PostgreSQL stopped');
+      log('PostgreSQL stopped');
     }
     process.exit(code);
   })();

@@ -50,5 +50,10 @@ function shutdown() {
   setTimeout(() => server.closeAllConnections(), 1000).unref();
   setTimeout(() => process.exit(0), 5000).unref();
 }
+// Started by the launcher (scripts/start.ts): stop with it, even if it was killed outright.
+if (process.env.LAB_SUPERVISED === '1') {
+  process.stdin.on('end', shutdown);
+  process.stdin.resume();
+}
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

@@ -16,8 +16,10 @@ export function startChild(
 ): Child {
   const proc = spawn(cmd, args, {
     cwd: opts.cwd,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...opts.env, LAB_SUPERVISED: '1' },
+    // stdin is a pipe the launcher never writes to: it closes when the launcher dies, however it
+    // dies (even SIGKILL), and children that watch it stop instead of lingering as orphans.
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {

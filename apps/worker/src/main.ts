@@ -64,6 +64,10 @@ async function main() {
     await db.$disconnect();
     process.exit(0);
   };
+  if (process.env.LAB_SUPERVISED === '1') {
+    process.stdin.on('end', () => void shutdown('launcher gone'));
+    process.stdin.resume();
+  }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -167,13 +167,22 @@ export async function startEmbeddedPostgres(
     if (pid > 0 && pidAlive(pid)) {
       const port = Number(portLine);
       log(
-        `made no new server: PostgreSQL from ${opts.dataDir} is already running (pid ${pid}, port ${port})`,
+        `made no new server: PostgreSQL from ${opts.dataDir} is already running (pid ${pid}, port ${port}); adopting it`,
       );
+      // Left running by a launcher that was killed: this data folder is ours, so stop it with us.
       return {
         adminUrl: urlFor(port),
         port,
         startedHere: false,
-        stop: async () => {},
+        stop: async () => {
+          try {
+            process.kill(pid, 'SIGINT');
+          } catch {
+            return;
+          }
+          for (let i = 0; i < 300 && pidAlive(pid); i++)
+            await new Promise((r) => setTimeout(r, 100));
+        },
       };
     }
   }
