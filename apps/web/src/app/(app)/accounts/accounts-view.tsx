@@ -14,6 +14,7 @@ import {
   signOf,
 } from '@/lib/format';
 import { useTRPC } from '@/trpc/react';
+import { Stat } from '@/components/stat';
 
 interface Limits {
   minStartingBalance: string;
@@ -254,15 +255,6 @@ export function AccountsView({ limits }: { limits: Limits }) {
           </ConfirmBody>
         ) : null}
       </Dialog>
-    </div>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: React.ReactNode }) {
-  return (
-    <div className="rounded-lg border border-line bg-panel px-4 py-3">
-      <dt className="text-xs uppercase tracking-wider text-muted">{label}</dt>
-      <dd className="mt-1 font-mono text-lg font-medium tabular-nums">{value}</dd>
     </div>
   );
 }

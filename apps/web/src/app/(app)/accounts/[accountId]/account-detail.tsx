@@ -12,6 +12,7 @@ import { Field, FormAlert } from '@/components/form';
 import { formErrors, formText } from '@/lib/form-errors';
 import { formatAmount, formatSignedAmount, formatSignedPercent, signOf } from '@/lib/format';
 import { useTRPC } from '@/trpc/react';
+import { Stat } from '@/components/stat';
 
 const KIND_LABEL = { PERSONAL: 'Personal', EXTRA: 'Extra', COMPETITION: 'Competition' } as const;
 const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
@@ -149,15 +150,6 @@ export function AccountDetail({ accountId }: { accountId: string }) {
           ) : null}
         </section>
       </div>
-    </div>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: React.ReactNode }) {
-  return (
-    <div className="rounded-lg border border-line bg-panel px-4 py-3">
-      <dt className="text-xs uppercase tracking-wider text-muted">{label}</dt>
-      <dd className="mt-1 font-mono text-lg font-medium tabular-nums">{value}</dd>
     </div>
   );
 }
