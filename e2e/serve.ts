@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@lab/db/server';
 import { provideDatabase } from '../scripts/lib/platform-env.ts';
-import { startChild, stopChild, type Child } from '../scripts/lib/processes.ts';
+import { stopChild, type Child } from '../scripts/lib/processes.ts';
+import { startPlatformProcesses } from '../scripts/lib/platform-processes.ts';
 import { ensureWebBuild } from '../scripts/lib/web-build.ts';
 
 const log = (m: string) => console.log(`[e2e-server] ${m}`);
@@ -33,9 +34,9 @@ const env: NodeJS.ProcessEnv = {
   NEXT_TELEMETRY_DISABLED: '1',
   NODE_ENV: 'production',
   PORT: String(port),
-  // Two hours of simulated history is plenty for the specs and keeps the worker's start light.
   // The specs play several clients from one machine by setting X-Forwarded-For, as a proxy would.
   LAB_TRUST_PROXY: '1',
+  // Two hours of simulated history is plenty for the specs and keeps the worker's start light.
   LAB_MARKET_BACKFILL_HOURS: process.env.LAB_MARKET_BACKFILL_HOURS ?? '2',
 };
 
@@ -54,18 +55,7 @@ process.on('SIGINT', () => void stop(0));
 
 const children: Child[] = [];
 if (!ensureWebBuild(repoRoot, env, '.next-e2e', log)) await stop(1);
-children.push(
-  startChild('web', process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: path.join(repoRoot, 'apps/web'),
-    env,
-  }),
-);
-const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
-if (fs.existsSync(workerMain)) {
-  children.push(
-    startChild('worker', process.execPath, ['--import', 'tsx', workerMain], { cwd: repoRoot, env }),
-  );
-}
+children.push(...startPlatformProcesses(repoRoot, env, { dev: false, port }));
 for (const c of children) {
   void c.exited.then((code) => {
     if (!stopping) {

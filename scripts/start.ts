@@ -4,12 +4,12 @@
 // that dies takes the launcher down with a clear message rather than leaving half a platform.
 // `npm run dev` does the same with `next dev` and a worker that restarts on change.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { DatabaseConfigError, repoRoot } from '@lab/db/server';
-import { ensureWebBuild, nextBin } from './lib/web-build.ts';
+import { ensureWebBuild } from './lib/web-build.ts';
+import { startPlatformProcesses } from './lib/platform-processes.ts';
 import { log, provideAuthSecret, provideDatabase, type Database } from './lib/platform-env.ts';
-import { startChild, stopChild, waitForHttp, type Child } from './lib/processes.ts';
+import { portFree, stopChild, waitForHttp, type Child } from './lib/processes.ts';
 import { seedDemoData } from './lib/seed.ts';
 
 const dev = process.argv.includes('--dev');
@@ -18,14 +18,6 @@ const port = Number(process.env.PORT ?? 3000);
 function loadDotEnv() {
   const file = path.join(repoRoot, '.env');
   if (fs.existsSync(file)) process.loadEnvFile(file);
-}
-
-async function portIsFree(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(p, () => s.close(() => resolve(true)));
-  });
 }
 
 let database: Database | undefined;
@@ -53,7 +45,7 @@ async function main() {
   loadDotEnv();
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new DatabaseConfigError(`PORT must be a port number, got "${process.env.PORT}"`);
-  if (!(await portIsFree(port))) {
+  if (!(await portFree(port))) {
     throw new DatabaseConfigError(
       `port ${port} is already in use: stop what runs there, or set PORT to another port`,
     );
@@ -80,32 +72,10 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
   };
-  const webDir = path.join(repoRoot, 'apps/web');
-
   if (!dev && !ensureWebBuild(repoRoot, env, '.next', log))
     return shutdown(1, 'the web build failed (see above)');
 
-  const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
-  children.push(
-    startChild(
-      'web',
-      process.execPath,
-      dev ? [nextBin(repoRoot), 'dev', '--port', String(port)] : ['--import', 'tsx', 'server.ts'],
-      {
-        cwd: webDir,
-        env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
-      },
-    ),
-  );
-  if (fs.existsSync(workerMain)) {
-    const args = dev ? ['--import', 'tsx', '--watch', workerMain] : ['--import', 'tsx', workerMain];
-    children.push(
-      startChild('worker', process.execPath, args, {
-        cwd: repoRoot,
-        env: { ...env, NODE_ENV: dev ? 'development' : 'production' },
-      }),
-    );
-  }
+  children.push(...startPlatformProcesses(repoRoot, env, { dev, port }));
   for (const c of children) {
     void c.exited.then((code) => {
       if (!stopping)

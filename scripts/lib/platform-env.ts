@@ -2,9 +2,9 @@
 // by default, or the server named by DATABASE_URL.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './processes.ts';
 import {
   checkDatabase,
   withDatabase,
@@ -14,27 +14,6 @@ import {
   startEmbeddedPostgres,
   type RunningPostgres,
 } from '@lab/db/server';
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** The preferred port when free, else one the system picks. */
-export async function freePort(preferred: number): Promise<number> {
-  if (await portFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export const log = (msg: string) => console.log(`[launcher] ${msg}`);
 

@@ -1,6 +1,7 @@
 // Child-process supervision for the launcher: each child in its own process group so that the
 // launcher alone decides the order of shutdown (children first, PostgreSQL last).
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 
 export interface Child {
   name: string;
@@ -76,4 +77,26 @@ export async function waitForHttp(
     await new Promise((r) => setTimeout(r, 300));
   }
   return false;
+}
+
+/** Whether nothing listens on the port (on every interface, or only on `host` when given). */
+export function portFree(port: number, host?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** The preferred loopback port when free, else one the system picks. */
+export async function freePort(preferred: number): Promise<number> {
+  if (await portFree(preferred, '127.0.0.1')) return preferred;
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
