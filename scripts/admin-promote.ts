@@ -3,7 +3,7 @@
 // command if `npm start` is not running, and stopped again afterwards).
 import fs from 'node:fs';
 import path from 'node:path';
-import { promoteToAdmin } from '@lab/api';
+import { promoteToAdmin } from '@lab/services';
 import { normalizeEmail } from '@lab/auth';
 import { createDb } from '@lab/db';
 import { DatabaseConfigError, repoRoot } from '@lab/db/server';

@@ -1,7 +1,7 @@
 // Demo data, seeded once: idempotent, so every start may call it. Also applies LAB_ADMIN_EMAIL at
 // every start (the user may sign up later: sign-up makes that address an admin too).
-import { applyAdminFromEnv } from '@lab/api';
-import { createUser, DEMO_USER } from '@lab/api/testing';
+import { applyAdminFromEnv } from '@lab/services';
+import { createUser, DEMO_USER } from '@lab/services/testing';
 import { createDb } from '@lab/db';
 
 export async function seedDemoData(databaseUrl: string, log: (m: string) => void): Promise<void> {

@@ -61,10 +61,10 @@ describe('market commands (lab_market_commands)', () => {
   it('rejects invalid commands with a log line naming the problem, and keeps listening', async () => {
     const bad: Array<[unknown, RegExp]> = [
       ['{not json', /market command rejected: .*JSON/],
-      [{ type: 'shutdown' }, /market command rejected: unknown command type shutdown/],
+      [{ type: 'shutdown' }, /market command rejected: type: /],
       [
         { type: 'scenario', event: { type: 'crash', percent: 150, durationMs: 1000 } },
-        /rejected: invalid scenario event crash: percent must be in \(0, 100\)/,
+        /rejected: event.percent: percent must be at most 90/,
       ],
       [
         {
@@ -75,12 +75,9 @@ describe('market commands (lab_market_commands)', () => {
       ],
       [
         { type: 'scenario', event: { type: 'volSpike', multiplier: 3, durationMs: -5 } },
-        /rejected: invalid scenario event volSpike: durationMs must be > 0/,
+        /rejected: event.durationMs: durationMs must be at least 1000/,
       ],
-      [
-        { type: 'scenario', event: { type: 'meteor', durationMs: 1000 } },
-        /rejected: invalid scenario event meteor: unknown type/,
-      ],
+      [{ type: 'scenario', event: { type: 'meteor', durationMs: 1000 } }, /rejected: event.type: /],
       [{ type: 'scenario' }, /market command rejected: /],
     ];
     const from = lines.length;

@@ -1,7 +1,8 @@
 import type { Db } from '@lab/db';
 import type { MarketFeedLike } from '@lab/market-data';
 
-export type Role = 'TRADER' | 'INSTRUCTOR' | 'ADMIN';
+export type { Role } from '@lab/contracts';
+import type { Role } from '@lab/contracts';
 
 export interface SessionUser {
   id: string;

@@ -1,5 +1,5 @@
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import type { AppErrorCode } from './errors.ts';
+import { type AppErrorCode } from '@lab/services';
 
 /** The one table from domain error codes to tRPC codes. */
 export const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {

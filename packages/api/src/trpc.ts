@@ -1,9 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { hasRole, uuid } from '@lab/contracts';
 import { ZodError, z } from 'zod';
 import type { Context, Role } from './context.ts';
-import { AppError } from './errors.ts';
 import { trpcCodeFor } from './error-map.ts';
-import { requireOwnedAccount } from './services/paper-accounts.ts';
+import { AppError, requireOwnedAccount } from '@lab/services';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -50,10 +50,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-const rank: Record<Role, number> = { TRADER: 0, INSTRUCTOR: 1, ADMIN: 2 };
 const requireRole = (role: Role) =>
   protectedProcedure.use(({ ctx, next }) => {
-    if (rank[ctx.user.role] < rank[role]) {
+    if (!hasRole(ctx.user.role, role)) {
       throw new TRPCError({
         code: 'FORBIDDEN',
         message: `This needs the ${role.toLowerCase()} role.`,
@@ -71,15 +70,8 @@ export const adminProcedure = requireRole('ADMIN');
  * an `accountId` is checked by test/authorization.test.ts.
  */
 export const accountProcedure = protectedProcedure
-  .input(z.object({ accountId: z.uuid({ error: 'accountId must be an account id' }) }))
+  .input(z.object({ accountId: uuid('accountId') }))
   .use(async ({ ctx, input, next }) => {
     const account = await requireOwnedAccount(ctx.db, ctx.user.id, input.accountId);
     return next({ ctx: { ...ctx, account } });
   });
-
-/** Amounts cross the wire as decimal strings, never as JS numbers. */
-export const decimalString = (field: string) =>
-  z
-    .string({ error: `${field} must be a decimal string` })
-    .trim()
-    .regex(/^-?\d{1,20}(\.\d{1,18})?$/, `${field} must be a decimal number like "1234.5"`);

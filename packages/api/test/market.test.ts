@@ -265,21 +265,22 @@ describe('market.candles', () => {
 describe('market.triggerScenario', () => {
   const crash = { type: 'crash' as const, percent: 10, durationMs: 30_000, symbol: 'BTCUSDT' };
 
-  it('is UNAUTHORIZED for anonymous users and FORBIDDEN for traders', async () => {
+  it('is UNAUTHORIZED for anonymous users, FORBIDDEN for traders and instructors (main market: admins only)', async () => {
     expect((await failure(anon().market.triggerScenario(crash))).code).toBe('UNAUTHORIZED');
-    expect(
-      (await failure(createCaller(ctx(user('TRADER'))).market.triggerScenario(crash))).code,
-    ).toBe('FORBIDDEN');
+    for (const role of ['TRADER', 'INSTRUCTOR'] as const)
+      expect(
+        (await failure(createCaller(ctx(user(role))).market.triggerScenario(crash))).code,
+      ).toBe('FORBIDDEN');
   });
 
-  it('an instructor sends the command to the worker over lab_market_commands', async () => {
+  it('an admin sends the command for the main venue to the worker over lab_market_commands', async () => {
     const listener = new pg.Client({ connectionString: tdb.url });
     const got: string[] = [];
     listener.on('notification', (m) => got.push(m.payload ?? ''));
     await listener.connect();
     await listener.query('LISTEN lab_market_commands');
     try {
-      expect(await createCaller(ctx(user('INSTRUCTOR'))).market.triggerScenario(crash)).toEqual({
+      expect(await createCaller(ctx(user('ADMIN'))).market.triggerScenario(crash)).toEqual({
         sent: true,
       });
       expect(
@@ -292,8 +293,12 @@ describe('market.triggerScenario', () => {
       const end = Date.now() + 3000;
       while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       expect(got.map((p) => JSON.parse(p) as unknown)).toEqual([
-        { type: 'scenario', event: crash },
-        { type: 'scenario', event: { type: 'volSpike', multiplier: 3, durationMs: 5000 } },
+        { type: 'scenario', venue: 'main', event: crash },
+        {
+          type: 'scenario',
+          venue: 'main',
+          event: { type: 'volSpike', multiplier: 3, durationMs: 5000 },
+        },
       ]);
     } finally {
       await listener.end();
@@ -301,7 +306,7 @@ describe('market.triggerScenario', () => {
   });
 
   it('rejects markets that do not run on the simulator, unknown symbols and bad parameters', async () => {
-    const instructor = createCaller(ctx(user('INSTRUCTOR')));
+    const instructor = createCaller(ctx(user('ADMIN')));
     const notSim = await failure(
       instructor.market.triggerScenario({ ...crash, symbol: 'ETHUSDT' }),
     );

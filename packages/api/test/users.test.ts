@@ -1,6 +1,6 @@
 import { resolveSessionUser, verifyPassword } from '@lab/auth';
 import { describe, expect, it } from 'vitest';
-import { applyAdminFromEnv, promoteToAdmin, provisionOAuthUser } from '../src/services/users.ts';
+import { applyAdminFromEnv, promoteToAdmin, provisionOAuthUser } from '@lab/services';
 import { callerFor, createUser, uniqueEmail } from '../src/testing/index.ts';
 import { trpcError, useTestDb } from './helpers.ts';
 

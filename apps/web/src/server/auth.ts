@@ -1,5 +1,5 @@
 import 'server-only';
-import { provisionOAuthUser } from '@lab/api';
+import { provisionOAuthUser } from '@lab/services';
 import { createAuthOptions, secureCookiesFor } from '@lab/auth/next-auth';
 import type { NextAuthOptions } from 'next-auth';
 import { env } from '@/env';

@@ -1,20 +1,12 @@
-// Market commands from the API (an instructor triggering a crash for the whole class), received on
+// Market commands from the API (an admin triggering a crash on the main market), received on
 // a LISTEN channel so that they reach the worker that owns the simulator. The listening connection
 // comes back after it drops (a PostgreSQL restart, a terminated backend), with backoff; commands
 // sent while it is down are lost (NOTIFY is not queued), and the API reports nothing about that.
-import {
-  validateScenarioEvent,
-  type ScenarioEventSpec,
-  type SimulatorSource,
-} from '@lab/market-data';
+import { validateScenarioEvent, type SimulatorSource } from '@lab/market-data';
+import { CHANNELS, MAIN_VENUE, marketCommandSchema } from '@lab/contracts';
 import pg from 'pg';
 
-export const COMMAND_CHANNEL = 'lab_market_commands';
-
-export interface ScenarioCommand {
-  type: 'scenario';
-  event: ScenarioEventSpec;
-}
+export const COMMAND_CHANNEL = CHANNELS.marketCommands;
 
 export interface CommandListenerOptions {
   /** First reconnect delay (ms), doubled up to 10 s. */
@@ -35,8 +27,13 @@ export async function listenForCommands(
 
   const onCommand = (msg: pg.Notification) => {
     try {
-      const cmd = JSON.parse(msg.payload ?? '') as ScenarioCommand;
-      if (cmd.type !== 'scenario') throw new Error(`unknown command type ${String(cmd.type)}`);
+      const parsed = marketCommandSchema.safeParse(JSON.parse(msg.payload ?? ''));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${issue?.path.join('.') || 'command'}: ${issue?.message ?? 'invalid'}`);
+      }
+      const cmd = parsed.data;
+      if (cmd.venue !== MAIN_VENUE) return; // another venue's runner takes it
       if (!simulator) throw new Error('scenario events need the simulator as the price source');
       validateScenarioEvent(cmd.event, simulator.symbols);
       const ev = simulator.trigger(cmd.event);

@@ -1,6 +1,8 @@
+import { decimalString, int, seqCursor, text } from '@lab/contracts';
 import { z } from 'zod';
-import { ACCOUNT_NAME_MAX } from '../config.ts';
+import { accountProcedure, protectedProcedure, router } from '../trpc.ts';
 import {
+  ACCOUNT_NAME_MAX,
   archiveAccount,
   getAccount,
   listAccountEvents,
@@ -9,14 +11,13 @@ import {
   renameAccount,
   resetAccount,
   restoreAccount,
-} from '../services/paper-accounts.ts';
-import { accountProcedure, decimalString, protectedProcedure, router } from '../trpc.ts';
+} from '@lab/services';
 
-const accountName = z
-  .string({ error: 'Enter a name for the account.' })
-  .trim()
-  .min(1, 'Enter a name for the account.')
-  .max(ACCOUNT_NAME_MAX, `An account name has at most ${ACCOUNT_NAME_MAX} characters.`);
+const accountName = text('name', {
+  max: ACCOUNT_NAME_MAX,
+  required: 'Enter a name for the account.',
+  tooLong: `An account name has at most ${ACCOUNT_NAME_MAX} characters.`,
+});
 
 export const accountRouter = router({
   list: protectedProcedure
@@ -33,9 +34,9 @@ export const accountRouter = router({
   events: accountProcedure
     .input(
       z.object({
-        limit: z.number().int().min(1).max(100).default(50),
+        limit: int('limit', { min: 1, max: 100 }).default(50),
         /** Sequence number to page from (exclusive): the `nextCursor` of the previous page. */
-        cursor: z.number().int().positive().nullish(),
+        cursor: seqCursor().nullish(),
       }),
     )
     .query(({ ctx, input }) => listAccountEvents(ctx.db, ctx.user.id, ctx.account.id, input)),

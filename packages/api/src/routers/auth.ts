@@ -1,6 +1,6 @@
 import { signUpInput } from '@lab/auth';
-import { signUp } from '../services/users.ts';
 import { publicProcedure, router } from '../trpc.ts';
+import { signUp } from '@lab/services';
 
 export const authRouter = router({
   /** Creates the user and their personal paper account; the client then signs in through next-auth. */

@@ -1,5 +1,5 @@
-import { checkHealth } from '../services/health.ts';
 import { publicProcedure, router } from '../trpc.ts';
+import { checkHealth } from '@lab/services';
 
 export const healthRouter = router({
   check: publicProcedure.query(({ ctx }) => checkHealth(ctx.db)),

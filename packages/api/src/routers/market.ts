@@ -1,26 +1,16 @@
 import { CANDLE_INTERVALS, type FeedUpdate, type MarketTick } from '@lab/market-data';
 import { tracked } from '@trpc/server';
+import { epochMs, int, MAIN_VENUE, scenarioEventSchema, symbol } from '@lab/contracts';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { adminProcedure, publicProcedure, router } from '../trpc.ts';
 import {
+  AppError,
   getCandles,
   getTicker,
   listInstruments,
   listTickers,
   sendScenarioEvent,
-} from '../services/market.ts';
-import { instructorProcedure, publicProcedure, router } from '../trpc.ts';
-
-const symbol = z
-  .string({ error: 'symbol is required' })
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z0-9]{2,20}$/, 'symbol must be an instrument symbol like BTCUSDT');
-const durationMs = z
-  .number()
-  .int()
-  .min(1000, 'durationMs must be at least 1000')
-  .max(3_600_000, 'durationMs must be at most one hour');
+} from '@lab/services';
 
 /**
  * Input of `market.live`. Exported because the production web server answers the same requests on
@@ -54,9 +44,9 @@ export const marketRouter = router({
         interval: z.enum(CANDLE_INTERVALS, {
           error: `interval must be one of ${CANDLE_INTERVALS.join(', ')}`,
         }),
-        from: z.number().int().nonnegative().optional(),
-        to: z.number().int().nonnegative().optional(),
-        limit: z.number().int().min(1).max(1500, 'limit must be at most 1500').default(500),
+        from: epochMs('from').optional(),
+        to: epochMs('to').optional(),
+        limit: int('limit', { min: 1, max: 1500 }).default(500),
       }),
     )
     .query(({ ctx, input }) => getCandles(ctx.db, input)),
@@ -112,33 +102,13 @@ export const marketRouter = router({
     }
   }),
 
-  /** Instructors trigger a market event that every participant sees at once. */
-  triggerScenario: instructorProcedure
-    .input(
-      z.discriminatedUnion('type', [
-        z.object({
-          type: z.enum(['crash', 'rally']),
-          percent: z.number().gt(0).max(90, 'percent must be at most 90'),
-          durationMs,
-          symbol: symbol.optional(),
-        }),
-        z.object({
-          type: z.literal('volSpike'),
-          multiplier: z.number().gt(1).max(20, 'multiplier must be at most 20'),
-          durationMs,
-          symbol: symbol.optional(),
-        }),
-        z.object({
-          type: z.literal('liquidityDrought'),
-          spreadMultiplier: z.number().gt(1).max(50),
-          depthMultiplier: z.number().gt(0).lt(1),
-          durationMs,
-          symbol: symbol.optional(),
-        }),
-      ]),
-    )
-    .mutation(async ({ ctx, input }) => {
-      await sendScenarioEvent(ctx.db, input);
-      return { sent: true };
-    }),
+  /**
+   * A market event (crash, rally, volatility spike, liquidity drought) on the platform's main
+   * market. It moves every user's positions, so it is for admins; hosts get market events on their
+   * competition's own market.
+   */
+  triggerScenario: adminProcedure.input(scenarioEventSchema).mutation(async ({ ctx, input }) => {
+    await sendScenarioEvent(ctx.db, MAIN_VENUE, input);
+    return { sent: true };
+  }),
 });

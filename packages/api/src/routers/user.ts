@@ -1,7 +1,7 @@
 import { displayNameSchema, newPasswordSchema, passwordSchema } from '@lab/auth';
 import { z } from 'zod';
-import { changePassword, getProfile, updateProfile } from '../services/users.ts';
 import { protectedProcedure, router } from '../trpc.ts';
+import { changePassword, getProfile, updateProfile } from '@lab/services';
 
 export const userRouter = router({
   me: protectedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),

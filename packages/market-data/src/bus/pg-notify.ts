@@ -1,10 +1,11 @@
 // TickPublisher/TickSubscriber over PostgreSQL LISTEN/NOTIFY. A NOTIFY payload is limited to
 // 8000 bytes, so a batch is split into several notifications, each a complete JSON document.
+import { CHANNELS } from '@lab/contracts';
 import pg from 'pg';
 import type { MarketTick } from '../types.ts';
 import type { TickBatch, TickPublisher, TickSubscriber } from './types.ts';
 
-export const TICK_CHANNEL = 'lab_market_ticks';
+export const TICK_CHANNEL: string = CHANNELS.marketTicks;
 const MAX_PAYLOAD = 7800;
 
 interface Wire {

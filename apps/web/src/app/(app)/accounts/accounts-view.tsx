@@ -1,5 +1,5 @@
 'use client';
-import type { AccountSummary } from '@lab/api';
+import type { AccountSummary } from '@lab/services';
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';

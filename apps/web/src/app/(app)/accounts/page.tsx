@@ -5,7 +5,7 @@ import {
   MAX_STARTING_BALANCE,
   MIN_STARTING_BALANCE,
   QUOTE_ASSET,
-} from '@lab/api';
+} from '@lab/services';
 import { requireSessionUser } from '@/server/session';
 import { getQueryClient, trpc } from '@/trpc/server';
 import { AccountsView } from './accounts-view';

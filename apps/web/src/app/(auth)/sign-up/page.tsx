@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { defaultStartingBalance, QUOTE_ASSET } from '@lab/api';
+import { defaultStartingBalance, QUOTE_ASSET } from '@lab/services';
 import { safeCallbackUrl } from '@/lib/callback-url';
 import { formatAmount } from '@/lib/format';
 import { getSessionUser } from '@/server/session';

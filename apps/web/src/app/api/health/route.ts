@@ -1,4 +1,4 @@
-import { checkHealth } from '@lab/api';
+import { checkHealth } from '@lab/services';
 import { db } from '@/server/db';
 
 export const dynamic = 'force-dynamic';

@@ -46,11 +46,9 @@ export default async function MarketPage({ params }: Props) {
     trpc.market.candles.queryOptions({ symbol, interval: DEFAULT_INTERVAL, limit: CANDLE_LIMIT }),
   );
   const user = await getSessionUser();
-  // The API enforces the role too; this only decides whether to show the form.
-  const canTriggerEvents =
-    !!user &&
-    (user.role === 'INSTRUCTOR' || user.role === 'ADMIN') &&
-    instrument.source === 'simulator';
+  // Market events on the main market move every user's positions: admins only. The API enforces
+  // the role too; this only decides whether to show the form.
+  const canTriggerEvents = !!user && user.role === 'ADMIN' && instrument.source === 'simulator';
   const spec = readSpec(instrument.spec);
   const common = {
     symbol,

@@ -1,5 +1,5 @@
 'use client';
-import type { AccountEventView } from '@lab/api';
+import type { AccountEventView } from '@lab/services';
 import {
   useMutation,
   useQueryClient,

@@ -1,5 +1,5 @@
 'use client';
-import type { UserListItem } from '@lab/api';
+import type { UserListItem } from '@lab/services';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useId, useState } from 'react';
 import { FormAlert } from '@/components/form';

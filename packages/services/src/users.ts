@@ -12,8 +12,8 @@ import {
   type Role,
 } from '@lab/auth';
 import { Prisma, type Db } from '@lab/db';
-import { adminEmail, defaultStartingBalance } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { adminEmail, defaultStartingBalance } from './config.ts';
+import { AppError } from './errors.ts';
 import { createFundedAccount } from './paper-accounts.ts';
 
 export const PERSONAL_ACCOUNT_NAME = 'Personal';

@@ -2,7 +2,8 @@
 // scenario commands sent to the worker's simulator.
 import type { Db } from '@lab/db';
 import { INTERVAL_MS, type CandleInterval } from '@lab/market-data';
-import { AppError } from '../errors.ts';
+import { AppError } from './errors.ts';
+import { CHANNELS, MAIN_VENUE, type MarketCommand, type ScenarioEventInput } from '@lab/contracts';
 
 const str = (d: { toString(): string } | null | undefined) => (d == null ? null : d.toString());
 
@@ -97,24 +98,21 @@ export async function getCandles(
   };
 }
 
-export type ScenarioCommandEvent =
-  | { type: 'crash' | 'rally'; percent: number; durationMs: number; symbol?: string }
-  | { type: 'volSpike'; multiplier: number; durationMs: number; symbol?: string }
-  | {
-      type: 'liquidityDrought';
-      spreadMultiplier: number;
-      depthMultiplier: number;
-      durationMs: number;
-      symbol?: string;
-    };
-
-/** Sends a scenario event to the worker that runs the simulator (it validates and applies it). */
-export async function sendScenarioEvent(db: Db, event: ScenarioCommandEvent): Promise<void> {
+/**
+ * Sends a scenario event to the worker that runs the venue's simulator (it validates and applies
+ * it). Who may send it (admins on the main market, hosts on their competition's) is the caller's
+ * check.
+ */
+export async function sendScenarioEvent(
+  db: Db,
+  venue: string,
+  event: ScenarioEventInput,
+): Promise<void> {
   if (event.symbol) {
     const inst = await db.instrument.findUnique({ where: { symbol: event.symbol } });
     if (!inst)
       throw new AppError('NOT_FOUND', `Unknown instrument ${event.symbol}.`, { field: 'symbol' });
-    if (inst.source !== 'simulator') {
+    if (venue === MAIN_VENUE && inst.source !== 'simulator') {
       throw new AppError(
         'PRECONDITION',
         `${event.symbol} runs on ${inst.source} prices; scenario events need the simulator.`,
@@ -122,5 +120,6 @@ export async function sendScenarioEvent(db: Db, event: ScenarioCommandEvent): Pr
       );
     }
   }
-  await db.$executeRaw`SELECT pg_notify('lab_market_commands', ${JSON.stringify({ type: 'scenario', event })})`;
+  const command: MarketCommand = { type: 'scenario', venue, event };
+  await db.$executeRaw`SELECT pg_notify(${CHANNELS.marketCommands}, ${JSON.stringify(command)})`;
 }

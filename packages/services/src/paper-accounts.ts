@@ -2,14 +2,14 @@
 // one transaction that first locks the account row (and the user row before it when a per-user
 // rule is checked), and records an AccountEvent; money moves through the ledger.
 import { Prisma, type Db, type PaperAccountKind } from '@lab/db';
-import { AppError } from '../errors.ts';
+import { AppError } from './errors.ts';
 import {
   ACCOUNT_NAME_MAX,
   MAX_ACTIVE_ACCOUNTS,
   MAX_STARTING_BALANCE,
   MIN_STARTING_BALANCE,
   QUOTE_ASSET,
-} from '../config.ts';
+} from './config.ts';
 import { appendAccountEvent } from './account-events.ts';
 import { latestMarks, valueAccount } from './equity.ts';
 import { accountBook, bookBalance, fundAccount } from './ledger.ts';

@@ -3,9 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthUser, Role } from '@lab/auth';
 import type { Db } from '@lab/db';
-import type { Context } from '../context.ts';
-import { createCaller } from '../root.ts';
-import { signUp } from '../services/users.ts';
+import { signUp } from '../users.ts';
 
 /** The demo trader that `npm start` seeds (documented in the README). */
 export const DEMO_USER = {
@@ -44,20 +42,4 @@ export async function createUser(
     user.role = overrides.role;
   }
   return { user, accountId, email: user.email, password };
-}
-
-/** A tRPC caller acting as `user` (null: anonymous), with the same checks as HTTP requests. */
-export function callerFor(
-  db: Db,
-  user: Pick<AuthUser, 'id' | 'email' | 'displayName' | 'role'> | null,
-  ip = '127.0.0.1',
-) {
-  const ctx: Context = {
-    db,
-    user: user
-      ? { id: user.id, email: user.email, displayName: user.displayName, role: user.role }
-      : null,
-    ip,
-  };
-  return createCaller(ctx);
 }

@@ -1,0 +1,23 @@
+// @lab/services: the domain services. They load state, let the margin engine compute, and persist
+// what it returns in one transaction; they throw AppError (never a transport error) and know
+// nothing of tRPC, so the tRPC API, the bot API, the worker and the seed all call the same code.
+export { AppError, APP_ERROR_CODES, type AppErrorCode } from './errors.ts';
+export * from './config.ts';
+export { checkHealth, type HealthReport } from './health.ts';
+export * from './users.ts';
+export * from './paper-accounts.ts';
+export * from './market.ts';
+export { latestMarks, valueAccount, type Valuation } from './equity.ts';
+export {
+  toEngineAccount,
+  marketFor,
+  type StoredAccount,
+  type StoredPosition,
+} from './engine-state.ts';
+export {
+  postLedgerTransaction,
+  fundAccount,
+  bookBalance,
+  accountBook,
+  TREASURY,
+} from './ledger.ts';
