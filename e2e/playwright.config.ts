@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { launchOptions, resolveBrowser } from '@lab/browser';
 
 // Decided once in the runner process; workers inherit the environment.
 process.env.E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800));
@@ -10,6 +11,11 @@ process.env.LAB_E2E_STATE_FILE ??= path.join(
   `lab-e2e-state-${process.env.E2E_PORT}.json`,
 );
 const baseURL = `http://localhost:${process.env.E2E_PORT}`;
+
+// The project's one Chromium (CHROMIUM_PATH, else a system Chromium, else the one npm installed),
+// resolved in the runner and again in each worker (cached after the first unpack).
+const browser = await launchOptions();
+if (!process.env.TEST_WORKER_INDEX) console.log(`browser: ${(await resolveBrowser()).description}`);
 
 export default defineConfig({
   testDir: './specs',
@@ -24,19 +30,7 @@ export default defineConfig({
     baseURL,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: browser,
   },
   projects: [
     {
