@@ -114,7 +114,13 @@ export function buildAccounts(totalPositions: number, seed = 42): Account[] {
         crossMm += mm;
         crossLoss += Math.max(0, -upnl);
       }
-      positions[sym] = { symbol: sym, quantity: qty, entryPrice: entry, isolatedWallet: iw };
+      positions[sym] = {
+        symbol: sym,
+        quantity: qty,
+        entryPrice: entry,
+        costBasis: qtyAbs.times(entry),
+        isolatedWallet: iw,
+      };
     }
     // cross wallet: open losses + maintenance x 1.1 + up to 3x the initial margin (skewed low)
     const crossWallet = crossMm * 1.1 + crossIm * 3 * r() ** 3 + crossLoss * 1.05 + 10;

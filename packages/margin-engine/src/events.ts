@@ -99,6 +99,7 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
         symbol: ev.symbol,
         quantity: ev.quantity,
         entryPrice: ev.entryPrice,
+        costBasis: ev.costBasis,
         isolatedWallet: ev.isolatedWallet,
       });
     case 'leverageChanged':

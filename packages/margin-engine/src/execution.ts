@@ -70,6 +70,7 @@ export function fillSlices(
         symbol: order.symbol,
         quantity: out.position.quantity,
         entryPrice: out.position.entryPrice,
+        costBasis: out.position.costBasis,
         isolatedWallet: out.position.isolatedWallet,
         isolatedTransfer: out.isolatedTransfer,
       },

@@ -2,13 +2,15 @@
 //
 // Health of a "unit" (a cross account, or one isolated position) is its slack:
 //   slack = C + sum over its positions of g(M),  g(M) = q M - (|q| M mmr(tier) - cum(tier))
-// with C = cross wallet - sum(q E) (cross) or isolated wallet - q E (isolated), so that
+// with C = cross wallet - sum(signed cost) (cross) or isolated wallet - signed cost (isolated),
+// the signed cost being q E with the exact entry (the position's cost basis), so that
 // slack = margin balance - maintenance margin, and the unit liquidates exactly when slack <= 0.
 // A tick of symbol S re-marks only S's positions: slack += g(new) - g(old), in float64 typed arrays.
 // Units whose float slack is within a conservative tolerance of zero are candidates, confirmed
 // (or dismissed) with the engine's exact Decimal rules, so the answer is exact. Accounts that
 // change are re-indexed with updateAccount() (tombstone + append, periodic compaction).
 import type { Decimal } from './decimal.ts';
+import { signedCost } from './position-math.ts';
 import {
   allPositionRisks,
   crossFigures,
@@ -156,12 +158,12 @@ export class LiquidationIndex {
       const slab = this.slabs.get(sym);
       if (!slab) continue;
       const q = p.quantity.toNumber();
-      const e = p.entryPrice.toNumber();
+      const c = signedCost(p).toNumber();
       const m = (this.market.marks[sym] ?? p.entryPrice).toNumber();
       let unit: number;
       if (settingsOf(a, sym).marginMode === 'isolated') {
         const iw = p.isolatedWallet.toNumber();
-        unit = this.newUnit(ai, this.symIndex.get(sym)!, iw - q * e, Math.abs(iw));
+        unit = this.newUnit(ai, this.symIndex.get(sym)!, iw - c, Math.abs(iw));
         own.units.push(unit);
       } else {
         if (crossUnit < 0) {
@@ -174,7 +176,7 @@ export class LiquidationIndex {
           own.units.push(crossUnit);
         }
         unit = crossUnit;
-        this.slack[unit] = this.slack[unit]! - q * e;
+        this.slack[unit] = this.slack[unit]! - c;
       }
       const g = gOf(slab, q, m);
       const i = slab.length++;
@@ -189,7 +191,7 @@ export class LiquidationIndex {
       this.slack[unit] = this.slack[unit]! + g;
       // scale of the terms summed for this unit: entry and (generously) 4x the current notional
       this.tol[unit] =
-        this.tol[unit]! + Math.abs(q * e) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
+        this.tol[unit]! + Math.abs(c) + 4 * Math.abs(q) * m + slab.cum[slab.cum.length - 1]!;
     }
     for (const u of own.units) this.tol[u] = this.tol[u]! * REL_TOL;
   }

@@ -1,6 +1,7 @@
 // Liquidation price estimate (closed form per tier) confirmed exactly against the liquidation rule.
 import { type Decimal, ZERO } from './decimal.ts';
 import { roundToTick } from './instruments.ts';
+import { signedCost } from './position-math.ts';
 import {
   allPositionRisks,
   crossFigures,
@@ -30,8 +31,9 @@ export function liquidatesAt(
 /**
  * Exact liquidation threshold before display rounding. With K the margin available to the position
  * (isolated: its wallet; cross: cross wallet + other cross positions' PnL - their maintenance), the
- * position liquidates when K + q(M - E) <= |q| M mmr - cum, so in the tier containing |q| M:
- *   M = (q E - K - cum) / (q - |q| mmr).
+ * position liquidates when K + qM - C <= |q| M mmr - cum (C = signed cost basis, q E with the
+ * exact entry), so in the tier containing |q| M:
+ *   M = (C - K - cum) / (q - |q| mmr).
  * Each tier's price bracket (floor/|q|, cap/|q|] gives the part of it that liquidates; the answer
  * is the first liquidating price the mark meets moving against the position: the highest for a
  * long, the lowest for a short (possibly a tier cap itself when the maintenance margin jumps there,
@@ -68,7 +70,7 @@ export function rawLiquidationPrice(
     const hi = i === tiers.length - 1 ? undefined : t.maxNotional.div(aq);
     // slack(M) = K - qE + cum + slope x M; liquidation where slack <= 0
     const slope = q.minus(aq.times(t.maintenanceMarginRate));
-    const a = k.minus(q.times(pos.entryPrice)).plus(t.maintenanceAmount);
+    const a = k.minus(signedCost(pos)).plus(t.maintenanceAmount);
     let candidate: Decimal | undefined;
     if (slope.isZero()) {
       if (a.lte(0)) candidate = long ? hi : lo;

@@ -2,6 +2,7 @@
 import { type Decimal, ZERO, money, max, min } from './decimal.ts';
 import { roundToLot } from './instruments.ts';
 import { attachedCancels } from './attached.ts';
+import { makePosition, realizedOn, releasedCost } from './position-math.ts';
 import { applyEvents } from './events.ts';
 import {
   allPositionRisks,
@@ -80,13 +81,13 @@ function closeAtMark(
   const mark = markOf(market, symbol, pos.entryPrice);
   const before = figures(acc, market, mode, symbol);
   const long = pos.quantity.isPos();
-  const realizedPnl = money(closeQty.times(mark.minus(pos.entryPrice)).times(long ? 1 : -1));
+  const exactPnl = realizedOn(pos, closeQty, mark);
+  const realizedPnl = money(exactPnl);
   const crossWallet = crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
   const compartment = mode === 'isolated' ? pos.isolatedWallet : crossWallet;
   const afterPnl = compartment.plus(realizedPnl);
   // the fee is charged only out of equity that remains: for cross, the margin balance after the
   // close (other positions' unrealized PnL included) must also cover it
-  const exactPnl = closeQty.times(mark.minus(pos.entryPrice)).times(long ? 1 : -1);
   const equityAfter =
     mode === 'isolated'
       ? afterPnl
@@ -98,6 +99,7 @@ function closeAtMark(
   const rest = afterPnl.minus(fee);
   const shortfall = (mode === 'isolated' || cover) && rest.lt(0) ? rest.neg() : ZERO;
   const nq = long ? pos.quantity.minus(closeQty) : pos.quantity.plus(closeQty);
+  const left = makePosition(symbol, nq, pos.costBasis.minus(releasedCost(pos, closeQty)), ZERO);
   const liq: EngineEvent = {
     type: 'liquidation',
     accountId: acc.id,
@@ -122,7 +124,8 @@ function closeAtMark(
     time: now,
     symbol,
     quantity: nq,
-    entryPrice: nq.isZero() ? ZERO : pos.entryPrice,
+    entryPrice: left.entryPrice,
+    costBasis: left.costBasis,
     isolatedWallet: ZERO,
     isolatedTransfer: mode === 'isolated' ? rest.plus(shortfall).neg() : ZERO,
   };

@@ -1,4 +1,4 @@
-// Position accounting for one trade: weighted-average entry, realized PnL, flips, isolated margin.
+// Position accounting for one trade: exact cost basis, realized PnL, flips, isolated margin.
 import {
   type Decimal,
   ZERO,
@@ -25,12 +25,59 @@ export interface TradeOutcome {
 
 export const signedQty = (side: Side, qty: Decimal): Decimal => (side === 'buy' ? qty : qty.neg());
 
+/** The position's cost with the sign of its quantity (what q x E stood for). */
+export const signedCost = (p: Pick<Position, 'quantity' | 'costBasis'>): Decimal =>
+  p.quantity.isNeg() ? p.costBasis.neg() : p.costBasis;
+
+/** Displayed average entry: cost / |qty| to ENTRY_DP (zero for a flat position). */
+export const entryOf = (cost: Decimal, qty: Decimal): Decimal =>
+  qty.isZero() ? ZERO : cost.div(qty.abs()).toDecimalPlaces(ENTRY_DP, D.ROUND_HALF_EVEN);
+
+/**
+ * Cost released by closing `closed` of a position: its share of the cost basis rounded to 8 dp
+ * (half-even), all that is left on the last close. So the realized PnL of the close,
+ * closed x price - released, is money, and summed over the position's life it is exactly
+ * proceeds - cost.
+ */
+export function releasedCost(
+  p: Pick<Position, 'quantity' | 'costBasis'>,
+  closed: Decimal,
+): Decimal {
+  const aq = p.quantity.abs();
+  if (closed.gte(aq)) return p.costBasis;
+  return D.min(p.costBasis, money(p.costBasis.times(closed).div(aq)));
+}
+
+/** Realized PnL of closing `closed` at `price`: sign(q) x (closed x price - released cost). */
+export const realizedOn = (
+  p: Pick<Position, 'quantity' | 'costBasis'>,
+  closed: Decimal,
+  price: Decimal,
+): Decimal =>
+  closed
+    .times(price)
+    .minus(releasedCost(p, closed))
+    .times(p.quantity.isPos() ? 1 : -1);
+
+export const makePosition = (
+  symbol: string,
+  quantity: Decimal,
+  costBasis: Decimal,
+  isolatedWallet: Decimal,
+): Position => ({
+  symbol,
+  quantity,
+  entryPrice: entryOf(costBasis, quantity),
+  costBasis: quantity.isZero() ? ZERO : costBasis,
+  isolatedWallet,
+});
+
 /**
  * Apply a trade of `qty` at `price` (fee already known) to a position.
- * - increase: entry = (|q| x E + qty x P) / (|q| + qty), kept to 12 dp; isolated: IM of the added
- *   part (qty x P / leverage, rounded up to 8 dp) moves from the cross wallet into the isolated one.
- * - reduce: realized = closed x (P - E) x sign(q), 8 dp; isolated: PnL and fee settle in the isolated
- *   wallet, then margin is released to the cross wallet (see below; rounded down to 8 dp).
+ * - increase: cost basis += qty x P (exact); isolated: IM of the added part (qty x P / leverage,
+ *   rounded up to 8 dp) moves from the cross wallet into the isolated one.
+ * - reduce: realized = sign(q) x (closed x P - released cost), 8 dp; isolated: PnL and fee settle
+ *   in the isolated wallet, then margin is released to the cross wallet (see below; rounded down).
  * - flip: close all, then open the rest at P.
  */
 export function applyTrade(
@@ -43,7 +90,7 @@ export function applyTrade(
   settings: SymbolSettings,
 ): TradeOutcome {
   const q = pos?.quantity ?? ZERO;
-  const e = pos?.entryPrice ?? ZERO;
+  const cost = pos?.costBasis ?? ZERO;
   const iw = pos?.isolatedWallet ?? ZERO;
   const s = signedQty(side, qty);
   const isolated = settings.marginMode === 'isolated';
@@ -51,49 +98,33 @@ export function applyTrade(
     isolated ? moneyUp(n.abs().times(price).div(settings.leverage)) : ZERO;
 
   if (q.isZero() || q.isPos() === s.isPos()) {
-    const nq = q.plus(s);
-    const entry = q.isZero()
-      ? price
-      : q
-          .abs()
-          .times(e)
-          .plus(qty.times(price))
-          .div(nq.abs())
-          .toDecimalPlaces(ENTRY_DP, D.ROUND_HALF_EVEN);
     const transfer = openMargin(qty);
     return {
-      position: { symbol, quantity: nq, entryPrice: entry, isolatedWallet: iw.plus(transfer) },
+      position: makePosition(symbol, q.plus(s), cost.plus(qty.times(price)), iw.plus(transfer)),
       realizedPnl: ZERO,
       isolatedTransfer: transfer,
       isolatedDeficit: ZERO,
     };
   }
+  const held = { quantity: q, costBasis: cost };
   const closed = D.min(qty, q.abs());
-  const realizedPnl = money(closed.times(price.minus(e)).times(q.isPos() ? 1 : -1));
+  const realizedPnl = money(realizedOn(held, closed, price));
   const nq = q.plus(s);
+  const flipped = !nq.isZero() && nq.isPos() !== q.isPos();
+  const restCost = flipped ? nq.abs().times(price) : cost.minus(releasedCost(held, closed));
   if (!isolated) {
     return {
-      position: {
-        symbol,
-        quantity: nq,
-        entryPrice: nq.isZero() ? ZERO : closed.lt(q.abs()) ? e : price,
-        isolatedWallet: ZERO,
-      },
+      position: makePosition(symbol, nq, restCost, ZERO),
       realizedPnl,
       isolatedTransfer: ZERO,
       isolatedDeficit: ZERO,
     };
   }
   const settled = iw.plus(realizedPnl).minus(fee);
-  if (nq.isZero() || nq.isPos() !== q.isPos()) {
+  if (nq.isZero() || flipped) {
     const reopen = openMargin(nq);
     return {
-      position: {
-        symbol,
-        quantity: nq,
-        entryPrice: nq.isZero() ? ZERO : price,
-        isolatedWallet: reopen,
-      },
+      position: makePosition(symbol, nq, restCost, reopen),
       realizedPnl,
       isolatedTransfer: reopen.minus(settled),
       isolatedDeficit: D.max(ZERO, settled.neg()),
@@ -103,12 +134,12 @@ export function applyTrade(
   // leaves the remaining position with its share of the equity (wallet + PnL at the fill price),
   // so a reduce never makes the rest of an isolated position riskier.
   const share = closed.div(q.abs());
-  const restPnl = nq.times(price.minus(e));
+  const restPnl = nq.times(price).minus(signedCost({ quantity: nq, costBasis: restCost }));
   const byWallet = settled.times(share);
   const byEquity = settled.minus(settled.plus(restPnl).times(nq.abs().div(q.abs())).minus(restPnl));
   const release = moneyDown(D.max(ZERO, D.min(byWallet, byEquity, settled)));
   return {
-    position: { symbol, quantity: nq, entryPrice: e, isolatedWallet: settled.minus(release) },
+    position: makePosition(symbol, nq, restCost, settled.minus(release)),
     realizedPnl,
     isolatedTransfer: release.neg(),
     isolatedDeficit: D.max(ZERO, settled.neg()),

@@ -2,6 +2,7 @@
 import { Decimal, ZERO, max } from './decimal.ts';
 import { EngineError } from './errors.ts';
 import { tierIndex, type Instrument } from './instruments.ts';
+import { signedCost } from './position-math.ts';
 import type { Account, MarginMode, Market, Order, Position, SymbolSettings } from './types.ts';
 
 /** Binance's defaults: cross margin at 20x (or the instrument's maximum when lower). */
@@ -32,13 +33,15 @@ export interface PositionRisk {
   symbol: string;
   quantity: Decimal;
   entryPrice: Decimal;
+  /** Exact unsigned cost of the open quantity (see Position.costBasis). */
+  costBasis: Decimal;
   markPrice: Decimal;
   marginMode: MarginMode;
   leverage: number;
   isolatedWallet: Decimal;
   /** |qty| x mark */
   notional: Decimal;
-  /** qty x (mark - entry) */
+  /** qty x mark - signed cost basis (qty x (mark - entry) with the exact entry) */
   unrealizedPnl: Decimal;
   tier: number;
   maintenanceMarginRate: Decimal;
@@ -67,12 +70,13 @@ export function positionRisk(
     symbol: pos.symbol,
     quantity: pos.quantity,
     entryPrice: pos.entryPrice,
+    costBasis: pos.costBasis,
     markPrice: mark,
     marginMode: settings.marginMode,
     leverage: settings.leverage,
     isolatedWallet: pos.isolatedWallet,
     notional,
-    unrealizedPnl: pos.quantity.times(mark.minus(pos.entryPrice)),
+    unrealizedPnl: pos.quantity.times(mark).minus(signedCost(pos)),
     tier: ti,
     maintenanceMarginRate: tier.maintenanceMarginRate,
     maintenanceAmount: tier.maintenanceAmount,

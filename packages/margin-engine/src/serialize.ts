@@ -42,6 +42,7 @@ const DECIMAL_FIELDS: ReadonlySet<string> = new Set([
   'fee',
   'realizedPnl',
   'entryPrice',
+  'costBasis',
   'isolatedWallet',
   'isolatedTransfer',
   'rate',
@@ -79,6 +80,10 @@ export function eventFromJson(j: unknown): EngineEvent {
   if (ev.type === 'orderAccepted') {
     const o = ev.order as unknown as Record<string, unknown>;
     for (const k of ['clientOrderId', 'price', 'stopPrice']) if (!(k in o)) o[k] = undefined;
+  }
+  if (ev.type === 'positionChanged' && !(ev.costBasis instanceof Decimal)) {
+    // events stored before the exact cost basis existed: the cost of |q| at the entry price
+    (ev as { costBasis: Decimal }).costBasis = ev.quantity.abs().times(ev.entryPrice);
   }
   if (
     ev.type === 'orderRejected' ||

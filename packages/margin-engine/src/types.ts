@@ -42,7 +42,15 @@ export interface Position {
   symbol: string;
   /** Signed: positive long, negative short. */
   quantity: Decimal;
+  /** Display / average entry price: costBasis / |quantity|, rounded to ENTRY_DP. */
   entryPrice: Decimal;
+  /**
+   * Exact, unsigned cost of the open quantity: sum of |qty| x price of its opening fills, less
+   * what reduces released (rounded to 8 dp; the last close releases the rest). Every PnL and
+   * risk formula uses it (q x E is the signed cost), so realized PnL over a position's life is
+   * exactly proceeds - cost.
+   */
+  costBasis: Decimal;
   /** Margin held by an isolated position (zero for cross). Part of walletBalance. */
   isolatedWallet: Decimal;
 }
@@ -157,6 +165,8 @@ export type EngineEvent =
       symbol: string;
       quantity: Decimal;
       entryPrice: Decimal;
+      /** See Position.costBasis. */
+      costBasis: Decimal;
       isolatedWallet: Decimal;
       /** Money moved from the cross wallet into the isolated wallet (negative: released). */
       isolatedTransfer: Decimal;

@@ -21,7 +21,8 @@ type Sym = (typeof SYMS)[number];
 
 interface ModelPos {
   qty: Decimal;
-  entry: Decimal;
+  /** Exact unsigned cost of the open quantity. */
+  cost: Decimal;
 }
 interface Model {
   wallet: Decimal;
@@ -39,7 +40,12 @@ interface Real {
 const fee = (q: Decimal, p: Decimal, rate: string): Decimal =>
   q.times(p).times(rate).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
 
-/** The model's own position accounting: average entry (12 dp), realized PnL (8 dp), flips. */
+const round8 = (x: Decimal): Decimal => x.toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
+
+/**
+ * The model's own position accounting: the cost basis adds qty x price on an increase; a reduce
+ * releases its share of it (8 dp; the last close all of it) and realizes closed x price - released.
+ */
 function modelTrade(
   m: Model,
   symbol: string,
@@ -48,31 +54,26 @@ function modelTrade(
   price: Decimal,
   rate: string,
 ): void {
-  const p = m.positions[symbol] ?? { qty: d(0), entry: d(0) };
+  const p = m.positions[symbol] ?? { qty: d(0), cost: d(0) };
   const sgn = side === 'buy' ? qty : qty.neg();
   let realized = d(0);
   let next: ModelPos;
+  const nq = p.qty.plus(sgn);
   if (p.qty.isZero() || p.qty.isPos() === sgn.isPos()) {
-    const nq = p.qty.plus(sgn);
-    next = {
-      qty: nq,
-      entry: p.qty.isZero()
-        ? price
-        : p.qty
-            .abs()
-            .times(p.entry)
-            .plus(qty.times(price))
-            .div(nq.abs())
-            .toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN),
-    };
+    next = { qty: nq, cost: p.cost.plus(qty.times(price)) };
   } else {
     const closed = Decimal.min(qty, p.qty.abs());
-    realized = closed
-      .times(price.minus(p.entry))
-      .times(p.qty.isPos() ? 1 : -1)
-      .toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN);
-    const nq = p.qty.plus(sgn);
-    next = { qty: nq, entry: nq.isZero() ? d(0) : nq.isPos() === p.qty.isPos() ? p.entry : price };
+    const released = closed.eq(p.qty.abs())
+      ? p.cost
+      : round8(p.cost.times(closed).div(p.qty.abs()));
+    realized = round8(
+      closed
+        .times(price)
+        .minus(released)
+        .times(p.qty.isPos() ? 1 : -1),
+    );
+    const flipped = !nq.isZero() && nq.isPos() !== p.qty.isPos();
+    next = { qty: nq, cost: flipped ? nq.abs().times(price) : p.cost.minus(released) };
   }
   m.wallet = m.wallet.plus(realized).minus(fee(qty, price, rate));
   if (next.qty.isZero()) delete m.positions[symbol];
@@ -84,11 +85,18 @@ function check(m: Model, r: Real): void {
   const got = Object.fromEntries(
     Object.values(r.account.positions).map((p) => [
       p.symbol,
-      [p.quantity.toFixed(), p.entryPrice.toFixed()],
+      [p.quantity.toFixed(), p.costBasis.toFixed(), p.entryPrice.toFixed()],
     ]),
   );
   const want = Object.fromEntries(
-    Object.entries(m.positions).map(([s, p]) => [s, [p.qty.toFixed(), p.entry.toFixed()]]),
+    Object.entries(m.positions).map(([s, p]) => [
+      s,
+      [
+        p.qty.toFixed(),
+        p.cost.toFixed(),
+        p.cost.div(p.qty.abs()).toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN).toFixed(),
+      ],
+    ]),
   );
   expect(got).toEqual(want);
   expect(Object.keys(r.account.orders).sort()).toEqual([...m.orders.keys()].sort());

@@ -55,6 +55,21 @@ describe('events and replay', () => {
     expect(wire[2]).toMatchObject({ type: 'fill', price: '50000', fee: '2.5' });
   });
 
+  it('a positionChanged stored before the cost basis existed is revived with |q| x entry', () => {
+    const ev = eventFromJson({
+      type: 'positionChanged',
+      accountId: 'x',
+      time: 1,
+      symbol: 'BTCUSDT',
+      quantity: '-0.3',
+      entryPrice: '50000.5',
+      isolatedWallet: '0',
+      isolatedTransfer: '0',
+    });
+    // 0.3 x 50,000.5 = 15,000.15
+    expect(ev).toMatchObject({ type: 'positionChanged', costBasis: d('15000.15') });
+  });
+
   it('an event the order status does not allow is INVALID_TRANSITION and changes nothing', () => {
     const r = placeOrder(
       openAccount('x', d('10000'), 0).account,

@@ -6,11 +6,28 @@ import {
   type Account,
   type EngineEvent,
   type Instrument,
+  makeInstrument,
   type MarginMode,
   type Market,
 } from '../src/index.ts';
 
 export const d = (v: string | number): Decimal => new Decimal(v);
+
+/** A SHIB-like contract: tick 0.00000001, lot 1,000, no fees. */
+export const SHIB: Instrument = {
+  ...makeInstrument('SHIBUSDT', {
+    tick: '0.00000001',
+    lot: '1000',
+    minNotional: '5',
+    liqFee: '0.015',
+    tiers: [
+      ['50000', '0.01', 50],
+      ['1000000', '0.025', 20],
+    ],
+  }),
+  makerFeeRate: d(0),
+  takerFeeRate: d(0),
+};
 
 export function market(marks: Record<string, string | number>, instruments = CATALOGUE): Market {
   return {
@@ -58,6 +75,7 @@ export function accountWith(wallet: string, positions: PosSpec[] = [], id = 'acc
       symbol: p.symbol,
       quantity: d(p.quantity),
       entryPrice: d(p.entry),
+      costBasis: d(p.quantity).abs().times(p.entry),
       isolatedWallet: d(p.isolatedWallet ?? '0'),
       isolatedTransfer: d(0),
     });

@@ -121,10 +121,11 @@ describe('market orders', () => {
       ['50001.1', '0.1'],
       ['50002.1', '0.2'],
     ]);
-    // entry is averaged fill by fill, kept to 12 dp:
-    // (0.05 x 50,000.1 + 0.1 x 50,001.1) / 0.15 = 7,500.115 / 0.15 = 50,000.766666666667
-    // (0.15 x 50,000.766666666667 + 0.2 x 50,002.1) / 0.35 = 17,500.53500000000005 / 0.35 = 50,001.528571428572 (12 dp)
-    expect(s(r.account.positions.BTCUSDT!.entryPrice)).toBe('50001.528571428572');
+    // the cost basis is exact: 0.05 x 50,000.1 + 0.1 x 50,001.1 + 0.2 x 50,002.1
+    //   = 2,500.005 + 5,000.11 + 10,000.42 = 17,500.535
+    // and the displayed entry is cost / qty to 12 dp: 17,500.535 / 0.35 = 50,001.528571428571...
+    expect(s(r.account.positions.BTCUSDT!.costBasis)).toBe('17500.535');
+    expect(s(r.account.positions.BTCUSDT!.entryPrice)).toBe('50001.528571428571');
     expect(r.events.at(-1)).toMatchObject({ type: 'orderExpired', code: 'BOOK_DEPTH_EXHAUSTED' });
   });
 });

@@ -24,6 +24,7 @@ import {
   setLeverage,
   setMarginMode,
   totalMoney,
+  type Catalogue,
   type EngineEvent,
   type EngineResult,
   type Exchange,
@@ -31,11 +32,16 @@ import {
   type OrderType,
   type TimeInForce,
 } from '../src/index.ts';
-import { accountWith, d, market, withInstrument } from './helpers.ts';
+import { SHIB, accountWith, d, market, withInstrument } from './helpers.ts';
 
-const SYMS = ['BTCUSDT', 'ETHUSDT', 'DOGEUSDT'] as const;
-const BASE: Record<string, string> = { BTCUSDT: '50000', ETHUSDT: '3000', DOGEUSDT: '0.1' };
-const LOT_UNITS: Record<string, number> = { BTCUSDT: 1, ETHUSDT: 10, DOGEUSDT: 500 };
+const SYMS = ['BTCUSDT', 'ETHUSDT', 'DOGEUSDT', 'SHIBUSDT'] as const;
+const BASE: Record<string, string> = {
+  BTCUSDT: '50000',
+  ETHUSDT: '3000',
+  DOGEUSDT: '0.1',
+  SHIBUSDT: '0.00001234',
+};
+const LOT_UNITS: Record<string, number> = { BTCUSDT: 1, ETHUSDT: 10, DOGEUSDT: 500, SHIBUSDT: 2 };
 const ACCOUNTS = ['a', 'b', 'c'];
 
 type Action =
@@ -124,12 +130,25 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+/** ETH trades against a thin book model (slippage, several fills, depth running out). */
+const INSTRUMENTS: Catalogue = {
+  ...withInstrument({
+    ...CATALOGUE.ETHUSDT!,
+    book: {
+      halfSpreadTicks: 5,
+      levelStepTicks: 50,
+      levelQuantities: [d('0.5'), d('1'), d('2'), d('4')],
+    },
+  }),
+  SHIBUSDT: SHIB,
+};
+
 const lotQty = (symbol: string, lots: number): Decimal =>
-  CATALOGUE[symbol]!.lotSize.times(lots * LOT_UNITS[symbol]!);
+  INSTRUMENTS[symbol]!.lotSize.times(lots * LOT_UNITS[symbol]!);
 
 function orderRequest(ex: Exchange, a: Extract<Action, { k: 'order' }>): OrderRequest {
   const symbol = SYMS[a.sym]!;
-  const inst = CATALOGUE[symbol]!;
+  const inst = INSTRUMENTS[symbol]!;
   const mark = ex.market.marks[symbol]!;
   // offset in basis points of the mark, rounded to the tick
   const px = roundToTick(inst, mark.times(1 + a.off / 10000));
@@ -152,16 +171,6 @@ interface World {
   streams: Record<string, EngineEvent[]>;
   now: number;
 }
-
-/** ETH trades against a thin book model (slippage, several fills, depth running out). */
-const INSTRUMENTS = withInstrument({
-  ...CATALOGUE.ETHUSDT!,
-  book: {
-    halfSpreadTicks: 5,
-    levelStepTicks: 50,
-    levelQuantities: [d('0.5'), d('1'), d('2'), d('4')],
-  },
-});
 
 function start(): World {
   let ex = newExchange(market(BASE, INSTRUMENTS), d(0));
@@ -209,7 +218,7 @@ function step(w: World, a: Action): void {
     case 'mark': {
       const symbol = SYMS[a.sym]!;
       const mark = roundToTick(
-        CATALOGUE[symbol]!,
+        INSTRUMENTS[symbol]!,
         ex.market.marks[symbol]!.times(1 + a.pct / 10000),
       );
       const r = exchangeOnPrice(ex, symbol, { markPrice: mark }, w.now);
@@ -270,10 +279,61 @@ function checkInvariants(w: World): void {
   }
 }
 
+/**
+ * Per account, from its event stream alone: the wallet is the sum of its money events, and per
+ * symbol the realized PnL over the trades is proceeds - cost: sells - buys + the signed cost
+ * basis still open (exact, with no rounding residue).
+ */
+function checkLedger(w: World): void {
+  for (const id of ACCOUNTS) {
+    const acc = w.ex.accounts[id]!;
+    let wallet = d(0);
+    const flow: Record<string, Decimal> = {};
+    const realized: Record<string, Decimal> = {};
+    const trade = (
+      sym: string,
+      side: 'buy' | 'sell',
+      qty: Decimal,
+      price: Decimal,
+      pnl: Decimal,
+    ) => {
+      const n = qty.times(price);
+      flow[sym] = (flow[sym] ?? d(0)).plus(side === 'sell' ? n : n.neg());
+      realized[sym] = (realized[sym] ?? d(0)).plus(pnl);
+    };
+    for (const e of w.streams[id]!) {
+      if (e.type === 'accountOpened') wallet = e.walletBalance;
+      else if (e.type === 'deposit') wallet = wallet.plus(e.amount);
+      else if (e.type === 'fundingPaid') wallet = wallet.plus(e.amount);
+      else if (e.type === 'fill') {
+        wallet = wallet.plus(e.realizedPnl).minus(e.fee);
+        trade(e.symbol, e.side, e.quantity, e.price, e.realizedPnl);
+      } else if (e.type === 'liquidation') {
+        wallet = wallet.plus(e.realizedPnl).minus(e.fee).plus(e.shortfall);
+        trade(e.symbol, e.side, e.quantity, e.price, e.realizedPnl);
+      }
+    }
+    expect(acc.walletBalance.toFixed()).toBe(wallet.toFixed());
+    for (const sym of Object.keys(flow)) {
+      const p = acc.positions[sym];
+      const open = p ? (p.quantity.isNeg() ? p.costBasis.neg() : p.costBasis) : d(0);
+      expect(realized[sym]!.toFixed(), sym).toBe(flow[sym]!.plus(open).toFixed());
+    }
+    for (const p of Object.values(acc.positions)) {
+      // numeric(38,18) in the database; with catalogue steps it never needs more than 8 dp
+      expect(p.costBasis.decimalPlaces()).toBeLessThanOrEqual(8);
+      expect(p.costBasis.gt(0)).toBe(true);
+      expect(p.entryPrice.toFixed()).toBe(
+        p.costBasis.div(p.quantity.abs()).toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN).toFixed(),
+      );
+    }
+  }
+}
+
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
 describe('properties', () => {
-  it('money is conserved, wallets never go negative, nothing stays liquidatable; replay equals incremental', () => {
+  it('money is conserved, wallets never go negative, nothing stays liquidatable; realized PnL is proceeds - cost; replay equals incremental', () => {
     fc.assert(
       fc.property(fc.array(action, { minLength: 20, maxLength: 60 }), (actions) => {
         const w = start();
@@ -281,6 +341,7 @@ describe('properties', () => {
           step(w, a);
           checkInvariants(w);
         }
+        checkLedger(w);
         for (const id of ACCOUNTS) {
           const incremental = accountToJson(w.ex.accounts[id]!);
           expect(accountToJson(replay(id, w.streams[id]!))).toEqual(incremental);
@@ -372,7 +433,7 @@ describe('properties', () => {
           { maxLength: 2 },
         ),
         (symbol, p, isolated, marginUsd, others) => {
-          const inst = CATALOGUE[symbol]!;
+          const inst = INSTRUMENTS[symbol]!;
           const base = d(BASE[symbol]!);
           const q = lotQty(symbol, p.lots).times(p.long ? 1 : -1);
           const entry = roundToTick(inst, base.times(1 + p.entryPct / 10000));
@@ -398,7 +459,7 @@ describe('properties', () => {
             },
             ...extra,
           ]);
-          const m = market({ ...BASE, ...otherMarks });
+          const m = market({ ...BASE, ...otherMarks }, INSTRUMENTS);
           // an account already liquidatable would have been liquidated at the last tick
           fc.pre(!needsLiquidation(a, m));
           const liq = liquidationPrice(a, m, symbol);
