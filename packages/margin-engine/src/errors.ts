@@ -18,6 +18,7 @@ export const ERROR_MESSAGES = {
   LEVERAGE_TOO_HIGH: 'Leverage exceeds the maximum allowed for the instrument or position tier',
   INVALID_LEVERAGE: 'Leverage must be an integer of at least 1',
   INSUFFICIENT_MARGIN: 'Available balance is insufficient for the initial margin and fees',
+  /** No longer produced: a risk-cutting order is never refused (README "Losses beyond a wallet"). */
   LOSS_EXCEEDS_WALLET: 'Realized loss and fee would take a wallet below zero',
   POST_ONLY_WOULD_TAKE: 'Post-only order would execute immediately as taker',
   REDUCE_ONLY_WOULD_INCREASE: 'Reduce-only order would open or increase a position',

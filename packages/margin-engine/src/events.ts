@@ -92,7 +92,10 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
       if (filled.gt(o.quantity)) throw new EngineError('INVALID_TRANSITION', 'quantity');
       const status = transition(o.status, filled.eq(o.quantity) ? 'fill' : 'partialFill');
       const next = withOrder(a, { ...o, filledQuantity: filled, status });
-      return { ...next, walletBalance: next.walletBalance.plus(ev.realizedPnl).minus(ev.fee) };
+      return {
+        ...next,
+        walletBalance: next.walletBalance.plus(ev.realizedPnl).minus(ev.fee).plus(ev.shortfall),
+      };
     }
     case 'positionChanged':
       return withPosition(a, {

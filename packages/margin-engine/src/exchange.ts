@@ -35,7 +35,7 @@ export function counterpartyFlows(ev: EngineEvent): {
     case 'deposit':
       return { house: ZERO, insurance: ZERO, deposit: ev.amount };
     case 'fill':
-      return { house: ev.fee.minus(ev.realizedPnl), insurance: ZERO, deposit: ZERO };
+      return { house: ev.fee.minus(ev.realizedPnl), insurance: ev.shortfall.neg(), deposit: ZERO };
     case 'fundingPaid':
       return { house: ev.amount.neg(), insurance: ZERO, deposit: ZERO };
     case 'liquidation':

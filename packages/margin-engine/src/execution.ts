@@ -1,5 +1,5 @@
 // Turning an accepted order into fills: taker matching, maker fills, and the post-fill risk check.
-import { type Decimal, ZERO, money } from './decimal.ts';
+import { type Decimal, ZERO, max, min, money } from './decimal.ts';
 import type { ErrorCode } from './errors.ts';
 import { matchTaker, slicesQuantity, type Slice } from './book.ts';
 import { applyEvents } from './events.ts';
@@ -9,6 +9,7 @@ import {
   availableBalanceRaw,
   crossFigures,
   crossLiquidatable,
+  crossWalletOf,
   instrumentOf,
   isolatedLiquidatable,
   markOf,
@@ -38,17 +39,17 @@ export function fillSlices(
   const settings = settingsOf(account, order.symbol, instrument);
   const feeRate = liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate;
   for (const s of slices) {
-    const fee = money(s.quantity.times(s.price).times(feeRate));
+    const nominalFee = money(s.quantity.times(s.price).times(feeRate));
     const out = applyTrade(
       acc.positions[order.symbol],
       order.symbol,
       order.side,
       s.quantity,
       s.price,
-      fee,
+      nominalFee,
       settings,
     );
-    const evs: EngineEvent[] = [
+    const build = (fee: Decimal, shortfall: Decimal): EngineEvent[] => [
       {
         type: 'fill',
         accountId: acc.id,
@@ -62,6 +63,7 @@ export function fillSlices(
         feeRate,
         fee,
         realizedPnl: out.realizedPnl,
+        shortfall,
       },
       {
         type: 'positionChanged',
@@ -75,13 +77,35 @@ export function fillSlices(
         isolatedTransfer: out.isolatedTransfer,
       },
     ];
-    // an isolated position's loss never reaches beyond its isolated wallet into the cross
-    // wallet: such a fill is refused (a gapped stop then expires and liquidation caps the loss)
-    if (out.isolatedDeficit.gt(0)) return { account, events: [], error: 'LOSS_EXCEEDS_WALLET' };
+    const evs =
+      settings.marginMode === 'cross' && crossWalletOf(acc).plus(out.realizedPnl).lt(nominalFee)
+        ? crossBeyondWallet(acc, market, nominalFee, build)
+        : build(out.fee, out.shortfall);
     acc = applyEvents(acc, evs);
     events.push(...evs);
   }
   return { account: acc, events };
+}
+
+/**
+ * A cross fill whose realized loss and fee exceed the cross wallet (the loss-carrying rule, see
+ * README). The fee is charged only out of the cross margin balance left after the PnL. While
+ * other cross positions remain, the cross wallet goes negative and their margin balance carries
+ * it (Binance's rule; liquidation follows if it no longer covers maintenance); when none is left,
+ * the insurance fund pays what is below zero.
+ */
+function crossBeyondWallet(
+  acc: Account,
+  market: Market,
+  nominalFee: Decimal,
+  build: (fee: Decimal, shortfall: Decimal) => EngineEvent[],
+): EngineEvent[] {
+  const trial = applyEvents(acc, build(ZERO, ZERO));
+  const risks = allPositionRisks(trial, market);
+  const c = crossFigures(trial, risks);
+  const fee = min(nominalFee, max(ZERO, c.crossMarginBalance));
+  const carried = risks.some((r) => r.marginMode === 'cross');
+  return build(fee, carried ? ZERO : max(ZERO, fee.minus(c.crossWallet)));
 }
 
 const remainingOf = (o: Order): Decimal => o.quantity.minus(o.filledQuantity);
@@ -155,21 +179,28 @@ export function increasesRisk(before: Account, order: Order): boolean {
 }
 
 /**
- * After a fill: every wallet must stay >= 0; a risk-increasing order additionally needs a
- * non-negative available balance and must not leave the account liquidatable.
+ * After a fill. An order that only cuts risk is never refused (its loss beyond a wallet is
+ * carried by the rule of crossBeyondWallet / applyTrade). A risk-increasing order needs every
+ * wallet >= 0 without insurance money, a non-negative available balance, and must not leave the
+ * account liquidatable.
  */
 export function riskCheck(
   after: Account,
   market: Market,
   symbol: string,
   risky: boolean,
+  fills: readonly EngineEvent[],
   walletsOnly = false,
 ): ErrorCode | undefined {
+  if (!risky) return undefined;
   const risks = allPositionRisks(after, market);
   const cross = crossFigures(after, risks);
-  const walletsOk = cross.crossWallet.gte(0) && risks.every((r) => r.isolatedWallet.gte(0));
-  if (!walletsOk) return risky ? 'INSUFFICIENT_MARGIN' : 'LOSS_EXCEEDS_WALLET';
-  if (!risky || walletsOnly) return undefined;
+  const walletsOk =
+    cross.crossWallet.gte(0) &&
+    risks.every((r) => r.isolatedWallet.gte(0)) &&
+    !fills.some((e) => e.type === 'fill' && e.shortfall.gt(0));
+  if (!walletsOk) return 'INSUFFICIENT_MARGIN';
+  if (walletsOnly) return undefined;
   if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0))
     return 'INSUFFICIENT_MARGIN';
   const r = risks.find((x) => x.symbol === symbol);

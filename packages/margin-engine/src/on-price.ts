@@ -63,7 +63,8 @@ function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: numb
   const triggered = applyEvents(acc, [trig]);
   const step = takerPhase(triggered, market, o.id, now);
   const code =
-    step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }));
+    step.error ??
+    riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }), step.events);
   if (code) {
     const t = triggered.orders[o.id]!;
     const evs = [
@@ -90,10 +91,12 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   }
   const step = fillSlices(acc, market, o, [{ price: o.price!, quantity: qty }], 'maker', now);
   // a resting order that fills is not re-checked for margin (it was at placement): only wallets >= 0
-  const code = step.error ?? riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), true);
+  const code =
+    step.error ??
+    riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), step.events, true);
   if (code) {
     const evs = [
-      expire(acc, o, code, 'fill would take a wallet below zero', now),
+      expire(acc, o, code, 'the account cannot carry the fill', now),
       ...attachedCancels(acc, o, now, 'entry expired'),
     ];
     return { account: applyEvents(acc, evs), events: evs };

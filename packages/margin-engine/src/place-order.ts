@@ -2,6 +2,7 @@
 import { ERROR_MESSAGES, EngineError, type ErrorCode } from './errors.ts';
 import { applyEvent, applyEvents } from './events.ts';
 import { increasesRisk, riskCheck, takerPhase } from './execution.ts';
+import { liquidate, needsLiquidation } from './liquidation.ts';
 import { isConditional, validateOrder, type ValidOrder } from './validate.ts';
 import type {
   Account,
@@ -105,12 +106,15 @@ export function placeOrder(
   };
   let acc = applyEvent(account, accepted);
   const events: EngineEvent[] = [accepted];
+  let cutsRisk = false;
   if (!isConditional(v.type)) {
     const order = acc.orders[id]!;
     const step = takerPhase(acc, market, id, now);
     if (step.error) return reject(step.error);
-    const code = riskCheck(step.account, market, v.symbol, increasesRisk(account, order));
+    const risky = increasesRisk(account, order);
+    const code = riskCheck(step.account, market, v.symbol, risky, step.events);
     if (code) return reject(code);
+    cutsRisk = !risky;
     acc = step.account;
     events.push(...step.events);
   }
@@ -140,6 +144,12 @@ export function placeOrder(
     };
     acc = applyEvents(acc, [ev]);
     events.push(ev);
+  }
+  // an order that cut risk is never refused, even when its fee or slippage leaves the account
+  // liquidatable: then the liquidation runs now, as it would at the next mark
+  if (cutsRisk && needsLiquidation(acc, market)) {
+    const liq = liquidate(acc, market, now, v.symbol);
+    return { account: liq.account, events: [...events, ...liq.events] };
   }
   return { account: acc, events };
 }

@@ -15,12 +15,13 @@ export interface TradeOutcome {
   realizedPnl: Decimal;
   /** Cross wallet -> isolated wallet (negative when margin is released back). */
   isolatedTransfer: Decimal;
+  /** Fee charged: isolated, at most what the isolated wallet holds after the realized PnL. */
+  fee: Decimal;
   /**
-   * Isolated only: the part of the realized loss and fee the isolated wallet cannot cover (> 0
-   * only when a position is closed or flipped beyond its bankruptcy price). Covering it would
-   * take money from the cross wallet, so the caller must refuse such a fill.
+   * Isolated only: the loss the isolated wallet cannot cover (> 0 only when a position is closed
+   * or flipped beyond its bankruptcy price), paid by the insurance fund, never by the cross wallet.
    */
-  isolatedDeficit: Decimal;
+  shortfall: Decimal;
 }
 
 export const signedQty = (side: Side, qty: Decimal): Decimal => (side === 'buy' ? qty : qty.neg());
@@ -77,7 +78,8 @@ export const makePosition = (
  * - increase: cost basis += qty x P (exact); isolated: IM of the added part (qty x P / leverage,
  *   rounded up to 8 dp) moves from the cross wallet into the isolated one.
  * - reduce: realized = sign(q) x (closed x P - released cost), 8 dp; isolated: PnL and fee settle
- *   in the isolated wallet, then margin is released to the cross wallet (see below; rounded down).
+ *   in the isolated wallet (a loss beyond it is a shortfall, see TradeOutcome), then margin is
+ *   released to the cross wallet (see below; rounded down).
  * - flip: close all, then open the rest at P.
  */
 export function applyTrade(
@@ -103,7 +105,8 @@ export function applyTrade(
       position: makePosition(symbol, q.plus(s), cost.plus(qty.times(price)), iw.plus(transfer)),
       realizedPnl: ZERO,
       isolatedTransfer: transfer,
-      isolatedDeficit: ZERO,
+      fee,
+      shortfall: ZERO,
     };
   }
   const held = { quantity: q, costBasis: cost };
@@ -117,17 +120,24 @@ export function applyTrade(
       position: makePosition(symbol, nq, restCost, ZERO),
       realizedPnl,
       isolatedTransfer: ZERO,
-      isolatedDeficit: ZERO,
+      fee,
+      shortfall: ZERO,
     };
   }
-  const settled = iw.plus(realizedPnl).minus(fee);
+  // PnL and fee settle in the isolated wallet; the fee only out of what the loss left, and what
+  // the wallet cannot cover is a shortfall for the insurance fund (as in a liquidation)
+  const charged = D.min(fee, D.max(ZERO, iw.plus(realizedPnl)));
+  const net = iw.plus(realizedPnl).minus(charged);
+  const shortfall = D.max(ZERO, net.neg());
+  const settled = net.plus(shortfall);
   if (nq.isZero() || flipped) {
     const reopen = openMargin(nq);
     return {
       position: makePosition(symbol, nq, restCost, reopen),
       realizedPnl,
       isolatedTransfer: reopen.minus(settled),
-      isolatedDeficit: D.max(ZERO, settled.neg()),
+      fee: charged,
+      shortfall,
     };
   }
   // Released margin: the smaller of the closed share of the isolated wallet and the amount that
@@ -142,6 +152,7 @@ export function applyTrade(
     position: makePosition(symbol, nq, restCost, settled.minus(release)),
     realizedPnl,
     isolatedTransfer: release.neg(),
-    isolatedDeficit: D.max(ZERO, settled.neg()),
+    fee: charged,
+    shortfall,
   };
 }

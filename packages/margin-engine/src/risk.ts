@@ -100,6 +100,15 @@ export function allPositionRisks(account: Account, market: Market): PositionRisk
     });
 }
 
+/** Cross wallet = wallet balance - isolated wallets (without valuing any position). */
+export function crossWalletOf(account: Account): Decimal {
+  let w = account.walletBalance;
+  for (const sym of Object.keys(account.positions))
+    if (settingsOf(account, sym).marginMode === 'isolated')
+      w = w.minus(account.positions[sym]!.isolatedWallet);
+  return w;
+}
+
 export interface CrossFigures {
   /** walletBalance - isolated wallets */
   crossWallet: Decimal;

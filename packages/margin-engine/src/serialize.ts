@@ -81,6 +81,10 @@ export function eventFromJson(j: unknown): EngineEvent {
     const o = ev.order as unknown as Record<string, unknown>;
     for (const k of ['clientOrderId', 'price', 'stopPrice']) if (!(k in o)) o[k] = undefined;
   }
+  if (ev.type === 'fill' && !(ev.shortfall instanceof Decimal)) {
+    // fills stored before insurance could cover one
+    (ev as { shortfall: Decimal }).shortfall = new Decimal(0);
+  }
   if (ev.type === 'positionChanged' && !(ev.costBasis instanceof Decimal)) {
     // events stored before the exact cost basis existed: the cost of |q| at the entry price
     (ev as { costBasis: Decimal }).costBasis = ev.quantity.abs().times(ev.entryPrice);

@@ -157,8 +157,14 @@ export type EngineEvent =
       price: Decimal;
       liquidity: Liquidity;
       feeRate: Decimal;
+      /** Fee charged: never more than the equity its compartment has left after the PnL. */
       fee: Decimal;
       realizedPnl: Decimal;
+      /**
+       * Loss beyond the wallet paid by the insurance fund (usually 0): an isolated position
+       * closed past its bankruptcy price, or the last cross position closed past the cross wallet.
+       */
+      shortfall: Decimal;
     })
   | (Base & {
       type: 'positionChanged';

@@ -61,7 +61,11 @@ type Action =
   | { k: 'leverage'; acct: number; sym: number; lev: number }
   | { k: 'mode'; acct: number; sym: number; iso: boolean }
   | { k: 'margin'; acct: number; sym: number; amount: number }
-  | { k: 'funding'; sym: number; bp: number };
+  | { k: 'funding'; sym: number; bp: number }
+  /** Reduce-only market close of the whole position (cuts risk: never refused). */
+  | { k: 'close'; acct: number; sym: number }
+  /** A close-position stop-loss `bp` basis points against the position. */
+  | { k: 'protect'; acct: number; sym: number; bp: number };
 
 const acct = fc.nat(ACCOUNTS.length - 1);
 const sym = fc.nat(SYMS.length - 1);
@@ -95,6 +99,25 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       k: fc.constant('mark' as const),
       sym,
       pct: fc.integer({ min: -1500, max: 1500 }),
+    }),
+  },
+  {
+    // gaps: through stops, past bankruptcy prices
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('mark' as const),
+      sym,
+      pct: fc.integer({ min: -4000, max: 4000 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('close' as const), acct, sym }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('protect' as const),
+      acct,
+      sym,
+      bp: fc.integer({ min: 20, max: 800 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), acct, pick: fc.nat(5) }) },
@@ -160,7 +183,7 @@ function orderRequest(ex: Exchange, a: Extract<Action, { k: 'order' }>): OrderRe
     side,
     type: a.type,
     quantity: lotQty(symbol, a.lots),
-    reduceOnly: a.reduceOnly && a.type === 'market',
+    reduceOnly: a.reduceOnly,
     ...(a.type === 'limit' || a.type === 'stopLimit' ? { price, timeInForce: a.tif } : {}),
     ...(conditional ? { stopPrice: price } : {}),
   };
@@ -259,6 +282,33 @@ function step(w: World, a: Action): void {
         ),
       );
       break;
+    case 'close':
+    case 'protect': {
+      const id = ACCOUNTS[a.acct]!;
+      const symbol = SYMS[a.sym]!;
+      const q = ex.accounts[id]!.positions[symbol]?.quantity;
+      if (!q) break;
+      const side = q.isPos() ? 'sell' : 'buy';
+      const mark = ex.market.marks[symbol]!;
+      const req: OrderRequest =
+        a.k === 'close'
+          ? { symbol, side, type: 'market', quantity: q.abs(), reduceOnly: true }
+          : {
+              symbol,
+              side,
+              type: 'stopMarket',
+              closePosition: true,
+              stopPrice: roundToTick(
+                INSTRUMENTS[symbol]!,
+                mark.times(1 + ((q.isPos() ? -1 : 1) * a.bp) / 10000),
+              ),
+            };
+      const r = placeOrder(ex.accounts[id]!, ex.market, req, { now: w.now });
+      if (a.k === 'close') expect(r.rejected).toBeUndefined();
+      w.ex = applyResult(ex, r);
+      record(w, r.events);
+      break;
+    }
     case 'funding': {
       const r = exchangeFunding(ex, { [SYMS[a.sym]!]: d(a.bp).div(10000) }, w.now);
       w.ex = r.exchange;
@@ -272,9 +322,10 @@ function checkInvariants(w: World): void {
   expect(totalMoney(w.ex).toFixed()).toBe(w.ex.deposits.toFixed());
   for (const acc of Object.values(w.ex.accounts)) {
     const risks = allPositionRisks(acc, w.ex.market);
-    expect(acc.walletBalance.gte(0)).toBe(true);
-    expect(crossFigures(acc, risks).crossWallet.gte(0)).toBe(true);
+    // isolated wallets never go negative; the cross wallet only while cross positions carry it
     for (const r of risks) expect(r.isolatedWallet.gte(0)).toBe(true);
+    if (crossFigures(acc, risks).crossWallet.lt(0))
+      expect(risks.some((r) => r.marginMode === 'cross')).toBe(true);
     expect(needsLiquidation(acc, w.ex.market)).toBe(false);
   }
 }
@@ -306,7 +357,7 @@ function checkLedger(w: World): void {
       else if (e.type === 'deposit') wallet = wallet.plus(e.amount);
       else if (e.type === 'fundingPaid') wallet = wallet.plus(e.amount);
       else if (e.type === 'fill') {
-        wallet = wallet.plus(e.realizedPnl).minus(e.fee);
+        wallet = wallet.plus(e.realizedPnl).minus(e.fee).plus(e.shortfall);
         trade(e.symbol, e.side, e.quantity, e.price, e.realizedPnl);
       } else if (e.type === 'liquidation') {
         wallet = wallet.plus(e.realizedPnl).minus(e.fee).plus(e.shortfall);
@@ -333,7 +384,7 @@ function checkLedger(w: World): void {
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
 describe('properties', () => {
-  it('money is conserved, wallets never go negative, nothing stays liquidatable; realized PnL is proceeds - cost; replay equals incremental', () => {
+  it('money is conserved, losses beyond a wallet are carried by the rule, nothing stays liquidatable; realized PnL is proceeds - cost; replay equals incremental', () => {
     fc.assert(
       fc.property(fc.array(action, { minLength: 20, maxLength: 60 }), (actions) => {
         const w = start();
@@ -353,6 +404,106 @@ describe('properties', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('closing the losing leg of a cross hedge is never refused; the loss beyond the wallet is carried, then covered', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 20000 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.integer({ min: 1, max: 2500 }),
+        fc.integer({ min: 0, max: 2500 }),
+        fc.boolean(),
+        fc.oneof(
+          fc.constant(0),
+          fc.integer({ min: 0, max: 2000 }),
+          fc.integer({ min: 0, max: 20000 }),
+        ),
+        (wallet, btcLots, ethLots, btcDownBp, ethDownBp, reverse, spreadTicks) => {
+          const a = accountWith(String(wallet), [
+            { symbol: 'BTCUSDT', quantity: d(btcLots).div(1000).toFixed(), entry: '50000' },
+            { symbol: 'ETHUSDT', quantity: d(-ethLots).div(100).toFixed(), entry: '3000' },
+          ]);
+          // the ETH leg closes through a book up to 200 USDT away from the mark (slippage)
+          const book = {
+            halfSpreadTicks: spreadTicks,
+            levelStepTicks: 1,
+            levelQuantities: [d(100)],
+          };
+          const m = market(
+            {
+              BTCUSDT: roundToTick(
+                CATALOGUE.BTCUSDT!,
+                d(50000).times(1 - btcDownBp / 10000),
+              ).toFixed(),
+              ETHUSDT: roundToTick(
+                CATALOGUE.ETHUSDT!,
+                d(3000).times(1 - ethDownBp / 10000),
+              ).toFixed(),
+            },
+            withInstrument({ ...CATALOGUE.ETHUSDT!, book }),
+          );
+          fc.pre(!needsLiquidation(a, m));
+          let ex = newExchange(m);
+          ex = exchangeOpenAccount(ex, 'acc', a.walletBalance, 0);
+          ex = { ...ex, accounts: { acc: a } };
+          const legs = reverse ? ['ETHUSDT', 'BTCUSDT'] : ['BTCUSDT', 'ETHUSDT'];
+          let covered = false;
+          for (const symbol of legs) {
+            const acc = ex.accounts.acc!;
+            const q = acc.positions[symbol]?.quantity;
+            if (!q) continue;
+            const before = crossFigures(acc, allPositionRisks(acc, m));
+            const r = placeOrder(
+              acc,
+              m,
+              {
+                symbol,
+                side: q.isPos() ? 'sell' : 'buy',
+                type: 'market',
+                quantity: q.abs(),
+                reduceOnly: true,
+              },
+              { now: 1 },
+            );
+            expect(r.rejected).toBeUndefined();
+            ex = applyResult(ex, r);
+            expect(totalMoney(ex).toFixed()).toBe(ex.deposits.toFixed());
+            covered ||= r.events.some(
+              (e) => (e.type === 'fill' || e.type === 'liquidation') && e.shortfall.gt(0),
+            );
+            const after = ex.accounts.acc!;
+            expect(needsLiquidation(after, m)).toBe(false);
+            if (!r.events.some((e) => e.type === 'liquidation')) {
+              // the close moves PnL from unrealized to the wallet: the margin balance changes by
+              // the slippage against the mark, the fee and any insurance cover only
+              let delta = d(0);
+              for (const f of r.events) {
+                if (f.type !== 'fill') continue;
+                const slip = f.price.minus(m.marks[symbol]!).times(f.quantity);
+                delta = delta
+                  .plus(f.side === 'sell' ? slip : slip.neg())
+                  .minus(f.fee)
+                  .plus(f.shortfall);
+                // a debt is carried only by remaining cross positions
+                if (f.shortfall.gt(0)) expect(after.positions).toEqual({});
+              }
+              const c = crossFigures(after, allPositionRisks(after, m));
+              expect(c.crossMarginBalance.toFixed()).toBe(
+                before.crossMarginBalance.plus(delta).toFixed(),
+              );
+            }
+          }
+          // everything closed: whatever was below zero was covered, nothing more
+          expect(ex.accounts.acc!.positions).toEqual({});
+          expect(ex.accounts.acc!.walletBalance.gte(0)).toBe(true);
+          // the insurance fund paid only what was below zero: then nothing is left in the wallet
+          if (covered) expect(ex.accounts.acc!.walletBalance.isZero()).toBe(true);
+        },
+      ),
+      { numRuns: RUNS * 2 },
     );
   });
 
