@@ -170,19 +170,16 @@ export function takerPhase(account: Account, market: Market, orderId: string, no
   return step;
 }
 
-/** True when the order (as placed) can open or enlarge exposure. */
-export function increasesRisk(before: Account, order: Order): boolean {
-  if (order.reduceOnly || order.closePosition) return false;
-  const q = before.positions[order.symbol]?.quantity ?? ZERO;
-  const opposite = !q.isZero() && q.isPos() !== (order.side === 'buy');
-  return !(opposite && order.quantity.lte(q.abs()));
-}
+const feesOf = (fills: readonly EngineEvent[]): Decimal =>
+  fills.reduce((s, e) => (e.type === 'fill' ? s.plus(e.fee) : s), ZERO);
 
 /**
- * After a fill. An order that only cuts risk is never refused (its loss beyond a wallet is
- * carried by the rule of crossBeyondWallet / applyTrade). A risk-increasing order needs every
- * wallet >= 0 without insurance money, a non-negative available balance, and must not leave the
- * account liquidatable.
+ * After a fill (or an order coming to rest). An order that only cuts risk (see addsRisk) is never
+ * refused: its loss beyond a wallet is carried by the rule of crossBeyondWallet / applyTrade. One
+ * that adds risk needs every wallet >= 0 without insurance money, a non-negative available balance
+ * (open orders included) and must not leave the account liquidatable: at placement, at a trigger,
+ * and again when a resting order fills, as its margin may no longer be there (a reduce-only close
+ * took the position it was closing, a price move took the margin balance).
  */
 export function riskCheck(
   after: Account,
@@ -190,7 +187,8 @@ export function riskCheck(
   symbol: string,
   risky: boolean,
   fills: readonly EngineEvent[],
-  walletsOnly = false,
+  /** A resting order filling: its own fee may take the available balance that far below zero. */
+  resting = false,
 ): ErrorCode | undefined {
   if (!risky) return undefined;
   const risks = allPositionRisks(after, market);
@@ -200,8 +198,8 @@ export function riskCheck(
     risks.every((r) => r.isolatedWallet.gte(0)) &&
     !fills.some((e) => e.type === 'fill' && e.shortfall.gt(0));
   if (!walletsOk) return 'INSUFFICIENT_MARGIN';
-  if (walletsOnly) return undefined;
-  if (availableBalanceRaw(cross, openOrderMargin(after, market)).lt(0))
+  const allowance = resting ? feesOf(fills) : ZERO;
+  if (availableBalanceRaw(cross, openOrderMargin(after, market)).plus(allowance).lt(0))
     return 'INSUFFICIENT_MARGIN';
   const r = risks.find((x) => x.symbol === symbol);
   if (r && r.marginMode === 'isolated' && isolatedLiquidatable(r)) return 'INSUFFICIENT_MARGIN';

@@ -4,13 +4,8 @@ import { type Decimal, ZERO } from './decimal.ts';
 import type { ErrorCode } from './errors.ts';
 import { armed, attachedCancels } from './attached.ts';
 import { applyEvents } from './events.ts';
-import {
-  executableQuantity,
-  fillSlices,
-  increasesRisk,
-  riskCheck,
-  takerPhase,
-} from './execution.ts';
+import { executableQuantity, fillSlices, riskCheck, takerPhase } from './execution.ts';
+import { addsRisk } from './risk.ts';
 import { liquidate } from './liquidation.ts';
 import { isTriggered, triggerReference } from './validate.ts';
 import type { Account, EngineEvent, EngineResult, Market, Order } from './types.ts';
@@ -64,7 +59,7 @@ function trigger(acc: Account, market: Market, o: Order, ref: Decimal, now: numb
   const step = takerPhase(triggered, market, o.id, now);
   const code =
     step.error ??
-    riskCheck(step.account, market, o.symbol, increasesRisk(acc, { ...o, quantity }), step.events);
+    riskCheck(step.account, market, o.symbol, addsRisk(acc, { ...o, quantity }), step.events);
   if (code) {
     const t = triggered.orders[o.id]!;
     const evs = [
@@ -90,10 +85,9 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
     return { account: applyEvents(acc, [ev]), events: [ev] };
   }
   const step = fillSlices(acc, market, o, [{ price: o.price!, quantity: qty }], 'maker', now);
-  // a resting order that fills is not re-checked for margin (it was at placement): only wallets >= 0
+  // a resting order that adds risk is checked again (its own fee allowed): see riskCheck
   const code =
-    step.error ??
-    riskCheck(step.account, market, o.symbol, increasesRisk(acc, o), step.events, true);
+    step.error ?? riskCheck(step.account, market, o.symbol, addsRisk(acc, o), step.events, true);
   if (code) {
     const evs = [
       expire(acc, o, code, 'the account cannot carry the fill', now),

@@ -1,7 +1,8 @@
 // placeOrder: validate, accept, execute the taker part, check risk; a rejection changes nothing.
 import { ERROR_MESSAGES, EngineError, type ErrorCode } from './errors.ts';
 import { applyEvent, applyEvents } from './events.ts';
-import { increasesRisk, riskCheck, takerPhase } from './execution.ts';
+import { riskCheck, takerPhase } from './execution.ts';
+import { addsRisk } from './risk.ts';
 import { liquidate, needsLiquidation } from './liquidation.ts';
 import { isConditional, validateOrder, type ValidOrder } from './validate.ts';
 import type {
@@ -111,7 +112,7 @@ export function placeOrder(
     const order = acc.orders[id]!;
     const step = takerPhase(acc, market, id, now);
     if (step.error) return reject(step.error);
-    const risky = increasesRisk(account, order);
+    const risky = addsRisk(account, order);
     const code = riskCheck(step.account, market, v.symbol, risky, step.events);
     if (code) return reject(code);
     cutsRisk = !risky;

@@ -170,6 +170,26 @@ export const reservesMargin = (o: Order): boolean =>
   o.status !== 'untriggered' && !o.reduceOnly && !o.closePosition && o.price !== undefined;
 
 /**
+ * The one rule for "does this order add risk", counting the open orders. A reduce-only or
+ * close-position order never does. Otherwise the order only cuts risk when its remaining quantity
+ * fits in what is left of the opposite position after the same-side resting orders placed before
+ * it have closed their part (the netting of openOrderMargin): ten resting sells of 0.1 against a
+ * long of 0.1 do not all close it, and a plain close of a position a resting order was counting on
+ * leaves that order opening a new one.
+ */
+export function addsRisk(account: Account, order: Order): boolean {
+  if (order.reduceOnly || order.closePosition) return false;
+  const q = account.positions[order.symbol]?.quantity ?? ZERO;
+  if (q.isZero() || q.isPos() === (order.side === 'buy')) return true;
+  let closable = q.abs();
+  for (const o of Object.values(account.orders)) {
+    if (o.id === order.id || o.symbol !== order.symbol || o.side !== order.side) continue;
+    if (reservesMargin(o) && o.seq < order.seq) closable = closable.minus(remaining(o));
+  }
+  return remaining(order).gt(closable);
+}
+
+/**
  * Margin held by open orders: for each symbol and side, in placement order, the part of each order
  * that would close the opposite position needs nothing; the opening part needs
  * qty x price / leverage plus its open loss (buy priced above mark: qty x (price - mark); sell
