@@ -1,5 +1,5 @@
 // Leverage, margin mode, isolated margin adjustments and cancels. These throw EngineError.
-import { Decimal, ZERO, min } from './decimal.ts';
+import { type Decimal, ZERO, min } from './decimal.ts';
 import { attachedCancels } from './attached.ts';
 import { EngineError } from './errors.ts';
 import { tierFor } from './instruments.ts';
@@ -8,8 +8,8 @@ import {
   allPositionRisks,
   availableBalanceRaw,
   crossFigures,
+  exposureNotional,
   instrumentOf,
-  markOf,
   openOrderMargin,
   settingsOf,
 } from './risk.ts';
@@ -25,28 +25,6 @@ function available(acc: Account, market: Market): Decimal {
     crossFigures(acc, allPositionRisks(acc, market)),
     openOrderMargin(acc, market),
   );
-}
-
-/**
- * Largest notional the symbol can reach: the position at the mark plus, per side, every open
- * order that can add to it (not reduce-only / close-position) at its price (or stop price). The
- * leverage must fit that notional's bracket, or a resting order could fill into a position
- * larger than the leverage allows (orders are checked at placement, not at a later fill).
- */
-function exposureNotional(account: Account, market: Market, symbol: string): Decimal {
-  const pos = account.positions[symbol];
-  const base = pos ? pos.quantity.times(markOf(market, symbol, pos.entryPrice)) : ZERO;
-  let buys = base;
-  let sells = base;
-  for (const o of Object.values(account.orders)) {
-    if (o.symbol !== symbol || o.reduceOnly || o.closePosition) continue;
-    const ref = o.price ?? o.stopPrice;
-    if (!ref) continue;
-    const n = o.quantity.minus(o.filledQuantity).times(ref);
-    if (o.side === 'buy') buys = buys.plus(n);
-    else sells = sells.minus(n);
-  }
-  return Decimal.max(buys.abs(), sells.abs());
 }
 
 export function setLeverage(

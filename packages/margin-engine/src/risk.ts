@@ -170,6 +170,38 @@ export const reservesMargin = (o: Order): boolean =>
   o.status !== 'untriggered' && !o.reduceOnly && !o.closePosition && o.price !== undefined;
 
 /**
+ * Signed notional one side of a symbol can reach: the position at the mark plus that side's open
+ * orders that can add to it (not reduce-only / close-position) at their prices (or stop prices),
+ * plus `extra` (an order being placed, at its price). Orders are checked when placed, not when a
+ * resting one fills later, so every leverage rule measures the bracket of this notional.
+ */
+export function sideExposure(
+  account: Account,
+  market: Market,
+  symbol: string,
+  side: 'buy' | 'sell',
+  extra: Decimal = ZERO,
+): Decimal {
+  const pos = account.positions[symbol];
+  let n = pos ? pos.quantity.times(markOf(market, symbol, pos.entryPrice)) : ZERO;
+  let add = extra;
+  for (const o of Object.values(account.orders)) {
+    if (o.symbol !== symbol || o.side !== side || o.reduceOnly || o.closePosition) continue;
+    const ref = o.price ?? o.stopPrice;
+    if (ref) add = add.plus(remaining(o).times(ref));
+  }
+  n = side === 'buy' ? n.plus(add) : n.minus(add);
+  return n;
+}
+
+/** Largest notional the symbol can reach on either side (see sideExposure). */
+export const exposureNotional = (account: Account, market: Market, symbol: string): Decimal =>
+  Decimal.max(
+    sideExposure(account, market, symbol, 'buy').abs(),
+    sideExposure(account, market, symbol, 'sell').abs(),
+  );
+
+/**
  * The one rule for "does this order add risk", counting the open orders. A reduce-only or
  * close-position order never does. Otherwise the order only cuts risk when its remaining quantity
  * fits in what is left of the opposite position after the same-side resting orders placed before

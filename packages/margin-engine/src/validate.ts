@@ -2,7 +2,7 @@
 import { type Decimal, ZERO, dec } from './decimal.ts';
 import { EngineError } from './errors.ts';
 import { isOnStep, tierFor, type Instrument } from './instruments.ts';
-import { instrumentOf, settingsOf } from './risk.ts';
+import { instrumentOf, settingsOf, sideExposure } from './risk.ts';
 import { signedQty } from './position-math.ts';
 import type {
   Account,
@@ -126,9 +126,11 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
     const ref = price ?? stopPrice ?? mark;
     if (quantity.times(ref).lt(instrument.minNotional))
       throw new EngineError('MIN_NOTIONAL', 'quantity');
-    const after = q.plus(s).abs();
-    if (after.gt(q.abs())) {
-      const notional = after.times(ref);
+    // the bracket of the notional this side reaches with the position and the open orders
+    // (setLeverage's rule): checked when the order takes the side beyond the position
+    const notional = sideExposure(account, market, req.symbol, req.side, quantity.times(ref)).abs();
+    const held = pos ? q.times(mark).abs() : ZERO;
+    if (notional.gt(held)) {
       const last = instrument.riskTiers[instrument.riskTiers.length - 1]!;
       if (notional.gt(last.maxNotional)) throw new EngineError('MAX_NOTIONAL', 'quantity');
       const lev = settingsOf(account, req.symbol, instrument).leverage;

@@ -95,3 +95,30 @@ describe('open orders in the margin check', () => {
     expect(r.account.positions).toEqual({});
   });
 });
+
+describe('the leverage bracket counts the open orders when placing', () => {
+  it('two resting buys of 0.9 at 125x would fill into 1.8 BTC (tier 2, at most 100x): the second is refused', () => {
+    const m = at('50000');
+    const a = setLeverage(openAccount('a', d('10000'), 0).account, m, 'BTCUSDT', 125, 0).account;
+    // 0.9 x 49,000 = 44,100 of notional: tier 1 (<= 50,000, 125x), margin 44,100 / 125 = 352.8
+    const first = placeOrder(a, m, limit('buy', '0.9', '49000'), { now: 1 });
+    expect(first.rejected).toBeUndefined();
+    // with the first resting: 1.8 x 49,000 = 88,200, tier 2 (<= 250,000, 100x) < 125x
+    const second = placeOrder(first.account, m, limit('buy', '0.9', '49000'), { now: 2 });
+    expect(second.rejected?.code).toBe('LEVERAGE_TOO_HIGH');
+    // the same rule as a single 1.8 order and as setLeverage(125) with the orders resting
+    expect(placeOrder(a, m, limit('buy', '1.8', '49000'), { now: 1 }).rejected?.code).toBe(
+      'LEVERAGE_TOO_HIGH',
+    );
+    const at100 = setLeverage(first.account, m, 'BTCUSDT', 100, 2).account;
+    const both = placeOrder(at100, m, limit('buy', '0.9', '49000'), { now: 3 });
+    expect(both.rejected).toBeUndefined();
+    expect(() => setLeverage(both.account, m, 'BTCUSDT', 125, 4)).toThrowError(
+      expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }) as Error,
+    );
+    // each side is measured on its own: the sell side reaches 0.5 x 51,000 = 25,500 (tier 1)
+    expect(
+      placeOrder(first.account, m, limit('sell', '0.5', '51000'), { now: 2 }).rejected,
+    ).toBeUndefined();
+  });
+});
