@@ -86,8 +86,8 @@ export function setMarginMode(
 
 /**
  * Add (amount > 0) or remove (amount < 0) isolated margin. Adding needs that much available
- * balance; after a removal the isolated wallet plus any unrealized loss must still cover the
- * initial margin at the mark (notional / leverage).
+ * balance (and cross wallet); at most min(isolated wallet - maintenance, isolated wallet +
+ * unrealized PnL - initial margin at the mark) can be removed, so profit counts (Binance).
  */
 export function adjustIsolatedMargin(
   account: Account,
@@ -117,9 +117,14 @@ export function adjustIsolatedMargin(
       throw new EngineError('INSUFFICIENT_MARGIN', 'amount');
     return result(account, [ev]);
   }
+  // Binance's maximum: min(isolated wallet - maintenance, isolated wallet + uPnL - initial margin
+  // at the mark), i.e. what is left must cover maintenance, and with the PnL the initial margin
   const next = applyEvents(account, [ev]);
   const r = allPositionRisks(next, market).find((x) => x.symbol === symbol)!;
-  if (r.isolatedWallet.plus(min(ZERO, r.unrealizedPnl)).lt(r.initialMargin))
+  if (
+    r.isolatedWallet.lt(r.maintenanceMargin) ||
+    r.isolatedWallet.plus(r.unrealizedPnl).lt(r.initialMargin)
+  )
     throw new EngineError('MARGIN_REMOVAL_TOO_LARGE', 'amount');
   return { account: next, events: [ev] };
 }

@@ -38,7 +38,8 @@ export const ERROR_MESSAGES = {
   INVALID_MARGIN_MODE: 'Margin mode must be cross or isolated',
   NO_ISOLATED_POSITION: 'Isolated margin can be adjusted only on an open isolated position',
   INVALID_AMOUNT: 'Amount must be a non-zero decimal',
-  MARGIN_REMOVAL_TOO_LARGE: 'Removal would leave less isolated margin than the initial margin',
+  MARGIN_REMOVAL_TOO_LARGE:
+    'Removal would leave less isolated margin than the maintenance margin, or with the unrealized PnL less than the initial margin',
   INVALID_FUNDING_RATE: 'Funding rate must be a decimal',
 } as const;
 

@@ -13,7 +13,7 @@ import {
   type Account,
   type Market,
 } from '../src/index.ts';
-import { d, market, s } from './helpers.ts';
+import { accountWith, d, market, s } from './helpers.ts';
 
 const trade = (
   a: Account,
@@ -150,7 +150,7 @@ describe('position accounting', () => {
     expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('-1'), 1)).toThrowError(
       expect.objectContaining({ code: 'MARGIN_REMOVAL_TOO_LARGE' }) as Error,
     );
-    // at 52,000: IM = 5,200, no loss; 5,000 already below -> still fails; add 300 then remove 100 works
+    // at 52,000: add 300 (5,300), then remove 100 (max min(5,300 - 210, 5,300 + 2,000 - 5,200) = 2,100)
     const plus = adjustIsolatedMargin(a, at('52000'), 'BTCUSDT', d('300'), 1).account;
     expect(
       s(
@@ -161,6 +161,39 @@ describe('position accounting', () => {
     expect(() => adjustIsolatedMargin(fresh(), m, 'BTCUSDT', d('1'), 1)).toThrowError(
       expect.objectContaining({ code: 'NO_ISOLATED_POSITION' }) as Error,
     );
+  });
+
+  it("isolated margin removal: Binance's maximum min(wallet - maintenance, wallet + uPnL - initial margin)", () => {
+    // isolated long 1 @ 50,000 at 20x: isolated wallet 2,500
+    const a = accountWith('10000', [
+      {
+        symbol: 'BTCUSDT',
+        quantity: '1',
+        entry: '50000',
+        mode: 'isolated',
+        leverage: 20,
+        isolatedWallet: '2500',
+      },
+    ]);
+    // mark 52,000: uPnL +2,000, maintenance 52,000 x 0.005 - 50 = 210, IM 52,000 / 20 = 2,600
+    // max = min(2,500 - 210, 2,500 + 2,000 - 2,600) = min(2,290, 1,900) = 1,900
+    const m = at('52000');
+    const iw = (amount: string) =>
+      adjustIsolatedMargin(a, m, 'BTCUSDT', d(amount), 1).account.positions.BTCUSDT!.isolatedWallet;
+    expect(s(iw('-1000'))).toBe('1500');
+    expect(s(iw('-1900'))).toBe('600');
+    expect(() => adjustIsolatedMargin(a, m, 'BTCUSDT', d('-1900.00000001'), 1)).toThrowError(
+      expect.objectContaining({ code: 'MARGIN_REMOVAL_TOO_LARGE', field: 'amount' }) as Error,
+    );
+    // the maintenance bound binds when the profit is large: mark 60,000 (uPnL 10,000, IM 3,000,
+    // maintenance 60,000 x 0.005 - 50 = 250): max = min(2,250, 9,500) = 2,250
+    expect(
+      s(
+        adjustIsolatedMargin(a, at('60000'), 'BTCUSDT', d('-2250'), 1).account.positions.BTCUSDT!
+          .isolatedWallet,
+      ),
+    ).toBe('250');
+    expect(() => adjustIsolatedMargin(a, at('60000'), 'BTCUSDT', d('-2250.00000001'), 1)).toThrow();
   });
 
   it('leverage is checked against the bracket of the position plus its open orders', () => {
