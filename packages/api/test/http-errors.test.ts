@@ -1,5 +1,6 @@
 // The error contract forms rely on, seen over HTTP: `data.field` names the input field and
 // `data.issues` lists zod issues; internals never leak.
+import { storedPrices } from '@lab/services';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../src/root.ts';
@@ -17,7 +18,7 @@ async function post(path: string, input: unknown) {
       body: JSON.stringify(input),
     }),
     router: appRouter,
-    createContext: () => ({ db: t.db, user: null, ip: '127.0.0.1' }),
+    createContext: () => ({ db: t.db, user: null, ip: '127.0.0.1', prices: storedPrices(t.db) }),
   });
   return {
     status: res.status,

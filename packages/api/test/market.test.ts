@@ -1,5 +1,6 @@
 // Market API against a real PostgreSQL (rows inserted directly) and, for the live subscription, a
 // real HTTP server (tRPC standalone adapter) read by a raw SSE client over loopback.
+import { storedPrices } from '@lab/services';
 import type { AddressInfo } from 'node:net';
 import { createDb, type Db } from '@lab/db';
 import { createTestDatabase, type TestDatabase } from '@lab/db/testing';
@@ -108,6 +109,7 @@ const ctx = (u: SessionUser | null, feed?: MarketFeedLike): Context => ({
   db,
   user: u,
   ip: '127.0.0.1',
+  prices: storedPrices(db),
   ...(feed ? { feed } : {}),
 });
 const anon = () => createCaller(ctx(null));

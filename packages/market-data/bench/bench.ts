@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, type Context } from '@lab/api';
+import { feedPrices } from '@lab/services';
 import { createDb } from '@lab/db';
 import { startEmbeddedPostgres, type RunningPostgres } from '@lab/db/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -256,7 +257,7 @@ async function runPartB(
   cleanups.push(() => feed.close());
   const db = createDb(pgUrl, { max: 1 }); // the live procedure never queries; the context needs one
   cleanups.push(() => db.$disconnect());
-  const ctx: Context = { db, user: null, ip: '127.0.0.1', feed };
+  const ctx: Context = { db, user: null, ip: '127.0.0.1', feed, prices: feedPrices(feed) };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     createContext: () => ctx,

@@ -1,8 +1,26 @@
 import type { Prisma } from '@lab/db';
 
 /**
- * Appends an event to an account's stream with the next sequence number. The caller holds the
- * account's row lock (SELECT ... FOR UPDATE), which serialises writers of the same stream.
+ * Reserves `count` sequence numbers of the account's event stream and returns the first. The
+ * caller holds the account's row lock (SELECT ... FOR UPDATE), which serialises writers of the
+ * same stream; the counter lives on the account row, so no max(seq) scan is needed.
+ */
+export async function reserveEventSeqs(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+  count: number,
+): Promise<number> {
+  const rows = await tx.$queryRaw<Array<{ last: number }>>`
+    UPDATE paper_accounts SET last_event_seq = last_event_seq + ${count}::int
+    WHERE id = ${accountId}::uuid RETURNING last_event_seq AS last`;
+  const last = rows[0]?.last;
+  if (last === undefined) throw new Error(`no account ${accountId}`);
+  return last - count + 1;
+}
+
+/**
+ * Appends an event that is not margin state (accountRenamed, accountArchived, ...) to an
+ * account's stream with the next sequence number. Replay skips such events.
  */
 export async function appendAccountEvent(
   tx: Prisma.TransactionClient,
@@ -10,9 +28,7 @@ export async function appendAccountEvent(
   type: string,
   payload: Prisma.InputJsonObject,
 ): Promise<number> {
-  const rows = await tx.$queryRaw<Array<{ next: number }>>`
-    SELECT (coalesce(max(seq), 0) + 1)::int AS next FROM account_events WHERE account_id = ${accountId}::uuid`;
-  const seq = rows[0]?.next ?? 1;
+  const seq = await reserveEventSeqs(tx, accountId, 1);
   await tx.accountEvent.create({ data: { accountId, seq, type, payload } });
   return seq;
 }

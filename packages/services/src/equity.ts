@@ -1,7 +1,7 @@
 // Equity of a paper account: the one place that values an account for listings. The figures come
 // from the margin engine's summary (equity = its margin balance = wallet balance, isolated margin
 // included, plus unrealized PnL at the latest marks), so listings and trading never disagree.
-import { Prisma, type Db } from '@lab/db';
+import { Prisma } from '@lab/db';
 import { summarize } from '@lab/margin-engine';
 import { marketFor, toEngineAccount, type StoredPosition } from './engine-state.ts';
 
@@ -25,7 +25,7 @@ export interface Valuation {
 export function valueAccount(
   account: { id: string; walletBalance: D; startingBalance: D },
   positions: StoredPosition[],
-  marks: ReadonlyMap<string, D>,
+  marks: ReadonlyMap<string, D | string>,
 ): Valuation {
   const engineAccount = toEngineAccount({
     id: account.id,
@@ -51,17 +51,4 @@ export function valueAccount(
     openPositions: positions.length,
     unpricedSymbols: unpriced,
   };
-}
-
-/** Latest mark prices of the given symbols (from market_tickers, written by the worker). */
-export async function latestMarks(
-  db: Db | Prisma.TransactionClient,
-  symbols: string[],
-): Promise<Map<string, D>> {
-  if (symbols.length === 0) return new Map();
-  const tickers = await db.marketTicker.findMany({
-    where: { symbol: { in: [...new Set(symbols)] } },
-    select: { symbol: true, markPrice: true },
-  });
-  return new Map(tickers.map((t) => [t.symbol, t.markPrice]));
 }

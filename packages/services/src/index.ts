@@ -7,17 +7,13 @@ export { checkHealth, type HealthReport } from './health.ts';
 export * from './users.ts';
 export * from './paper-accounts.ts';
 export * from './market.ts';
-export { latestMarks, valueAccount, type Valuation } from './equity.ts';
-export {
-  toEngineAccount,
-  marketFor,
-  type StoredAccount,
-  type StoredPosition,
-} from './engine-state.ts';
-export {
-  postLedgerTransaction,
-  fundAccount,
-  bookBalance,
-  accountBook,
-  TREASURY,
-} from './ledger.ts';
+export { valueAccount, type Valuation } from './equity.ts';
+export * from './engine-state.ts';
+export { bookBalance } from './ledger.ts';
+export { appendAccountEvent } from './account-events.ts';
+export * from './trading/ledger-lines.ts';
+export * from './trading/prices.ts';
+export * from './trading/persist.ts';
+export * from './trading/run.ts';
+export { KeyedQueue, MAX_QUEUED_PER_ACCOUNT } from './trading/account-queue.ts';
+export * from './trading/figures.ts';

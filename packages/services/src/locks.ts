@@ -3,7 +3,7 @@ import type { Prisma } from '@lab/db';
 /**
  * Row locks, always taken in this order when a transaction needs both: the user (serialises
  * per-user rules such as "at most N active accounts, names unique"), then the account (serialises
- * every change of one account's money and positions).
+ * every change of one account's money, orders and positions).
  */
 export async function lockUser(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
   const rows = await tx.$queryRaw<
@@ -20,5 +20,18 @@ export async function lockOwnedAccount(
 ): Promise<boolean> {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT id FROM paper_accounts WHERE id = ${accountId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
+  return rows.length > 0;
+}
+
+/**
+ * Locks an account for a system actor (the worker, a host acting on a participant): no owner is
+ * checked, because the caller is not acting as the owner. False when there is no such account.
+ */
+export async function lockAccount(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT id FROM paper_accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
   return rows.length > 0;
 }

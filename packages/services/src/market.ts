@@ -1,16 +1,16 @@
 // Read side of market data: instruments, tickers and candles as the worker stored them, and
 // scenario commands sent to the worker's simulator.
-import type { Db } from '@lab/db';
+import type { Db, Prisma } from '@lab/db';
 import { INTERVAL_MS, type CandleInterval } from '@lab/market-data';
 import { AppError } from './errors.ts';
 import { CHANNELS, MAIN_VENUE, type MarketCommand, type ScenarioEventInput } from '@lab/contracts';
 
 const str = (d: { toString(): string } | null | undefined) => (d == null ? null : d.toString());
 
-export async function listInstruments(db: Db) {
+export async function listInstruments(db: Db, venue: string = MAIN_VENUE) {
   const rows = await db.instrument.findMany({
     where: { enabled: true },
-    include: { ticker: true },
+    include: { tickers: { where: { venueId: venue } } },
     orderBy: { symbol: 'asc' },
   });
   return rows.map((r) => ({
@@ -19,11 +19,11 @@ export async function listInstruments(db: Db) {
     quoteAsset: r.quoteAsset,
     source: r.source,
     spec: r.spec as Record<string, unknown>,
-    ticker: r.ticker ? tickerDto(r.ticker) : null,
+    ticker: r.tickers[0] ? tickerDto(r.tickers[0]) : null,
   }));
 }
 
-type TickerRow = NonNullable<Awaited<ReturnType<Db['marketTicker']['findUnique']>>>;
+type TickerRow = Prisma.MarketTickerGetPayload<object>;
 
 function tickerDto(t: TickerRow) {
   return {
@@ -43,13 +43,22 @@ function tickerDto(t: TickerRow) {
 }
 export type TickerDto = ReturnType<typeof tickerDto>;
 
-export async function listTickers(db: Db): Promise<TickerDto[]> {
-  const rows = await db.marketTicker.findMany({ orderBy: { symbol: 'asc' } });
+export async function listTickers(db: Db, venue: string = MAIN_VENUE): Promise<TickerDto[]> {
+  const rows = await db.marketTicker.findMany({
+    where: { venueId: venue },
+    orderBy: { symbol: 'asc' },
+  });
   return rows.map(tickerDto);
 }
 
-export async function getTicker(db: Db, symbol: string): Promise<TickerDto> {
-  const row = await db.marketTicker.findUnique({ where: { symbol } });
+export async function getTicker(
+  db: Db,
+  symbol: string,
+  venue: string = MAIN_VENUE,
+): Promise<TickerDto> {
+  const row = await db.marketTicker.findUnique({
+    where: { venueId_symbol: { venueId: venue, symbol } },
+  });
   if (!row)
     throw new AppError('NOT_FOUND', `No market data for ${symbol} yet.`, { field: 'symbol' });
   return tickerDto(row);
@@ -64,7 +73,14 @@ async function assertInstrument(db: Db, symbol: string) {
 /** Candles in [from, to), oldest first, at most `limit` (the most recent ones when the range is larger). */
 export async function getCandles(
   db: Db,
-  q: { symbol: string; interval: CandleInterval; from?: number; to?: number; limit: number },
+  q: {
+    symbol: string;
+    interval: CandleInterval;
+    from?: number;
+    to?: number;
+    limit: number;
+    venue?: string;
+  },
 ) {
   await assertInstrument(db, q.symbol);
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
@@ -72,6 +88,7 @@ export async function getCandles(
   }
   const rows = await db.candle.findMany({
     where: {
+      venueId: q.venue ?? MAIN_VENUE,
       symbol: q.symbol,
       interval: q.interval,
       openTime: {

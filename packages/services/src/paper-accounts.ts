@@ -1,6 +1,8 @@
 // Paper accounts: open, list with equity, reset, archive, restore, rename. Every change happens in
 // one transaction that first locks the account row (and the user row before it when a per-user
-// rule is checked), and records an AccountEvent; money moves through the ledger.
+// rule is checked). Money and positions change only through the margin engine (its events are
+// the account's history and its money moves through the ledger, trading/persist.ts); renaming,
+// archiving and restoring record events of their own.
 import { Prisma, type Db, type PaperAccountKind } from '@lab/db';
 import { AppError } from './errors.ts';
 import {
@@ -10,10 +12,25 @@ import {
   MIN_STARTING_BALANCE,
   QUOTE_ASSET,
 } from './config.ts';
+import { MAIN_VENUE } from '@lab/contracts';
+import {
+  adjustWallet,
+  closeAllAtMark,
+  DEFAULT_SETTINGS,
+  Decimal,
+  openAccount as openEngineAccount,
+  setLeverage,
+  setMarginMode,
+  type EngineEvent,
+  type EngineResult,
+} from '@lab/margin-engine';
 import { appendAccountEvent } from './account-events.ts';
-import { latestMarks, valueAccount } from './equity.ts';
-import { accountBook, bookBalance, fundAccount } from './ledger.ts';
+import { positionSelect, type LoadedAccount } from './engine-state.ts';
+import { valueAccount } from './equity.ts';
 import { lockOwnedAccount, lockUser } from './locks.ts';
+import { persistResult } from './trading/persist.ts';
+import { marketOf, type VenuePrices } from './trading/prices.ts';
+import { runOnAccount, userActor, type Actor } from './trading/run.ts';
 
 type Tx = Prisma.TransactionClient;
 type D = Prisma.Decimal;
@@ -30,6 +47,7 @@ export interface AccountSummary {
   equity: string;
   pnl: string;
   pnlPercent: string;
+  venueId: string;
   openPositions: number;
   unpricedSymbols: string[];
   createdAt: string;
@@ -95,46 +113,50 @@ async function checkActiveSlot(tx: Tx, userId: string, name: string, exceptAccou
   }
 }
 
-/** Creates an account, funds it from the treasury and records accountOpened + deposit. */
+/**
+ * Creates an account and funds it: the engine opens it with the starting balance, and the ledger
+ * moves that money from the treasury (the account's first event, accountOpened).
+ */
 export async function createFundedAccount(
   tx: Tx,
   userId: string,
-  input: { name: string; kind: PaperAccountKind; startingBalance: D },
+  input: { name: string; kind: PaperAccountKind; startingBalance: D; venueId?: string },
 ): Promise<string> {
   const account = await tx.paperAccount.create({
     data: {
       userId,
       name: input.name,
       kind: input.kind,
+      venueId: input.venueId ?? MAIN_VENUE,
       startingBalance: input.startingBalance,
-      walletBalance: input.startingBalance,
+      walletBalance: 0,
     },
-    select: { id: true },
+    select: { id: true, venueId: true },
   });
   await lockOwnedAccount(tx, userId, account.id);
-  const ledgerTxId = await fundAccount(
-    tx,
+  const opened = openEngineAccount(
     account.id,
-    'deposit',
-    input.startingBalance,
-    'starting balance',
+    new Decimal(input.startingBalance.toFixed()),
+    Date.now(),
   );
-  await appendAccountEvent(tx, account.id, 'accountOpened', {
-    name: input.name,
+  const loaded: LoadedAccount = {
+    id: account.id,
+    userId,
+    venueId: account.venueId,
+    status: 'ACTIVE',
     kind: input.kind,
-    asset: QUOTE_ASSET,
-    startingBalance: input.startingBalance.toFixed(),
-  });
-  await appendAccountEvent(tx, account.id, 'deposit', {
-    amount: input.startingBalance.toFixed(),
-    walletBalance: input.startingBalance.toFixed(),
-    ledgerTxId,
-  });
+    startingBalance: input.startingBalance,
+    lastEventSeq: 0,
+    version: 0,
+    engine: { ...opened.account, walletBalance: new Decimal(0) },
+  };
+  await persistResult(tx, loaded, opened, { market: { instruments: {}, marks: {} } });
   return account.id;
 }
 
 export async function openAccount(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   input: { name: string; startingBalance: string },
 ): Promise<AccountSummary> {
@@ -145,7 +167,7 @@ export async function openAccount(
     await checkActiveSlot(tx, userId, name);
     return createFundedAccount(tx, userId, { name, kind: 'EXTRA', startingBalance });
   });
-  return getAccount(db, userId, id);
+  return getAccount(db, prices, userId, id);
 }
 
 const summarySelect = {
@@ -157,26 +179,19 @@ const summarySelect = {
   walletBalance: true,
   createdAt: true,
   archivedAt: true,
-  positions: {
-    select: {
-      symbol: true,
-      quantity: true,
-      entryPrice: true,
-      isolatedWallet: true,
-      marginMode: true,
-      leverage: true,
-    },
-  },
+  venueId: true,
+  positions: { select: positionSelect },
 } as const satisfies Prisma.PaperAccountSelect;
 
 type AccountRow = Prisma.PaperAccountGetPayload<{ select: typeof summarySelect }>;
 
-async function summarise(db: Db, rows: AccountRow[]): Promise<AccountSummary[]> {
-  const marks = await latestMarks(
-    db,
-    rows.flatMap((r) => r.positions.map((p) => p.symbol)),
+async function summarise(prices: VenuePrices, rows: AccountRow[]): Promise<AccountSummary[]> {
+  const venues = [...new Set(rows.map((r) => r.venueId))];
+  const quotes = new Map(
+    await Promise.all(venues.map(async (v) => [v, await prices.quotes(v)] as const)),
   );
   return rows.map((r) => {
+    const marks = new Map([...(quotes.get(r.venueId) ?? [])].map(([s, q]) => [s, q.markPrice]));
     const v = valueAccount(r, r.positions, marks);
     return {
       id: r.id,
@@ -190,6 +205,7 @@ async function summarise(db: Db, rows: AccountRow[]): Promise<AccountSummary[]> 
       equity: v.equity.toFixed(),
       pnl: v.pnl.toFixed(),
       pnlPercent: v.pnlPercent.toFixed(2),
+      venueId: r.venueId,
       openPositions: v.openPositions,
       unpricedSymbols: v.unpricedSymbols,
       createdAt: r.createdAt.toISOString(),
@@ -201,6 +217,7 @@ async function summarise(db: Db, rows: AccountRow[]): Promise<AccountSummary[]> 
 /** The user's accounts, personal first, then by creation; archived ones only when asked. */
 export async function listAccounts(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   opts: { includeArchived?: boolean } = {},
 ): Promise<AccountSummary[]> {
@@ -209,11 +226,12 @@ export async function listAccounts(
     select: summarySelect,
     orderBy: [{ status: 'asc' }, { kind: 'asc' }, { createdAt: 'asc' }],
   });
-  return summarise(db, rows);
+  return summarise(prices, rows);
 }
 
 export async function getAccount(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   accountId: string,
 ): Promise<AccountSummary> {
@@ -222,7 +240,7 @@ export async function getAccount(
     select: summarySelect,
   });
   if (!row) throw notFound();
-  const [summary] = await summarise(db, [row]);
+  const [summary] = await summarise(prices, [row]);
   return summary!;
 }
 
@@ -245,103 +263,140 @@ async function lockedAccount(tx: Tx, userId: string, accountId: string) {
   return tx.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
 }
 
+/** Folds several engine steps into one result: each step starts from the previous account. */
+function chain(
+  start: LoadedAccount['engine'],
+  steps: Array<(a: LoadedAccount['engine']) => EngineResult>,
+): EngineResult {
+  let account = start;
+  const events: EngineEvent[] = [];
+  for (const step of steps) {
+    const r = step(account);
+    account = r.account;
+    events.push(...r.events);
+  }
+  return { account, events };
+}
+
 /**
- * Resets an account to its starting balance: closes its positions (discarding their PnL), clears
- * its per-symbol settings, and posts the difference between the account's ledger balance and the
- * starting balance against the treasury, so the account's book equals the starting balance again.
+ * Everything the account holds goes: its orders are canceled and its positions closed at the
+ * mark (no fee), in the engine, within the caller's transaction.
+ */
+async function closeEverything(
+  prices: VenuePrices,
+  loaded: LoadedAccount,
+  reason: string,
+  now: number,
+) {
+  const market = marketOf(await prices.quotes(loaded.venueId));
+  return { market, close: (a: LoadedAccount['engine']) => closeAllAtMark(a, market, now, reason) };
+}
+
+/**
+ * Resets an account to its starting balance in one transaction: cancels its orders, closes its
+ * positions at the mark, sets every symbol back to the default leverage and cross margin, and
+ * moves the difference between the wallet and the starting balance to or from the treasury.
  */
 export async function resetAccount(
   db: Db,
-  userId: string,
+  prices: VenuePrices,
+  actor: Actor | string,
   accountId: string,
 ): Promise<AccountSummary> {
-  await db.$transaction(async (tx) => {
-    const account = await lockedAccount(tx, userId, accountId);
-    if (account.status !== 'ACTIVE') {
-      throw new AppError(
-        'PRECONDITION',
-        'This account is archived; restore it before resetting it.',
-      );
-    }
-    const positions = await tx.position.findMany({ where: { accountId } });
-    const marks = await latestMarks(
-      tx,
-      positions.map((p) => p.symbol),
-    );
-    await tx.position.deleteMany({ where: { accountId } });
-    const settings = await tx.accountSymbolSetting.deleteMany({ where: { accountId } });
-
-    const book = await bookBalance(tx, accountBook(accountId));
-    const adjustment = account.startingBalance.minus(book);
-    const ledgerTxId = adjustment.isZero()
-      ? null
-      : await fundAccount(tx, accountId, 'reset', adjustment, 'reset to starting balance');
-    await tx.paperAccount.update({
-      where: { id: accountId },
-      data: { walletBalance: account.startingBalance, version: { increment: 1 } },
-    });
-    await appendAccountEvent(tx, accountId, 'accountReset', {
-      previousWalletBalance: account.walletBalance.toFixed(),
-      walletBalance: account.startingBalance.toFixed(),
-      adjustment: adjustment.toFixed(),
-      ledgerTxId,
-      closedPositions: positions.map((p) => ({
-        symbol: p.symbol,
-        quantity: p.quantity.toFixed(),
-        entryPrice: p.entryPrice.toFixed(),
-        markPrice: marks.get(p.symbol)?.toFixed() ?? null,
-      })),
-      clearedSettings: settings.count,
-    });
+  const who = typeof actor === 'string' ? userActor(actor) : actor;
+  const { loaded } = await runOnAccount(db, who, accountId, async (loaded) => {
+    const now = Date.now();
+    const { market, close } = await closeEverything(prices, loaded, 'reset', now);
+    const result = chain(loaded.engine, [
+      close,
+      (a) => {
+        const events: EngineEvent[] = [];
+        let acc = a;
+        for (const symbol of Object.keys(a.settings).sort()) {
+          for (const r of [
+            setMarginMode(acc, market, symbol, 'cross', now),
+            setLeverage(
+              acc,
+              market,
+              symbol,
+              Math.min(
+                DEFAULT_SETTINGS.leverage,
+                market.instruments[symbol]?.maxLeverage ?? DEFAULT_SETTINGS.leverage,
+              ),
+              now,
+            ),
+          ]) {
+            acc = r.account;
+            events.push(...r.events);
+          }
+        }
+        return { account: acc, events };
+      },
+      (a) => {
+        const diff = new Decimal(loaded.startingBalance.toFixed()).minus(a.walletBalance);
+        return diff.isZero() ? { account: a, events: [] } : adjustWallet(a, diff, now);
+      },
+    ]);
+    return { result, context: { market }, value: null };
   });
-  return getAccount(db, userId, accountId);
+  return getAccount(db, prices, loaded.userId, accountId);
 }
 
 /**
  * Archives an extra account. The personal account cannot be archived (reset it instead), nor can
- * a competition account (its competition manages it), nor an account with open positions. An
- * archived account keeps its balance and history and can be restored.
+ * a competition account (its competition manages it). Its orders are canceled and its positions
+ * closed at the mark in the same transaction. An archived account keeps its balance and history
+ * and can be restored.
  */
 export async function archiveAccount(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   accountId: string,
 ): Promise<AccountSummary> {
-  await db.$transaction(async (tx) => {
-    const account = await lockedAccount(tx, userId, accountId);
-    if (account.status === 'ARCHIVED')
-      throw new AppError('PRECONDITION', 'This account is already archived.');
-    if (account.kind === 'PERSONAL') {
-      throw new AppError(
-        'PRECONDITION',
-        'Your personal account cannot be archived; reset it instead.',
-      );
-    }
-    if (account.kind === 'COMPETITION') {
-      throw new AppError(
-        'PRECONDITION',
-        'Competition accounts are archived when their competition ends.',
-      );
-    }
-    const open = await tx.position.count({ where: { accountId } });
-    if (open > 0) {
-      throw new AppError(
-        'PRECONDITION',
-        'Close its positions (or reset the account) before archiving it.',
-      );
-    }
-    await tx.paperAccount.update({
-      where: { id: accountId },
-      data: { status: 'ARCHIVED', archivedAt: new Date(), version: { increment: 1 } },
-    });
-    await appendAccountEvent(tx, accountId, 'accountArchived', {});
-  });
-  return getAccount(db, userId, accountId);
+  await runOnAccount(
+    db,
+    userActor(userId),
+    accountId,
+    async (loaded, tx) => {
+      if (loaded.status === 'ARCHIVED')
+        throw new AppError('PRECONDITION', 'This account is already archived.');
+      if (loaded.kind === 'PERSONAL') {
+        throw new AppError(
+          'PRECONDITION',
+          'Your personal account cannot be archived; reset it instead.',
+        );
+      }
+      if (loaded.kind === 'COMPETITION') {
+        throw new AppError(
+          'PRECONDITION',
+          'Competition accounts are archived when their competition ends.',
+        );
+      }
+      const now = Date.now();
+      const { market, close } = await closeEverything(prices, loaded, 'archive', now);
+      return {
+        result: close(loaded.engine),
+        context: { market },
+        value: null,
+        after: async () => {
+          await tx.paperAccount.update({
+            where: { id: accountId },
+            data: { status: 'ARCHIVED', archivedAt: new Date(now), version: { increment: 1 } },
+          });
+          await appendAccountEvent(tx, accountId, 'accountArchived', {});
+        },
+      };
+    },
+    { allowArchived: true },
+  );
+  return getAccount(db, prices, userId, accountId);
 }
 
 /** Makes an archived account active again, within the active-account limit and name rule. */
 export async function restoreAccount(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   accountId: string,
 ): Promise<AccountSummary> {
@@ -357,11 +412,12 @@ export async function restoreAccount(
     });
     await appendAccountEvent(tx, accountId, 'accountRestored', {});
   });
-  return getAccount(db, userId, accountId);
+  return getAccount(db, prices, userId, accountId);
 }
 
 export async function renameAccount(
   db: Db,
+  prices: VenuePrices,
   userId: string,
   accountId: string,
   rawName: string,
@@ -378,7 +434,7 @@ export async function renameAccount(
     });
     await appendAccountEvent(tx, accountId, 'accountRenamed', { from: account.name, to: name });
   });
-  return getAccount(db, userId, accountId);
+  return getAccount(db, prices, userId, accountId);
 }
 
 export interface AccountEventView {

@@ -1,16 +1,20 @@
 import 'server-only';
 import type { Context } from '@lab/api';
+import { feedPrices, storedPrices } from '@lab/services';
 import { db } from './db';
 import { marketFeed } from './market-feed';
 import { getSessionUser } from './session';
 
 export async function createContext(headers: Headers): Promise<Context> {
   const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  const feed = await marketFeed().catch(() => undefined);
   return {
     db: db(),
     user: await getSessionUser(),
     ip: forwarded || headers.get('x-real-ip') || 'unknown',
-    // Live data is optional: without it, only the live subscription answers "unavailable".
-    feed: await marketFeed().catch(() => undefined),
+    // Live data is optional: without it, only the live subscription answers "unavailable", and
+    // prices come from the stored tickers.
+    feed,
+    prices: feed ? feedPrices(feed) : storedPrices(db()),
   };
 }

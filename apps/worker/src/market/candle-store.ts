@@ -1,14 +1,20 @@
 import { CANDLE_INTERVALS, alignTime, type Candle, type CandleInterval } from '@lab/market-data';
+import { MAIN_VENUE } from '@lab/contracts';
 import type pg from 'pg';
 
 /** Bulk upsert of candles: closed ones become final, the open one is overwritten as it grows. */
-export async function upsertCandles(pool: pg.Pool, candles: readonly Candle[]): Promise<void> {
+export async function upsertCandles(
+  pool: pg.Pool,
+  candles: readonly Candle[],
+  venue: string = MAIN_VENUE,
+): Promise<void> {
   for (let i = 0; i < candles.length; i += 1000) {
     const chunk = candles.slice(i, i + 1000);
     const values: unknown[] = [];
     const rows = chunk.map((c, j) => {
-      const o = j * 9;
+      const o = j * 10;
       values.push(
+        venue,
         c.symbol,
         c.interval,
         new Date(c.openTime),
@@ -19,12 +25,12 @@ export async function upsertCandles(pool: pg.Pool, candles: readonly Candle[]): 
         c.volume,
         c.trades,
       );
-      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9})`;
+      return `(${Array.from({ length: 10 }, (_, k) => `$${o + k + 1}`).join(', ')})`;
     });
     await pool.query(
-      `INSERT INTO candles (symbol, interval, open_time, open, high, low, close, volume, trades)
+      `INSERT INTO candles (venue_id, symbol, interval, open_time, open, high, low, close, volume, trades)
        VALUES ${rows.join(',')}
-       ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
+       ON CONFLICT (venue_id, symbol, interval, open_time) DO UPDATE SET
          open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
          volume = EXCLUDED.volume, trades = EXCLUDED.trades`,
       values,
@@ -32,10 +38,14 @@ export async function upsertCandles(pool: pg.Pool, candles: readonly Candle[]): 
   }
 }
 
-export async function lastCandleTime(pool: pg.Pool, symbol: string): Promise<number | null> {
+export async function lastCandleTime(
+  pool: pg.Pool,
+  symbol: string,
+  venue: string = MAIN_VENUE,
+): Promise<number | null> {
   const r = await pool.query<{ t: Date | null }>(
-    `SELECT max(open_time) AS t FROM candles WHERE symbol = $1 AND interval = '1m'`,
-    [symbol],
+    `SELECT max(open_time) AS t FROM candles WHERE venue_id = $2 AND symbol = $1 AND interval = '1m'`,
+    [symbol, venue],
   );
   return r.rows[0]?.t ? r.rows[0].t.getTime() : null;
 }
@@ -48,6 +58,7 @@ export async function loadCandlesAt(
   pool: pg.Pool,
   symbols: readonly string[],
   time: number,
+  venue: string = MAIN_VENUE,
 ): Promise<Candle[]> {
   if (!symbols.length) return [];
   const r = await pool.query<{
@@ -64,8 +75,8 @@ export async function loadCandlesAt(
     `SELECT c.symbol, c.interval, c.open_time, c.open::text, c.high::text, c.low::text, c.close::text, c.volume::text, c.trades
      FROM candles c JOIN unnest($2::text[], $3::timestamptz[]) AS p(interval, open_time)
        ON c.interval = p.interval AND c.open_time = p.open_time
-     WHERE c.symbol = ANY($1::text[])`,
-    [symbols, CANDLE_INTERVALS, CANDLE_INTERVALS.map((i) => new Date(alignTime(time, i)))],
+     WHERE c.venue_id = $4 AND c.symbol = ANY($1::text[])`,
+    [symbols, CANDLE_INTERVALS, CANDLE_INTERVALS.map((i) => new Date(alignTime(time, i))), venue],
   );
   return r.rows.map((c) => ({
     symbol: c.symbol,

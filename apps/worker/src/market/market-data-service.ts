@@ -13,12 +13,15 @@ import {
   type TickPublisher,
   type TradeTick,
 } from '@lab/market-data';
+import { MAIN_VENUE } from '@lab/contracts';
 import type pg from 'pg';
 import { loadCandlesAt, upsertCandles } from './candle-store.ts';
 import { upsertTickers } from './ticker-store.ts';
 
 export interface MarketDataServiceOptions {
   pool: pg.Pool;
+  /** The venue whose market this is (default: the main market). */
+  venue?: string;
   publisher: TickPublisher;
   log: (msg: string) => void;
   /** Publish interval (ms). */
@@ -49,8 +52,22 @@ export class MarketDataService {
   private readonly now: () => number;
   stats = { ticks: 0, published: 0, candlesWritten: 0, errors: 0 };
 
+  readonly venue: string;
+  private readonly batchListeners = new Set<(ticks: readonly MarketTick[]) => void>();
+
   constructor(private readonly opts: MarketDataServiceOptions) {
     this.now = opts.now ?? Date.now;
+    this.venue = opts.venue ?? MAIN_VENUE;
+  }
+
+  /**
+   * Every live tick of the source, in order, in the batches that are published (history from a
+   * backfill is not included). The worker's trading loop runs on these, in this process, so that
+   * it trades on exactly the prices the web servers receive.
+   */
+  onTicks(listener: (ticks: readonly MarketTick[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
   }
 
   /** A tick from history (a backfill): it builds candles, but is neither published nor a ticker. */
@@ -71,7 +88,7 @@ export class MarketDataService {
    * Call before the first tick, with the time the source continues from.
    */
   async resumeCandles(symbols: readonly string[], time: number): Promise<number> {
-    const stored = await loadCandlesAt(this.opts.pool, symbols, time);
+    const stored = await loadCandlesAt(this.opts.pool, symbols, time, this.venue);
     for (const c of stored) this.bases.set(candleKey(c), c);
     return stored.length;
   }
@@ -143,8 +160,15 @@ export class MarketDataService {
     if (!this.pendingTicks.length) return;
     const batch = this.pendingTicks;
     this.pendingTicks = [];
+    for (const l of this.batchListeners) {
+      try {
+        l(batch);
+      } catch (e) {
+        this.opts.log(`tick listener failed: ${(e as Error).message}`);
+      }
+    }
     try {
-      await this.opts.publisher.publish(batch);
+      await this.opts.publisher.publish(batch, this.venue);
       this.stats.published += batch.length;
     } catch (e) {
       this.stats.errors++;
@@ -161,7 +185,7 @@ export class MarketDataService {
       this.dirtyTickers.clear();
       try {
         if (candles.length) {
-          await upsertCandles(this.opts.pool, candles);
+          await upsertCandles(this.opts.pool, candles, this.venue);
           this.stats.candlesWritten += candles.length;
         }
         const rows = symbols.flatMap((symbol) => {
@@ -177,7 +201,7 @@ export class MarketDataService {
               ]
             : [];
         });
-        if (rows.length) await upsertTickers(this.opts.pool, rows);
+        if (rows.length) await upsertTickers(this.opts.pool, rows, this.venue);
       } catch (e) {
         this.stats.errors++;
         // Keep what failed for the next round (newer versions of a candle win).

@@ -24,13 +24,15 @@ export const accountRouter = router({
     .input(
       z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false }),
     )
-    .query(({ ctx, input }) => listAccounts(ctx.db, ctx.user.id, input)),
+    .query(({ ctx, input }) => listAccounts(ctx.db, ctx.prices, ctx.user.id, input)),
   open: protectedProcedure
     .input(z.object({ name: accountName, startingBalance: decimalString('Starting balance') }))
-    .mutation(({ ctx, input }) => openAccount(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => openAccount(ctx.db, ctx.prices, ctx.user.id, input)),
 
   // Account-scoped: accountProcedure checks ownership before any of these run.
-  get: accountProcedure.query(({ ctx }) => getAccount(ctx.db, ctx.user.id, ctx.account.id)),
+  get: accountProcedure.query(({ ctx }) =>
+    getAccount(ctx.db, ctx.prices, ctx.user.id, ctx.account.id),
+  ),
   events: accountProcedure
     .input(
       z.object({
@@ -40,14 +42,18 @@ export const accountRouter = router({
       }),
     )
     .query(({ ctx, input }) => listAccountEvents(ctx.db, ctx.user.id, ctx.account.id, input)),
-  reset: accountProcedure.mutation(({ ctx }) => resetAccount(ctx.db, ctx.user.id, ctx.account.id)),
+  reset: accountProcedure.mutation(({ ctx }) =>
+    resetAccount(ctx.db, ctx.prices, ctx.user.id, ctx.account.id),
+  ),
   archive: accountProcedure.mutation(({ ctx }) =>
-    archiveAccount(ctx.db, ctx.user.id, ctx.account.id),
+    archiveAccount(ctx.db, ctx.prices, ctx.user.id, ctx.account.id),
   ),
   restore: accountProcedure.mutation(({ ctx }) =>
-    restoreAccount(ctx.db, ctx.user.id, ctx.account.id),
+    restoreAccount(ctx.db, ctx.prices, ctx.user.id, ctx.account.id),
   ),
   rename: accountProcedure
     .input(z.object({ name: accountName }))
-    .mutation(({ ctx, input }) => renameAccount(ctx.db, ctx.user.id, ctx.account.id, input.name)),
+    .mutation(({ ctx, input }) =>
+      renameAccount(ctx.db, ctx.prices, ctx.user.id, ctx.account.id, input.name),
+    ),
 });

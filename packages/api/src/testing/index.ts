@@ -3,6 +3,7 @@
 import type { AuthUser } from '@lab/auth';
 import type { Db } from '@lab/db';
 import type { Context } from '../context.ts';
+import { storedPrices, type VenuePrices } from '@lab/services';
 import { createCaller } from '../root.ts';
 
 export * from '@lab/services/testing';
@@ -12,9 +13,11 @@ export function callerFor(
   db: Db,
   user: Pick<AuthUser, 'id' | 'email' | 'displayName' | 'role'> | null,
   ip = '127.0.0.1',
+  prices: VenuePrices = storedPrices(db),
 ) {
   const ctx: Context = {
     db,
+    prices,
     user: user
       ? { id: user.id, email: user.email, displayName: user.displayName, role: user.role }
       : null,

@@ -10,8 +10,12 @@ export class MemoryTickBus implements TickPublisher, TickSubscriber {
     return () => this.listeners.delete(listener);
   }
 
-  publish(ticks: readonly MarketTick[]): Promise<void> {
-    const batch: TickBatch = { ticks: [...ticks], publishedAt: Date.now() };
+  publish(ticks: readonly MarketTick[], venue?: string): Promise<void> {
+    const batch: TickBatch = {
+      ticks: [...ticks],
+      publishedAt: Date.now(),
+      ...(venue ? { venue } : {}),
+    };
     for (const l of this.listeners) l(batch);
     return Promise.resolve();
   }

@@ -11,28 +11,39 @@ const MAX_PAYLOAD = 7800;
 interface Wire {
   v: 1;
   at: number;
+  /** Venue (absent: the main market). */
+  vn?: string;
   t: MarketTick[];
 }
 
 /** Splits ticks into JSON payloads under the NOTIFY limit (a limit in bytes: UTF-8 length, not characters). */
-export function encodeBatches(ticks: readonly MarketTick[], publishedAt: number): string[] {
+export function encodeBatches(
+  ticks: readonly MarketTick[],
+  publishedAt: number,
+  venue?: string,
+): string[] {
+  const head = (t: MarketTick[]): Wire => ({
+    v: 1,
+    at: publishedAt,
+    ...(venue ? { vn: venue } : {}),
+    t,
+  });
   const out: string[] = [];
   let current: MarketTick[] = [];
-  let size = 30;
+  let size = 30 + (venue?.length ?? 0);
   for (const tick of ticks) {
     const len = Buffer.byteLength(JSON.stringify(tick)) + 1;
     if (len + 30 > MAX_PAYLOAD)
       throw new Error(`tick for ${tick.symbol} is too large for NOTIFY (${len} bytes)`);
     if (size + len > MAX_PAYLOAD && current.length) {
-      out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
+      out.push(JSON.stringify(head(current)));
       current = [];
       size = 30;
     }
     current.push(tick);
     size += len;
   }
-  if (current.length)
-    out.push(JSON.stringify({ v: 1, at: publishedAt, t: current } satisfies Wire));
+  if (current.length) out.push(JSON.stringify(head(current)));
   return out;
 }
 
@@ -47,9 +58,9 @@ export class PgNotifyPublisher implements TickPublisher {
     this.pool.on('error', () => {}); // idle-client errors: the next publish reconnects
   }
 
-  async publish(ticks: readonly MarketTick[]): Promise<void> {
+  async publish(ticks: readonly MarketTick[], venue?: string): Promise<void> {
     if (!ticks.length) return;
-    const payloads = encodeBatches(ticks, Date.now());
+    const payloads = encodeBatches(ticks, Date.now(), venue);
     const client = await this.pool.connect();
     try {
       for (const p of payloads) await client.query('SELECT pg_notify($1, $2)', [this.channel, p]);
@@ -104,7 +115,11 @@ export class PgNotifySubscriber implements TickSubscriber {
         this.malformed++;
         return;
       }
-      const batch: TickBatch = { ticks: wire.t, publishedAt: wire.at };
+      const batch: TickBatch = {
+        ticks: wire.t,
+        publishedAt: wire.at,
+        ...(wire.vn ? { venue: wire.vn } : {}),
+      };
       for (const l of this.listeners) {
         try {
           l(batch);

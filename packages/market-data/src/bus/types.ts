@@ -6,12 +6,15 @@ import type { MarketTick } from '../types.ts';
  * can replace it when one machine is outgrown, without touching producers or consumers.
  */
 export interface TickPublisher {
-  publish(ticks: readonly MarketTick[]): Promise<void>;
+  /** Publishes ticks of one venue (default: the main market). */
+  publish(ticks: readonly MarketTick[], venue?: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface TickBatch {
   ticks: MarketTick[];
+  /** The venue whose market the ticks are (absent: the main market). */
+  venue?: string;
   /** Publisher's clock when the batch was sent, epoch ms (for latency measurement). */
   publishedAt: number;
 }

@@ -1,6 +1,7 @@
 // The in-process view of the market that a server keeps: the latest mark/trade/book/status per
 // symbol (so a client that connects or reconnects gets the current state at once), and a fan-out
 // of every batch to live subscribers (the tRPC SSE subscription).
+import { MAIN_VENUE } from '@lab/contracts';
 import type { TickBatch, TickSubscriber } from '../bus/types.ts';
 import type { BookTick, MarkTick, MarketTick, StatusTick, TradeTick } from '../types.ts';
 
@@ -14,17 +15,21 @@ export interface SymbolSnapshot {
 export interface FeedUpdate {
   /** Increases by one per batch in this process; used as the SSE event id. */
   seq: number;
+  /** The venue whose ticks these are. */
+  venue: string;
   publishedAt: number;
   ticks: MarketTick[];
 }
 
 export interface MarketFeedLike {
-  snapshot(symbols?: readonly string[]): MarketTick[];
+  /** The latest state of a venue's symbols (default venue: the main market). */
+  snapshot(symbols?: readonly string[], venue?: string): MarketTick[];
   subscribe(listener: (update: FeedUpdate) => void): () => void;
 }
 
 export class MarketFeed implements MarketFeedLike {
-  private readonly latest = new Map<string, SymbolSnapshot>();
+  /** Per venue, per symbol. */
+  private readonly latest = new Map<string, Map<string, SymbolSnapshot>>();
   private readonly listeners = new Set<(update: FeedUpdate) => void>();
   private seq = 0;
   private detach: (() => void) | null = null;
@@ -46,16 +51,20 @@ export class MarketFeed implements MarketFeedLike {
 
   /** Records a batch as the latest state and fans it out. */
   ingest(batch: TickBatch): void {
+    const venue = batch.venue ?? MAIN_VENUE;
+    let latest = this.latest.get(venue);
+    if (!latest) this.latest.set(venue, (latest = new Map()));
     for (const t of batch.ticks) {
-      const s = this.latest.get(t.symbol) ?? {};
+      const s = latest.get(t.symbol) ?? {};
       if (t.kind === 'mark') s.mark = t;
       else if (t.kind === 'trade') s.trade = t;
       else if (t.kind === 'book') s.book = t;
       else s.status = t;
-      this.latest.set(t.symbol, s);
+      latest.set(t.symbol, s);
     }
     const update: FeedUpdate = {
       seq: ++this.seq,
+      venue,
       publishedAt: batch.publishedAt,
       ticks: batch.ticks,
     };
@@ -66,9 +75,9 @@ export class MarketFeed implements MarketFeedLike {
     return this.seq;
   }
 
-  snapshot(symbols?: readonly string[]): MarketTick[] {
+  snapshot(symbols?: readonly string[], venue: string = MAIN_VENUE): MarketTick[] {
     const out: MarketTick[] = [];
-    for (const [symbol, s] of this.latest) {
+    for (const [symbol, s] of this.latest.get(venue) ?? []) {
       if (symbols && !symbols.includes(symbol)) continue;
       for (const t of [s.status, s.mark, s.trade, s.book]) if (t) out.push(t);
     }

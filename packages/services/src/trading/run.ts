@@ -1,0 +1,91 @@
+// The one way to change an account: queue behind earlier work on it in this process, lock its row,
+// load its whole engine state, let the caller's engine operation compute, persist the result, and
+// commit. Who acts is explicit: a user acts only on their own accounts; the system (the worker, a
+// platform reset) locks any account without pretending to be its owner.
+import type { Db, Prisma } from '@lab/db';
+import type { EngineResult } from '@lab/margin-engine';
+import { loadAccountState, type LoadedAccount } from '../engine-state.ts';
+import { AppError } from '../errors.ts';
+import { lockAccount, lockOwnedAccount } from '../locks.ts';
+import { KeyedQueue } from './account-queue.ts';
+import { persistResult, type PersistContext, type Persisted } from './persist.ts';
+
+export type Actor = { kind: 'user'; userId: string } | { kind: 'system'; name: string };
+export const userActor = (userId: string): Actor => ({ kind: 'user', userId });
+export const systemActor = (name: string): Actor => ({ kind: 'system', name });
+
+/** What an operation returns: the engine's result to persist (if any) and a value for the caller. */
+export interface Step<T> {
+  result?: EngineResult;
+  context?: PersistContext;
+  value: T;
+  /** Runs in the same transaction after the result is persisted (e.g. a non-engine event). */
+  after?: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+export interface RunOutcome<T> {
+  value: T;
+  /** The account as loaded, before the operation. */
+  loaded: LoadedAccount;
+  /** What was written, when the operation produced an engine result. */
+  persisted?: Persisted;
+  /** The engine's account after the operation (when it produced a result). */
+  account?: EngineResult['account'];
+}
+
+export interface RunOptions {
+  /** Act on an archived account too (restore, reads). Default: only active accounts. */
+  allowArchived?: boolean;
+}
+
+const queue = new KeyedQueue();
+
+/** Transaction limits: waiting happens in the queue, so the lock wait itself stays short. */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+const notFound = () => new AppError('NOT_FOUND', 'Account not found.');
+
+/**
+ * Runs `op` on the account under its row lock and persists what it returns, in one transaction.
+ * `op` must be an engine computation on `loaded.engine` (plus reads): everything it returns in
+ * `result` is written, nothing else.
+ */
+export function runOnAccount<T>(
+  db: Db,
+  actor: Actor,
+  accountId: string,
+  op: (loaded: LoadedAccount, tx: Prisma.TransactionClient) => Promise<Step<T>> | Step<T>,
+  opts: RunOptions = {},
+): Promise<RunOutcome<T>> {
+  return queue.run(accountId, () =>
+    db.$transaction(async (tx) => {
+      const locked =
+        actor.kind === 'user'
+          ? await lockOwnedAccount(tx, actor.userId, accountId)
+          : await lockAccount(tx, accountId);
+      if (!locked) throw notFound();
+      const loaded = await loadAccountState(tx, accountId);
+      if (!loaded) throw notFound();
+      if (loaded.status !== 'ACTIVE' && !opts.allowArchived)
+        throw new AppError(
+          'PRECONDITION',
+          'This account is archived; restore it before trading on it.',
+        );
+      const step = await op(loaded, tx);
+      const persisted = step.result
+        ? await persistResult(
+            tx,
+            loaded,
+            step.result,
+            step.context ?? { market: { instruments: {}, marks: {} } },
+          )
+        : undefined;
+      await step.after?.(tx);
+      return {
+        value: step.value,
+        loaded,
+        ...(persisted ? { persisted, account: step.result!.account } : {}),
+      };
+    }, TX_OPTIONS),
+  );
+}
