@@ -24,8 +24,6 @@ export function withPrice(market: Market, symbol: string, u: PriceUpdate): Marke
   return { ...market, marks: { ...market.marks, [symbol]: u.markPrice }, lastPrices };
 }
 
-const bySeq = (a: Order, b: Order): number => a.seq - b.seq;
-
 function expire(acc: Account, o: Order, code: ErrorCode, reason: string, now: number): EngineEvent {
   return {
     type: 'orderExpired',
@@ -109,45 +107,82 @@ function makerFill(acc: Account, market: Market, o: Order, now: number): EngineR
   return step;
 }
 
-/** Triggers and maker fills of one symbol at the market's current prices (no liquidation). */
-function processSymbol(account: Account, m: Market, symbol: string, now: number): EngineResult {
+/** Where a price lies on the move from `from` to `to` (0 at the start, 1 at the end). */
+function pathPoint(price: Decimal, from: Decimal | undefined, to: Decimal): Decimal {
+  return from === undefined || from.eq(to) ? ZERO : price.minus(from).div(to.minus(from));
+}
+
+interface Due {
+  order: Order;
+  /** Position on the price path where the move meets the order. */
+  at: Decimal;
+  /** 0: a trigger, 1: a resting fill (a trigger goes first at the same point). */
+  kind: 0 | 1;
+}
+
+const earlier = (a: Due, b: Due): boolean =>
+  (a.at.cmp(b.at) || a.kind - b.kind || a.order.seq - b.order.seq) < 0;
+
+/**
+ * Triggers and maker fills of one symbol at the market's current prices (no liquidation), in the
+ * order the move from the previous prices meets them: each stop at its stop price on its working
+ * price's path, each resting limit at its price on the trade price's path; at the same point a
+ * trigger first, then placement order. After each step the orders are looked at again, so a
+ * stop-limit that triggered rests and fills later on the path, and an attached TP/SL is armed by
+ * its entry's fill.
+ */
+function processSymbol(
+  account: Account,
+  prev: Market,
+  m: Market,
+  symbol: string,
+  now: number,
+): EngineResult {
   let acc = account;
   const events: EngineEvent[] = [];
-  const run = (r: EngineResult): void => {
+  const done = new Set<string>();
+  const trade = m.lastPrices?.[symbol] ?? m.marks[symbol]!;
+  const prevTrade = prev.lastPrices?.[symbol] ?? prev.marks[symbol];
+  for (;;) {
+    let next: Due | undefined;
+    for (const o of Object.values(acc.orders)) {
+      if (o.symbol !== symbol) continue;
+      let due: Due | undefined;
+      if (o.status === 'untriggered' && !done.has(`t:${o.id}`) && armed(acc, o)) {
+        const ref = triggerReference(m, symbol, o.workingType);
+        if (ref && isTriggered(o.type, o.side, o.stopPrice!, ref))
+          due = {
+            order: o,
+            at: pathPoint(o.stopPrice!, triggerReference(prev, symbol, o.workingType), ref),
+            kind: 0,
+          };
+      } else if (
+        o.type === 'limit' &&
+        (o.status === 'new' || o.status === 'partiallyFilled') &&
+        !done.has(`f:${o.id}`) &&
+        (o.side === 'buy' ? trade.lte(o.price!) : trade.gte(o.price!))
+      ) {
+        due = { order: o, at: pathPoint(o.price!, prevTrade, trade), kind: 1 };
+      }
+      if (due && (!next || earlier(due, next))) next = due;
+    }
+    if (!next) break;
+    const o = next.order;
+    done.add(`${next.kind === 0 ? 't' : 'f'}:${o.id}`);
+    const r =
+      next.kind === 0
+        ? trigger(acc, m, o, triggerReference(m, symbol, o.workingType)!, now)
+        : makerFill(acc, m, o, now);
     acc = r.account;
     events.push(...r.events);
-  };
-  for (const o of Object.values(account.orders)
-    .filter((x) => x.symbol === symbol && x.status === 'untriggered')
-    .sort(bySeq)) {
-    const cur = acc.orders[o.id];
-    if (!cur || cur.status !== 'untriggered') continue;
-    if (!armed(acc, cur)) continue;
-    const ref = triggerReference(m, symbol, cur.workingType);
-    if (ref && isTriggered(cur.type, cur.side, cur.stopPrice!, ref))
-      run(trigger(acc, m, cur, ref, now));
-  }
-  const trade = m.lastPrices?.[symbol] ?? m.marks[symbol]!;
-  const resting = Object.values(acc.orders)
-    .filter(
-      (x) =>
-        x.symbol === symbol &&
-        (x.status === 'new' || x.status === 'partiallyFilled') &&
-        x.type === 'limit',
-    )
-    .sort(bySeq);
-  for (const o of resting) {
-    const cur = acc.orders[o.id];
-    if (!cur) continue;
-    const crossed = cur.side === 'buy' ? trade.lte(cur.price!) : trade.gte(cur.price!);
-    if (crossed) run(makerFill(acc, m, cur, now));
   }
   return { account: acc, events };
 }
 
 /**
- * A new mark (and optionally last) price for one symbol: trigger stops, fill resting limits the
- * market trades through (as maker, at their price), then liquidate whatever must be.
+ * A new mark (and optionally last) price for one symbol: trigger stops and fill resting limits the
+ * market trades through (as maker, at their price) in the order the move meets them, then
+ * liquidate whatever must be.
  */
 export function onPrice(
   account: Account,
@@ -161,8 +196,8 @@ export function onPrice(
 
 /**
  * Several symbols' prices at the same instant: all marks are set first, then each symbol's
- * triggers and fills run, then liquidation is checked once (so a hedge is valued at the new
- * marks of both legs).
+ * triggers and fills run in the order the move from `market`'s prices meets them, then
+ * liquidation is checked once (so a hedge is valued at the new marks of both legs).
  */
 export function onPrices(
   account: Account,
@@ -175,7 +210,7 @@ export function onPrices(
   let acc = account;
   const events: EngineEvent[] = [];
   for (const symbol of Object.keys(updates)) {
-    const r = processSymbol(acc, m, symbol, now);
+    const r = processSymbol(acc, market, m, symbol, now);
     acc = r.account;
     events.push(...r.events);
   }

@@ -242,13 +242,16 @@ class Mark implements fc.Command<Model, Real> {
       r.market.marks[this.symbol]!.times(1 + this.bp / 10000),
     );
     const res = onPrice(r.account, r.market, this.symbol, { markPrice: mark }, ++r.now);
-    // model: resting orders the mark trades through fill at their own price as maker, in placement order
-    for (const [id, o] of [...m.orders.entries()]) {
-      if (o.symbol !== this.symbol) continue;
-      if (o.side === 'buy' ? mark.lte(o.price) : mark.gte(o.price)) {
-        modelTrade(m, o.symbol, o.side, o.qty, o.price, '0.0002');
-        m.orders.delete(id);
-      }
+    // model: resting orders the mark trades through fill at their own price as maker, in the
+    // order the move meets them (nearest the old mark first), placement order at the same price
+    const up = mark.gt(r.market.marks[this.symbol]!);
+    const hit = [...m.orders.entries()]
+      .filter(([, o]) => o.symbol === this.symbol)
+      .filter(([, o]) => (o.side === 'buy' ? mark.lte(o.price) : mark.gte(o.price)))
+      .sort(([, a], [, b]) => (up ? a.price.cmp(b.price) : b.price.cmp(a.price)));
+    for (const [id, o] of hit) {
+      modelTrade(m, o.symbol, o.side, o.qty, o.price, '0.0002');
+      m.orders.delete(id);
     }
     expect(res.events.some((e) => e.type === 'liquidation')).toBe(false);
     r.account = res.account;
