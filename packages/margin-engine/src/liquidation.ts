@@ -1,7 +1,6 @@
 // Liquidation: isolated positions at margin balance <= maintenance; cross accounts at ratio >= 100%.
 import { type Decimal, ZERO, money, max, min } from './decimal.ts';
 import { roundToLot } from './instruments.ts';
-import { attachedCancels } from './attached.ts';
 import { makePosition, realizedOn, releasedCost } from './position-math.ts';
 import { applyEvents } from './events.ts';
 import {
@@ -17,22 +16,23 @@ import {
 } from './risk.ts';
 import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
 
-function cancelRiskOrders(acc: Account, symbols: ReadonlySet<string>, now: number): EngineResult {
-  const risky = Object.values(acc.orders)
-    .filter((o) => symbols.has(o.symbol) && !o.reduceOnly && !o.closePosition)
-    .sort((a, b) => a.seq - b.seq);
-  const events: EngineEvent[] = risky.flatMap((o): EngineEvent[] => [
-    {
+/**
+ * Cancel every open order on the liquidated symbols, reduce-only and close-position ones too (as
+ * Binance cancels all open orders when it liquidates): nothing is left to act on a position the
+ * liquidation closes, or to block a margin mode change. Attached TP/SL share their entry's symbol.
+ */
+function cancelOrders(acc: Account, symbols: ReadonlySet<string>, now: number): EngineResult {
+  const events: EngineEvent[] = Object.values(acc.orders)
+    .filter((o) => symbols.has(o.symbol))
+    .sort((a, b) => a.seq - b.seq)
+    .map((o) => ({
       type: 'orderCanceled',
       accountId: acc.id,
       time: now,
       orderId: o.id,
       symbol: o.symbol,
       reason: 'liquidation',
-    },
-    // attached TP/SL of an entry that never filled go with it
-    ...attachedCancels(acc, o, now, 'liquidation'),
-  ]);
+    }));
   return { account: applyEvents(acc, events), events };
 }
 
@@ -160,7 +160,7 @@ function liquidateIsolated(acc: Account, market: Market, now: number): EngineRes
       maintenanceMargin: r.maintenanceMargin,
       marginRatio: marginRatio(r.maintenanceMargin, mb),
     });
-    const c = cancelRiskOrders(acc, new Set([r.symbol]), now);
+    const c = cancelOrders(acc, new Set([r.symbol]), now);
     const closed = closeAtMark(c.account, market, r.symbol, r.quantity.abs(), true, now);
     acc = closed.account;
     events.push(...c.events, ...closed.events);
@@ -201,7 +201,7 @@ function liquidateCross(
       (sym) => settingsOf(acc, sym).marginMode === 'cross',
     ),
   );
-  const c = cancelRiskOrders(acc, crossSymbols, now);
+  const c = cancelOrders(acc, crossSymbols, now);
   acc = c.account;
   events.push(...c.events);
   for (;;) {

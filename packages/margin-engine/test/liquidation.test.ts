@@ -135,7 +135,7 @@ describe('cross liquidation', () => {
     expect(s(totalMoney(r.exchange))).toBe('10000');
   });
 
-  it('cancels risk-adding orders first, then closes the largest loss first', () => {
+  it('cancels every open order of the cross account first (reduce-only too), then closes the largest loss first', () => {
     let a = accountWith('4000', [
       { symbol: 'BTCUSDT', quantity: '0.5', entry: '50000' },
       { symbol: 'ETHUSDT', quantity: '-5', entry: '3000' },
@@ -161,6 +161,7 @@ describe('cross liquidation', () => {
       { now: 1 },
     ).account;
     // BTC to 40,000 (loss 5,000), ETH to 3,300 (loss 1,500): MB = 4,000 - 6,500 < 0 -> liquidate
+    const after = { ...m, marks: { ...m.marks, BTCUSDT: d('40000'), ETHUSDT: d('3300') } };
     const r = onPrice(
       a,
       { ...m, marks: { ...m.marks, ETHUSDT: d('3300') } },
@@ -168,17 +169,73 @@ describe('cross liquidation', () => {
       { markPrice: d('40000') },
       2,
     );
-    const order = types(r.events);
-    expect(order.slice(0, 2)).toEqual(['liquidationTriggered', 'orderCanceled']);
+    expect(types(r.events).slice(0, 3)).toEqual([
+      'liquidationTriggered',
+      'orderCanceled',
+      'orderCanceled',
+    ]);
     // BTC at 40,000 loses 5,000 > ETH's 1,500: BTC first
     expect(liqs(r.events).map((e) => e.symbol)[0]).toBe('BTCUSDT');
-    // only the risk-adding order (the plain buy) was canceled; the reduce-only one stays
-    expect(r.events[1]).toMatchObject({
-      type: 'orderCanceled',
-      orderId: 'acc-1',
-      reason: 'liquidation',
-    });
-    expect(r.events.filter((e) => e.type === 'orderCanceled')).toHaveLength(1);
+    // both orders go, the reduce-only one too (as on Binance): nothing is left that would act on
+    // a position the liquidation closes, or block a margin mode change afterwards
+    expect(r.events.slice(1, 3)).toMatchObject([
+      { orderId: 'acc-1', reason: 'liquidation' },
+      { orderId: 'acc-2', reason: 'liquidation' },
+    ]);
+    expect(r.account.orders).toEqual({});
+    expect(r.account.positions).toEqual({});
+    expect(setMarginMode(r.account, after, 'ETHUSDT', 'isolated', 3).events).toMatchObject([
+      { type: 'marginModeChanged', mode: 'isolated' },
+    ]);
+  });
+
+  it('an isolated liquidation cancels every order of its symbol, and only of its symbol', () => {
+    let a = accountWith('10000', [
+      {
+        symbol: 'BTCUSDT',
+        quantity: '1',
+        entry: '50000',
+        mode: 'isolated',
+        leverage: 10,
+        isolatedWallet: '5000',
+      },
+    ]);
+    const m = market({ BTCUSDT: '50000', ETHUSDT: '3000' });
+    const tp = {
+      symbol: 'BTCUSDT',
+      side: 'sell',
+      type: 'takeProfitMarket',
+      stopPrice: '55000',
+    } as const;
+    a = placeOrder(a, m, { ...tp, closePosition: true }, { now: 1 }).account;
+    a = placeOrder(
+      a,
+      m,
+      {
+        symbol: 'BTCUSDT',
+        side: 'sell',
+        type: 'limit',
+        quantity: '0.5',
+        price: '56000',
+        reduceOnly: true,
+      },
+      { now: 1 },
+    ).account;
+    a = placeOrder(
+      a,
+      m,
+      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2000' },
+      { now: 1 },
+    ).account;
+    // liquidation price 45,180.7 (see the first test)
+    const r = onPrice(a, m, 'BTCUSDT', { markPrice: d('45180.7') }, 2);
+    expect(
+      r.events
+        .filter((e) => e.type === 'orderCanceled')
+        .map((e) => e.type === 'orderCanceled' && e.orderId),
+    ).toEqual(['acc-1', 'acc-2']);
+    expect(Object.keys(r.account.orders)).toEqual(['acc-3']);
+    expect(setMarginMode(r.account, r.market, 'BTCUSDT', 'cross', 3).events).toHaveLength(1);
   });
 
   it('cancels risk-adding orders on every cross symbol, also those without a position', () => {
