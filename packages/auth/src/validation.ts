@@ -1,5 +1,8 @@
 // Shared rules for identity input: the API validates with these schemas and the web forms show the
-// same messages next to the same fields.
+// same messages next to the same fields. Character rules come from @lab/contracts: no control,
+// zero-width or text-direction characters anywhere (PostgreSQL refuses NUL; the others disguise
+// a name or an address).
+import { hasUnsafeText, text } from '@lab/contracts';
 import { z } from 'zod';
 
 export const EMAIL_MAX = 254;
@@ -16,15 +19,22 @@ export function normalizeEmail(raw: string): string {
 // Deliberately simple: one "@", something on both sides, a dot in the domain, no spaces.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
+const EMAIL_TOO_LONG = `An email address has at most ${EMAIL_MAX} characters.`;
+const UNSAFE = (what: string) =>
+  `${what} cannot contain control, zero-width or text-direction characters.`;
+
 export const emailSchema = z
   .string({ error: 'Enter your email address.' })
+  // Bounded before normalising, so a huge string costs nothing.
+  .max(EMAIL_MAX * 4, EMAIL_TOO_LONG)
   .transform(normalizeEmail)
   .pipe(
     z
       .string()
       .min(1, 'Enter your email address.')
-      .max(EMAIL_MAX, `An email address has at most ${EMAIL_MAX} characters.`)
-      .regex(EMAIL_SHAPE, 'Enter an email address like name@example.com.'),
+      .max(EMAIL_MAX, EMAIL_TOO_LONG)
+      .regex(EMAIL_SHAPE, 'Enter an email address like name@example.com.')
+      .refine((s) => !hasUnsafeText(s), UNSAFE('An email address')),
   );
 
 /** Why a password is too weak, or null when it is acceptable. */
@@ -32,6 +42,7 @@ export function passwordProblem(password: string): string | null {
   if (password.length === 0) return 'Enter a password.';
   if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
   if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  if (hasUnsafeText(password)) return UNSAFE('A password');
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) =>
     re.test(password),
   ).length;
@@ -46,25 +57,20 @@ export const newPasswordSchema = z.string({ error: 'Enter a password.' }).superR
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** A password being checked (sign-in, current password): only bounded, never judged. */
+/**
+ * A password being checked (sign-in, current password): only bounded, never judged, so that a
+ * password set before a rule existed still works. It is only ever hashed, never stored or shown.
+ */
 export const passwordSchema = z
   .string({ error: 'Enter your password.' })
   .min(1, 'Enter your password.')
   .max(PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`);
 
-export const displayNameSchema = z
-  .string({ error: 'Enter a display name.' })
-  .transform((s) => s.normalize('NFC').trim().replace(/\s+/g, ' '))
-  .pipe(
-    z
-      .string()
-      .min(1, 'Enter a display name.')
-      .max(DISPLAY_NAME_MAX, `A display name has at most ${DISPLAY_NAME_MAX} characters.`)
-      .regex(
-        /^[^\u0000-\u001f\u007f<>]+$/,
-        'A display name cannot contain control characters or < >.',
-      ),
-  );
+export const displayNameSchema = text('A display name', {
+  max: DISPLAY_NAME_MAX,
+  required: 'Enter a display name.',
+  tooLong: `A display name has at most ${DISPLAY_NAME_MAX} characters.`,
+}).refine((s) => !/[<>]/.test(s), 'A display name cannot contain < >.');
 
 export const signUpInput = z.object({
   email: emailSchema,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emailSchema, normalizeEmail, passwordProblem, signUpInput } from '../src/validation.ts';
+import {
+  emailSchema,
+  normalizeEmail,
+  passwordProblem,
+  signInInput,
+  signUpInput,
+} from '../src/validation.ts';
 
 describe('email', () => {
   it('normalises: trim, lower-case, NFC', () => {
@@ -47,5 +53,67 @@ describe('signUpInput', () => {
       displayName: 'Ada Lovelace',
       password: 'abcdefghi1',
     });
+  });
+});
+
+describe('unsafe characters (issue 12)', () => {
+  const good = { email: 'ada@example.io', displayName: 'Ada', password: 'abcdefghi1' };
+  const issueOn = (input: Record<string, unknown>, field: string) => {
+    const r = signUpInput.safeParse(input);
+    expect(r.success).toBe(false);
+    return r.error?.issues.find((i) => i.path[0] === field)?.message;
+  };
+
+  it.each([
+    ['a right-to-left override', 'Ada\u202eevil'],
+    ['a zero-width space', 'A\u200bda'],
+    ['a zero-width joiner', 'Ada\u200d'],
+    ['a word joiner', 'Ad\u2060a'],
+    ['a NUL byte', 'Ada\u0000'],
+    ['a C1 control', 'Ada\u0085x'],
+  ])('refuses a display name with %s', (_what, displayName) => {
+    expect(issueOn({ ...good, displayName }, 'displayName')).toMatch(
+      /cannot contain control, zero-width or text-direction characters/,
+    );
+  });
+
+  it('treats a byte-order mark as white space: it is never stored', () => {
+    expect(signUpInput.parse({ ...good, displayName: '\ufeffA\ufeffda\ufeff' }).displayName).toBe(
+      'A da',
+    );
+  });
+
+  it('still refuses markup in a display name and still accepts accents and emoji', () => {
+    expect(issueOn({ ...good, displayName: '<b>' }, 'displayName')).toMatch(/< >/);
+    expect(signUpInput.parse({ ...good, displayName: 'Zoë 🚀 Müller' }).displayName).toBe(
+      'Zoë 🚀 Müller',
+    );
+  });
+
+  it.each([
+    ['a NUL byte', 'ada\u0000@example.io'],
+    ['a zero-width space', 'ada\u200b@example.io'],
+    ['a right-to-left override', 'ada\u202e@example.io'],
+  ])('refuses an email with %s', (_what, email) => {
+    expect(issueOn({ ...good, email }, 'email')).toMatch(
+      /cannot contain control, zero-width or text-direction characters/,
+    );
+    expect(signInInput.safeParse({ email, password: 'x' }).success).toBe(false);
+  });
+
+  it('refuses an enormous email before normalising it', () => {
+    expect(issueOn({ ...good, email: `${'a'.repeat(100_000)}@x.io` }, 'email')).toMatch(
+      /at most 254/,
+    );
+  });
+
+  it.each([
+    ['a NUL byte', 'abcdefghi1\u0000'],
+    ['a zero-width space', 'abcdefghi1\u200b'],
+    ['a newline', 'abcdefghi1\n'],
+  ])('refuses a new password with %s', (_what, password) => {
+    expect(issueOn({ ...good, password }, 'password')).toMatch(
+      /cannot contain control, zero-width or text-direction characters/,
+    );
   });
 });
