@@ -6,8 +6,10 @@ import CredentialsImport from 'next-auth/providers/credentials';
 import GitHubImport from 'next-auth/providers/github';
 import { clientIp } from './client-ip.ts';
 import { authenticate, SignInError } from './credentials.ts';
+import { sameOriginPath } from './redirect.ts';
 import { resolveSessionUser } from './session.ts';
-import type { ThrottleRule } from './throttle.ts';
+import { SIGN_IN_ERROR, throttledCode, type OAuthProvisionFailure } from './sign-in-errors.ts';
+import type { SignInRules } from './throttle.ts';
 import type { AuthUser, Role } from './user.ts';
 
 // next-auth ships CommonJS; under plain Node ESM the default import is the module object.
@@ -21,7 +23,8 @@ export interface OAuthIdentity {
   email: string | null;
   name: string | null;
 }
-export type OAuthProvisionResult = { ok: true; user: AuthUser } | { ok: false; error: string };
+export type OAuthProvisionResult =
+  { ok: true; user: AuthUser } | { ok: false; error: OAuthProvisionFailure };
 
 export interface AuthConfig {
   db: Db;
@@ -31,7 +34,7 @@ export interface AuthConfig {
   github?: { clientId: string; clientSecret: string } | undefined;
   /** Finds or creates the user of an OAuth identity (the API owns user creation). */
   provisionOAuthUser?: (identity: OAuthIdentity) => Promise<OAuthProvisionResult>;
-  signInRule?: ThrottleRule;
+  signInRules?: SignInRules;
 }
 
 /** What the session carries to the browser; the server re-reads the user on every request. */
@@ -91,7 +94,7 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
               password: credentials?.password,
               ip: clientIp(req.headers ?? {}),
             },
-            config.signInRule,
+            config.signInRules,
           );
           return {
             id: user.id,
@@ -101,9 +104,8 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
             sessionVersion: user.sessionVersion,
           };
         } catch (e) {
-          // next-auth passes the message of a thrown error to the client as `error`.
-          if (e instanceof SignInError) throw new Error(e.message);
-          throw e;
+          // next-auth puts the message of a thrown error in the URL as `error`: only codes go there.
+          throw new Error(signInFailureCode(e));
         }
       },
     }),
@@ -121,16 +123,26 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
     useSecureCookies: config.secureCookies,
     pages: { signIn: '/sign-in', error: '/sign-in' },
     callbacks: {
+      // Only paths of the app itself (a callbackUrl is chosen by whoever made the link).
+      redirect({ url, baseUrl }) {
+        const path = sameOriginPath(url, baseUrl);
+        return path ? `${baseUrl}${path}` : baseUrl;
+      },
       async signIn({ user, account }) {
         if (!account || account.provider === 'credentials') return true;
         if (!config.provisionOAuthUser) return false;
-        const result = await config.provisionOAuthUser({
-          provider: account.provider,
-          providerAccountId: account.providerAccountId,
-          email: user.email ?? null,
-          name: user.name ?? null,
-        });
-        if (!result.ok) return `/sign-in?error=${encodeURIComponent(result.error)}`;
+        let result: OAuthProvisionResult;
+        try {
+          result = await config.provisionOAuthUser({
+            provider: account.provider,
+            providerAccountId: account.providerAccountId,
+            email: user.email ?? null,
+            name: user.name ?? null,
+          });
+        } catch (e) {
+          return `/sign-in?error=${signInFailureCode(e)}`;
+        }
+        if (!result.ok) return `/sign-in?error=${result.error}`;
         // Swap the provider's profile for our user; the jwt callback below receives this object.
         const u = user as UserForToken;
         u.id = result.user.id;
@@ -167,6 +179,17 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
       },
     },
   };
+}
+
+/** The code a failed sign-in reports to the browser; anything unexpected is logged, never shown. */
+function signInFailureCode(e: unknown): string {
+  if (e instanceof SignInError) {
+    return e.code === 'THROTTLED'
+      ? throttledCode(e.retryAfterSeconds ?? 1)
+      : SIGN_IN_ERROR.invalidCredentials;
+  }
+  console.error('[auth] sign-in failed:', e);
+  return SIGN_IN_ERROR.unavailable;
 }
 
 /** The signed-in user of a next-auth session (as produced by the callbacks above), or null. */

@@ -9,8 +9,28 @@ export interface ThrottleRule {
   windowSeconds: number;
 }
 
-/** Failed sign-ins allowed per email address and per client address. */
+/** Failed attempts allowed per minute: a sign-in per email and client address, a password check per user. */
 export const SIGN_IN_RULE: ThrottleRule = { limit: 10, windowSeconds: 60 };
+
+/**
+ * The three limits of a sign-in. The fast ones are per email *and* address (so guesses from other
+ * addresses never lock the owner out) and per address (one address guessing across many emails);
+ * the slow one per email caps guessing spread over many addresses.
+ */
+export interface SignInRules {
+  perEmailAndAddress: ThrottleRule;
+  perAddress: ThrottleRule;
+  perEmail: ThrottleRule;
+}
+
+export const SIGN_IN_RULES: SignInRules = {
+  perEmailAndAddress: SIGN_IN_RULE,
+  perAddress: SIGN_IN_RULE,
+  perEmail: { limit: 100, windowSeconds: 3600 },
+};
+
+/** Sign-ups allowed per client address (each one creates a user and a funded paper account). */
+export const SIGN_UP_RULE: ThrottleRule = { limit: 20, windowSeconds: 3600 };
 
 export interface BucketState {
   key: string;

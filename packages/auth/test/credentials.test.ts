@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, SignInError } from '../src/credentials.ts';
+import { authenticate, signInBuckets, SignInError } from '../src/credentials.ts';
+import { SIGN_IN_RULES } from '../src/throttle.ts';
 import { resolveSessionUser } from '../src/session.ts';
 import { insertUser, useTestDb } from './helpers.ts';
 
@@ -56,11 +57,28 @@ describe('authenticate', () => {
     expect(await t.db.rateLimitBucket.count({ where: { key: { contains: '10.0.0.3' } } })).toBe(0);
   });
 
-  it('holds the per-email limit under 40 simultaneous wrong attempts from many addresses', async () => {
+  it('lets the owner in after ten wrong passwords for their email from ten other addresses', async () => {
     const u = await insertUser(t.db);
+    for (let i = 0; i < 10; i++) {
+      const e = await failure(
+        authenticate(t.db, { email: u.email, password: 'wrong-Password-1', ip: `10.9.0.${i}` }),
+      );
+      expect(e.code).toBe('INVALID_CREDENTIALS');
+    }
+    expect(
+      (await authenticate(t.db, { email: u.email, password: u.password, ip: '10.9.1.1' })).id,
+    ).toBe(u.id);
+  });
+
+  it('holds the per-email-and-address limit under 40 simultaneous attempts from one address', async () => {
+    const u = await insertUser(t.db);
+    const ip = '10.1.0.1';
+    // A loose per-address limit, so that the per-email-and-address one alone decides (two counters
+    // taken at once may both refuse the tenth attempt).
+    const rules = { ...SIGN_IN_RULES, perAddress: { limit: 1000, windowSeconds: 60 } };
     const results = await Promise.allSettled(
-      Array.from({ length: 40 }, (_, i) =>
-        authenticate(t.db, { email: u.email, password: 'wrong-Password-1', ip: `10.1.0.${i}` }),
+      Array.from({ length: 40 }, () =>
+        authenticate(t.db, { email: u.email, password: 'wrong-Password-1', ip }, rules),
       ),
     );
     const codes = results.map((r) =>
@@ -68,20 +86,61 @@ describe('authenticate', () => {
     );
     expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(10);
     expect(codes.filter((c) => c === 'THROTTLED')).toHaveLength(30);
-    // The right password is refused too until the window ends, with a clear message.
+    // From that address even the right password waits for the window to end, with a clear message.
     const e = await failure(
-      authenticate(t.db, { email: u.email, password: u.password, ip: '10.1.1.1' }),
+      authenticate(t.db, { email: u.email, password: u.password, ip }, rules),
     );
     expect(e.code).toBe('THROTTLED');
     expect(e.message).toMatch(/^Too many sign-in attempts; try again in \d+ seconds?\.$/);
     expect(e.retryAfterSeconds).toBeGreaterThan(0);
     expect(e.retryAfterSeconds).toBeLessThanOrEqual(60);
-
-    // Once the window has passed, the right password works again.
-    await t.db
-      .$executeRaw`UPDATE rate_limit_buckets SET window_start = window_start - interval '61 seconds' WHERE key = ${`signin:email:${u.email}`}`;
+    // The throttled attempts did not use up the email's slow allowance: only the 10 checked ones count.
+    const perEmail = await t.db.rateLimitBucket.findUniqueOrThrow({
+      where: { key: `signin:email:${u.email}` },
+    });
+    expect(perEmail.count).toBe(10);
+    // The owner, from their own address, gets in.
     expect(
       (await authenticate(t.db, { email: u.email, password: u.password, ip: '10.1.1.2' })).id,
+    ).toBe(u.id);
+    // Once the window has passed, the right password works from that address too.
+    const [fast] = signInBuckets(u.email, ip);
+    await t.db
+      .$executeRaw`UPDATE rate_limit_buckets SET window_start = window_start - interval '61 seconds' WHERE key = ANY(${fast.map((b) => b.key)})`;
+    expect((await authenticate(t.db, { email: u.email, password: u.password, ip })).id).toBe(u.id);
+  });
+
+  it('holds the slower per-email limit against guesses spread over many addresses', async () => {
+    const u = await insertUser(t.db);
+    const rules = {
+      ...SIGN_IN_RULES,
+      perEmail: { limit: 6, windowSeconds: 3600 },
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 15 }, (_, i) =>
+        authenticate(
+          t.db,
+          { email: u.email, password: 'wrong-Password-1', ip: `10.3.0.${i}` },
+          rules,
+        ),
+      ),
+    );
+    const codes = results.map((r) =>
+      r.status === 'rejected' ? (r.reason as SignInError).code : 'OK',
+    );
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(6);
+    expect(codes.filter((c) => c === 'THROTTLED')).toHaveLength(9);
+    const e = await failure(
+      authenticate(t.db, { email: u.email, password: u.password, ip: '10.3.1.1' }, rules),
+    );
+    expect(e.code).toBe('THROTTLED');
+    expect(e.message).toMatch(/^Too many sign-in attempts; try again in \d+ minutes\.$/);
+    expect(e.retryAfterSeconds).toBeGreaterThan(3500);
+    await t.db
+      .$executeRaw`UPDATE rate_limit_buckets SET window_start = window_start - interval '3601 seconds' WHERE key = ${`signin:email:${u.email}`}`;
+    expect(
+      (await authenticate(t.db, { email: u.email, password: u.password, ip: '10.3.1.1' }, rules))
+        .id,
     ).toBe(u.id);
   });
 
@@ -109,10 +168,12 @@ describe('authenticate', () => {
     const u = await insertUser(t.db);
     for (let i = 0; i < 15; i++)
       await authenticate(t.db, { email: u.email, password: u.password, ip: '10.2.0.1' });
-    const bucket = await t.db.rateLimitBucket.findUniqueOrThrow({
-      where: { key: `signin:email:${u.email}` },
-    });
-    expect(bucket.count).toBe(0);
+    const keys = signInBuckets(u.email, '10.2.0.1')
+      .flat()
+      .map((b) => b.key);
+    expect(keys).toHaveLength(3);
+    const buckets = await t.db.rateLimitBucket.findMany({ where: { key: { in: keys } } });
+    expect(buckets.map((b) => b.count)).toEqual([0, 0, 0]);
   });
 });
 

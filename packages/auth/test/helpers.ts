@@ -3,11 +3,12 @@ import { createTestDatabase, type TestDatabase } from '@lab/db/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { hashPassword } from '../src/password.ts';
 
-export function useTestDb(): { readonly db: Db } {
+export function useTestDb(): { readonly db: Db; readonly url: string } {
   let tdb: TestDatabase;
-  const box = {} as { db: Db };
+  const box = {} as { db: Db; url: string };
   beforeAll(async () => {
     tdb = await createTestDatabase();
+    box.url = tdb.url;
     box.db = createDb(tdb.url, { max: 20 });
   });
   afterAll(async () => {

@@ -2,7 +2,8 @@
 // CSRF-protected credentials sign-in, cookie attributes, session re-validation and sign-in errors.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { createDb } from '@lab/db';
+import { describe, expect, it, vi } from 'vitest';
 import { createAuthOptions, secureCookiesFor, sessionClaims } from '../src/next-auth.ts';
 import { insertUser, useTestDb } from './helpers.ts';
 
@@ -25,10 +26,12 @@ interface Res {
 }
 
 let clients = 0;
-function handler(secureCookies: boolean) {
+function handler(
+  secureCookies: boolean,
+  options = createAuthOptions({ db: t.db, secret: SECRET, secureCookies }),
+) {
   clients += 1;
   const ip = `203.0.113.${clients}`;
-  const options = createAuthOptions({ db: t.db, secret: SECRET, secureCookies });
   const jar = new Map<string, string>();
   async function request(
     method: 'GET' | 'POST',
@@ -54,13 +57,14 @@ function handler(secureCookies: boolean) {
     }
     return res;
   }
-  async function signIn(email: string, password: string) {
+  async function signIn(email: string, password: string, callbackUrl?: string) {
     const csrf = (await request('GET', 'csrf')).body as { csrfToken: string };
     return request('POST', 'callback', 'credentials', {
       csrfToken: csrf.csrfToken,
       email,
       password,
       json: 'true',
+      ...(callbackUrl ? { callbackUrl } : {}),
     });
   }
   const session = async () =>
@@ -75,7 +79,7 @@ describe('credentials sign-in through next-auth', () => {
     const u = await insertUser(t.db);
     const h = handler(false);
     const res = await h.signIn(u.email, u.password);
-    expect(res.redirect).toBe('http://localhost:3000');
+    expect(res.redirect).toBe('http://localhost:3000/');
     const cookie = res.cookies?.find((c) => c.name === 'next-auth.session-token');
     expect(cookie?.options).toMatchObject({
       httpOnly: true,
@@ -110,16 +114,66 @@ describe('credentials sign-in through next-auth', () => {
     expect(await h.session()).toBeNull();
   });
 
-  it('passes the wrong-password and throttle messages to the client', async () => {
+  it('reports wrong passwords and throttling as codes, never as text', async () => {
     const u = await insertUser(t.db);
     const h = handler(false);
     const wrong = await h.signIn(u.email, 'wrong-Password-1');
-    expect(new URL(wrong.redirect!).searchParams.get('error')).toBe('Wrong email or password.');
+    expect(new URL(wrong.redirect!).searchParams.get('error')).toBe('CredentialsSignin');
     for (let i = 0; i < 10; i++) await h.signIn(u.email, 'wrong-Password-1');
     const throttled = await h.signIn(u.email, u.password);
-    expect(new URL(throttled.redirect!).searchParams.get('error')).toMatch(
-      /^Too many sign-in attempts; try again in \d+ seconds?\.$/,
+    expect(new URL(throttled.redirect!).searchParams.get('error')).toMatch(/^Throttled-\d+$/);
+  });
+
+  it('answers a NUL byte in the email as wrong credentials, not with database text', async () => {
+    const h = handler(false);
+    const res = await h.signIn('ada\u0000@example.io', 'whatever-Pass-1');
+    expect(res.redirect).toBe('http://localhost:3000/api/auth/error?error=CredentialsSignin');
+  });
+
+  it('never puts an internal error in the URL (database down)', async () => {
+    const broken = createDb(t.url.replace(/\/([^/?]+)(\?|$)/, '/no_such_database_$1$2'), {
+      max: 1,
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const h = handler(
+        false,
+        createAuthOptions({ db: broken, secret: SECRET, secureCookies: false }),
+      );
+      const res = await h.signIn('ada@example.io', 'whatever-Pass-1');
+      expect(res.redirect).toBe('http://localhost:3000/api/auth/error?error=SignInUnavailable');
+      expect(logged).toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+      await broken.$disconnect();
+    }
+  });
+
+  it.each([
+    ['/accounts?tab=open#top', 'http://localhost:3000/accounts?tab=open#top'],
+    ['http://localhost:3000/profile', 'http://localhost:3000/profile'],
+    ['/\t/evil.example', 'http://localhost:3000'],
+    ['/\n/evil.example', 'http://localhost:3000'],
+    ['//evil.example', 'http://localhost:3000'],
+    ['/\\evil.example', 'http://localhost:3000'],
+    ['/a/..//evil.example', 'http://localhost:3000'],
+    ['https://evil.example/', 'http://localhost:3000'],
+    ['http://localhost:3000@evil.example/', 'http://localhost:3000'],
+    ['javascript:alert(1)', 'http://localhost:3000'],
+  ])('redirects %j only within the app: %s', async (url, expected) => {
+    const options = createAuthOptions({ db: t.db, secret: SECRET, secureCookies: false });
+    expect(await options.callbacks!.redirect!({ url, baseUrl: 'http://localhost:3000' })).toBe(
+      expected,
     );
+  });
+
+  it('sends the browser back to a same-origin callbackUrl after signing in, and nowhere else', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    const evil = await h.signIn(u.email, u.password, '/\t/evil.example');
+    expect(evil.redirect).toBe('http://localhost:3000');
+    const good = await h.signIn(u.email, u.password, '/profile');
+    expect(good.redirect).toBe('http://localhost:3000/profile');
   });
 
   it('re-validates the session on every request: role change, password change, deleted user', async () => {

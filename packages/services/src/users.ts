@@ -1,14 +1,19 @@
 // Users: sign-up (with the personal paper account, in one transaction), profile, password, roles.
 import {
   authUserSelect,
+  DISPLAY_NAME_MAX,
+  displayNameSchema,
+  emailSchema,
   hashPassword,
   normalizeEmail,
   refundAttempt,
+  SIGN_IN_ERROR,
   SIGN_IN_RULE,
   takeAttempt,
   throttledMessage,
   verifyPassword,
   type AuthUser,
+  type OAuthProvisionFailure,
   type Role,
 } from '@lab/auth';
 import { Prisma, type Db } from '@lab/db';
@@ -264,7 +269,8 @@ export async function applyAdminFromEnv(db: Db): Promise<string | null> {
   return outcome === 'promoted' ? `made ${email} an admin (LAB_ADMIN_EMAIL)` : null;
 }
 
-export type OAuthProvisionResult = { ok: true; user: AuthUser } | { ok: false; error: string };
+export type OAuthProvisionResult =
+  { ok: true; user: AuthUser } | { ok: false; error: OAuthProvisionFailure };
 
 /**
  * The user of an OAuth identity: the linked one, or a new user with a personal account. An address
@@ -290,17 +296,16 @@ export async function provisionOAuthUser(
     select: { user: { select: authUserSelect } },
   });
   if (linked) return { ok: true, user: linked.user };
-  if (!identity.email)
-    return { ok: false, error: 'Your GitHub account has no public verified email address.' };
-  const email = normalizeEmail(identity.email);
+  // The provider's name and address obey the same rules as a sign-up form's.
+  const parsedEmail = emailSchema.safeParse(identity.email ?? '');
+  if (!parsedEmail.success) return { ok: false, error: SIGN_IN_ERROR.oauthNoEmail };
+  const email = parsedEmail.data;
   const existing = await db.user.findUnique({ where: { email }, select: { id: true } });
-  if (existing)
-    return {
-      ok: false,
-      error: 'An account with this email already exists: sign in with your password.',
-    };
-  const displayName =
-    (identity.name ?? email.split('@')[0] ?? 'Trader').trim().slice(0, 64) || 'Trader';
+  if (existing) return { ok: false, error: SIGN_IN_ERROR.oauthEmailTaken };
+  const name = [identity.name, email.split('@')[0]]
+    .map((n) => displayNameSchema.safeParse(n?.slice(0, DISPLAY_NAME_MAX) ?? ''))
+    .find((r) => r.success);
+  const displayName = name?.data ?? 'Trader';
   const { user } = await signUp(db, { email, displayName, password: null });
   await db.oAuthAccount.create({
     data: {

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { signInErrorMessage } from '@lab/auth/sign-in-errors';
+import { env } from '@/env';
 import { safeCallbackUrl } from '@/lib/callback-url';
 import { githubEnabled } from '@/server/auth';
 import { getSessionUser } from '@/server/session';
@@ -14,9 +16,10 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeCallbackUrl(params.callbackUrl);
+  const callbackUrl = safeCallbackUrl(params.callbackUrl, { origin: env().NEXTAUTH_URL });
   if (await getSessionUser()) redirect(callbackUrl);
-  const error = typeof params.error === 'string' ? params.error : null;
+  // Only the message of a known code: the parameter is whatever the link's author wrote.
+  const error = signInErrorMessage(params.error);
   return (
     <section
       aria-labelledby="sign-in-title"

@@ -1,24 +1,9 @@
 'use client';
+import { failedSignInMessage } from '@lab/auth/sign-in-errors';
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { Field, FormAlert, SubmitButton } from '@/components/form';
 import { formText } from '@/lib/form-errors';
-
-// next-auth reports some failures as codes; our own messages (wrong password, throttling) pass as is.
-const NEXT_AUTH_CODES: Record<string, string> = {
-  CredentialsSignin: 'Wrong email or password.',
-  OAuthSignin: 'Could not start signing in with GitHub. Try again.',
-  OAuthCallback: 'GitHub sign-in did not complete. Try again.',
-  OAuthAccountNotLinked: 'This email already has an account: sign in with your password.',
-  AccessDenied: 'Sign-in was refused.',
-  SessionRequired: 'Sign in to continue.',
-  Callback: 'Sign-in did not complete. Try again.',
-  Default: 'Sign-in failed. Try again.',
-};
-
-export function describeSignInError(code: string): string {
-  return NEXT_AUTH_CODES[code] ?? (/^[A-Z][A-Za-z]+$/.test(code) ? NEXT_AUTH_CODES.Default! : code);
-}
 
 export function SignInForm({
   callbackUrl,
@@ -26,13 +11,12 @@ export function SignInForm({
   github,
 }: {
   callbackUrl: string;
+  /** The message of a known error code in the URL (never the parameter itself). */
   initialError: string | null;
   github: boolean;
 }) {
   const [pending, setPending] = useState(false);
-  const [formError, setFormError] = useState<string | null>(
-    initialError ? describeSignInError(initialError) : null,
-  );
+  const [formError, setFormError] = useState<string | null>(initialError);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -50,7 +34,7 @@ export function SignInForm({
     const res = await signIn('credentials', { email, password, redirect: false, callbackUrl });
     if (!res || res.error || !res.ok) {
       setPending(false);
-      setFormError(describeSignInError(res?.error ?? 'Default'));
+      setFormError(failedSignInMessage(res?.error));
       return;
     }
     // A full navigation, so every server component (the header too) renders with the new session.

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { defaultStartingBalance, QUOTE_ASSET } from '@lab/services';
+import { env } from '@/env';
 import { safeCallbackUrl } from '@/lib/callback-url';
 import { formatAmount } from '@/lib/format';
 import { getSessionUser } from '@/server/session';
@@ -14,7 +15,9 @@ export default async function SignUpPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const callbackUrl = safeCallbackUrl((await searchParams).callbackUrl);
+  const callbackUrl = safeCallbackUrl((await searchParams).callbackUrl, {
+    origin: env().NEXTAUTH_URL,
+  });
   if (await getSessionUser()) redirect(callbackUrl);
   const balance = formatAmount(defaultStartingBalance().toFixed());
   return (
