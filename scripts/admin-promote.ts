@@ -1,4 +1,6 @@
-// `npm run admin:promote -- someone@example.com`: makes an existing user an admin.
+// `npm run admin:promote -- someone@example.com`: makes an existing user an admin. The only way to
+// make the first admin: it needs access to this machine's database, so no visitor can race it.
+// Sign up first, then run it, and check that the account it names is yours.
 // Uses DATABASE_URL when set, otherwise the embedded PostgreSQL in .data/pg (started for the
 // command if `npm start` is not running, and stopped again afterwards).
 import fs from 'node:fs';
@@ -27,14 +29,13 @@ try {
   database = await provideDatabase({ databaseUrl: process.env.DATABASE_URL });
   const db = createDb(database.url, { max: 1 });
   try {
-    const outcome = await promoteToAdmin(db, email);
-    if (outcome === 'no-such-user') {
+    const { outcome, user } = await promoteToAdmin(db, email);
+    if (!user) {
       console.error(`no user with the email ${email}: sign up first, then run this again`);
       code = 1;
     } else {
-      console.log(
-        outcome === 'promoted' ? `${email} is now an admin` : `${email} is already an admin`,
-      );
+      const who = `${JSON.stringify(user.displayName)} <${user.email}>, signed up ${user.createdAt.toISOString()}`;
+      console.log(outcome === 'promoted' ? `${who} is now an admin` : `${who} is already an admin`);
     }
   } finally {
     await db.$disconnect();

@@ -1,3 +1,5 @@
+import { SIGN_UP_RULE } from '@lab/auth';
+import type { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { callerFor, uniqueEmail } from '../src/testing/index.ts';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
@@ -54,9 +56,23 @@ describe('auth.signUp', () => {
     expect(await ledgerTotal(t.db)).toBe('0');
   });
 
-  it('uses LAB_DEFAULT_STARTING_BALANCE and makes LAB_ADMIN_EMAIL an admin', async () => {
-    const email = uniqueEmail('boss');
+  it('uses LAB_DEFAULT_STARTING_BALANCE', async () => {
     process.env.LAB_DEFAULT_STARTING_BALANCE = '2500.5';
+    try {
+      const res = await anon().auth.signUp({
+        email: uniqueEmail(),
+        displayName: 'Saver',
+        password: 'very-Secret-1',
+      });
+      const account = await t.db.paperAccount.findUniqueOrThrow({ where: { id: res.accountId } });
+      expect(account.walletBalance.toFixed()).toBe('2500.5');
+    } finally {
+      delete process.env.LAB_DEFAULT_STARTING_BALANCE;
+    }
+  });
+
+  it('never makes whoever signs up first with LAB_ADMIN_EMAIL an admin', async () => {
+    const email = uniqueEmail('boss');
     process.env.LAB_ADMIN_EMAIL = ` ${email.toUpperCase()}`;
     try {
       const res = await anon().auth.signUp({
@@ -65,13 +81,46 @@ describe('auth.signUp', () => {
         password: 'very-Secret-1',
       });
       const user = await t.db.user.findUniqueOrThrow({ where: { id: res.userId } });
-      expect(user.role).toBe('ADMIN');
-      const account = await t.db.paperAccount.findUniqueOrThrow({ where: { id: res.accountId } });
-      expect(account.walletBalance.toFixed()).toBe('2500.5');
+      expect(user.role).toBe('TRADER');
     } finally {
-      delete process.env.LAB_DEFAULT_STARTING_BALANCE;
       delete process.env.LAB_ADMIN_EMAIL;
     }
+  });
+
+  it('throttles sign-ups per client address, even when they arrive at once', async () => {
+    const ip = '198.51.100.7';
+    const before = await counts();
+    const results = await Promise.allSettled(
+      Array.from({ length: SIGN_UP_RULE.limit + 5 }, (_, i) =>
+        callerFor(t.db, null, ip).auth.signUp({
+          email: uniqueEmail(`bulk${i}`),
+          displayName: `Bulk ${i}`,
+          password: 'bulk-Signup-1',
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(SIGN_UP_RULE.limit);
+    const refused = results.flatMap((r) =>
+      r.status === 'rejected' ? [r.reason as TRPCError] : [],
+    );
+    expect(refused).toHaveLength(5);
+    for (const e of refused) {
+      expect(e.code).toBe('TOO_MANY_REQUESTS');
+      expect(e.message).toMatch(
+        /^Too many sign-ups from your network; try again in \d+ minutes?\.$/,
+      );
+    }
+    const after = await counts();
+    expect(after.users - before.users).toBe(SIGN_UP_RULE.limit);
+    expect(after.accounts - before.accounts).toBe(SIGN_UP_RULE.limit);
+    expect(await ledgerTotal(t.db)).toBe('0');
+    // Another address is not affected.
+    const other = await callerFor(t.db, null, '198.51.100.8').auth.signUp({
+      email: uniqueEmail(),
+      displayName: 'Neighbour',
+      password: 'bulk-Signup-1',
+    });
+    expect(other.userId).toBeTruthy();
   });
 
   const good = { email: 'valid@example.test', displayName: 'Valid', password: 'long-Enough-1' };
@@ -91,6 +140,36 @@ describe('auth.signUp', () => {
       { ...good, displayName: 'x'.repeat(65) },
       'displayName',
       /at most 64/,
+    ],
+    [
+      'display name with a right-to-left override',
+      { ...good, displayName: 'Ada\u202eevil' },
+      'displayName',
+      /cannot contain control, zero-width or text-direction characters/,
+    ],
+    [
+      'display name with a zero-width space',
+      { ...good, displayName: 'A\u200bda' },
+      'displayName',
+      /cannot contain control, zero-width or text-direction characters/,
+    ],
+    [
+      'email with a NUL byte',
+      { ...good, email: 'nul\u0000@example.test' },
+      'email',
+      /cannot contain control, zero-width or text-direction characters/,
+    ],
+    [
+      'display name with a NUL byte',
+      { ...good, displayName: 'Nul\u0000' },
+      'displayName',
+      /cannot contain control/,
+    ],
+    [
+      'password with a NUL byte',
+      { ...good, password: 'long-Enough-1\u0000' },
+      'password',
+      /cannot contain control/,
     ],
     [
       'display name with markup',

@@ -1,6 +1,6 @@
 import { resolveSessionUser, verifyPassword } from '@lab/auth';
 import { describe, expect, it } from 'vitest';
-import { applyAdminFromEnv, promoteToAdmin, provisionOAuthUser } from '@lab/services';
+import { promoteToAdmin, provisionOAuthUser } from '@lab/services';
 import { callerFor, createUser, uniqueEmail } from '../src/testing/index.ts';
 import { trpcError, useTestDb } from './helpers.ts';
 
@@ -133,19 +133,18 @@ describe('roles', () => {
     expect(self.message).toMatch(/last admin/);
   });
 
-  it('promotes by email (CLI) and from LAB_ADMIN_EMAIL at start', async () => {
-    const u = await createUser(t.db);
-    expect(await promoteToAdmin(t.db, ` ${u.email.toUpperCase()} `)).toBe('promoted');
-    expect(await promoteToAdmin(t.db, u.email)).toBe('already-admin');
-    expect(await promoteToAdmin(t.db, uniqueEmail())).toBe('no-such-user');
-    const v = await createUser(t.db);
-    process.env.LAB_ADMIN_EMAIL = v.email;
-    try {
-      expect(await applyAdminFromEnv(t.db)).toMatch(/made .* an admin/);
-      expect((await t.db.user.findUniqueOrThrow({ where: { id: v.user.id } })).role).toBe('ADMIN');
-    } finally {
-      delete process.env.LAB_ADMIN_EMAIL;
-    }
+  it('promotes by email (the admin:promote command) and says whom', async () => {
+    const u = await createUser(t.db, { displayName: 'Future Admin' });
+    const promoted = await promoteToAdmin(t.db, ` ${u.email.toUpperCase()} `);
+    expect(promoted.outcome).toBe('promoted');
+    expect(promoted.user).toMatchObject({ email: u.email, displayName: 'Future Admin' });
+    expect(promoted.user?.createdAt).toBeInstanceOf(Date);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: u.user.id } })).role).toBe('ADMIN');
+    expect((await promoteToAdmin(t.db, u.email)).outcome).toBe('already-admin');
+    expect(await promoteToAdmin(t.db, uniqueEmail())).toEqual({
+      outcome: 'no-such-user',
+      user: null,
+    });
   });
 });
 
@@ -171,6 +170,34 @@ describe('OAuth provisioning', () => {
       providerAccountId: '99',
       email: existing.email,
     });
-    expect(refused.ok).toBe(false);
+    expect(refused).toEqual({ ok: false, error: 'OAuthEmailTaken' });
+  });
+
+  it('holds names and addresses from the provider to the sign-up rules', async () => {
+    const email = uniqueEmail('gh');
+    const spoofed = await provisionOAuthUser(t.db, {
+      provider: 'github',
+      providerAccountId: '7001',
+      email,
+      name: 'Ada\u202eniamda',
+    });
+    if (!spoofed.ok) throw new Error('expected a user');
+    expect(spoofed.user.displayName).toBe(email.split('@')[0]);
+    expect(
+      await provisionOAuthUser(t.db, {
+        provider: 'github',
+        providerAccountId: '7002',
+        email: 'nul\u0000@example.test',
+        name: 'Nul',
+      }),
+    ).toEqual({ ok: false, error: 'OAuthNoEmail' });
+    expect(
+      await provisionOAuthUser(t.db, {
+        provider: 'github',
+        providerAccountId: '7003',
+        email: null,
+        name: 'No Mail',
+      }),
+    ).toEqual({ ok: false, error: 'OAuthNoEmail' });
   });
 });

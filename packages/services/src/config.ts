@@ -1,6 +1,5 @@
 // Limits and settings of users and paper accounts, read from the environment on each use so that
 // tests and the launcher can set them.
-import { normalizeEmail } from '@lab/auth';
 import { Prisma } from '@lab/db';
 
 export const MIN_STARTING_BALANCE = new Prisma.Decimal(100);
@@ -25,10 +24,4 @@ export function defaultStartingBalance(): Prisma.Decimal {
     );
   }
   return v;
-}
-
-/** The address that is made an admin at sign-up and at every start (LAB_ADMIN_EMAIL), if set. */
-export function adminEmail(): string | null {
-  const raw = process.env.LAB_ADMIN_EMAIL;
-  return raw?.trim() ? normalizeEmail(raw) : null;
 }

@@ -9,6 +9,7 @@ import {
   refundAttempt,
   SIGN_IN_ERROR,
   SIGN_IN_RULE,
+  SIGN_UP_RULE,
   takeAttempt,
   throttledMessage,
   verifyPassword,
@@ -17,7 +18,7 @@ import {
   type Role,
 } from '@lab/auth';
 import { Prisma, type Db } from '@lab/db';
-import { adminEmail, defaultStartingBalance } from './config.ts';
+import { defaultStartingBalance } from './config.ts';
 import { AppError } from './errors.ts';
 import { createFundedAccount } from './paper-accounts.ts';
 
@@ -33,8 +34,31 @@ export interface SignUpResult {
 }
 
 /**
+ * A visitor signing up (auth.signUp): at most SIGN_UP_RULE.limit sign-ups per client address and
+ * window, counted before anything is created, so simultaneous requests cannot slip past it. All
+ * clients whose address is unknown share one allowance.
+ */
+export async function signUpFromAddress(
+  db: Db,
+  ip: string,
+  input: { email: string; displayName: string; password: string },
+): Promise<SignUpResult> {
+  const bucket = await takeAttempt(db, `signup:ip:${ip}`, SIGN_UP_RULE);
+  if (bucket.count > SIGN_UP_RULE.limit) {
+    const minutes = Math.ceil(bucket.retryAfterSeconds / 60);
+    throw new AppError(
+      'RATE_LIMITED',
+      `Too many sign-ups from your network; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    );
+  }
+  return signUp(db, input);
+}
+
+/**
  * Creates a user and their personal paper account (funded from the treasury) in one transaction:
  * on any failure nothing is created. Input is already validated (see signUpInput in @lab/auth).
+ * Every user starts as a trader: the first admin is made with `npm run admin:promote`, which
+ * needs access to the server (an address given in advance could be signed up by anyone first).
  */
 export async function signUp(
   db: Db,
@@ -43,13 +67,12 @@ export async function signUp(
   const email = normalizeEmail(input.email);
   const startingBalance = defaultStartingBalance();
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
-  const role: Role = email === adminEmail() ? 'ADMIN' : 'TRADER';
   try {
     return await db.$transaction(async (tx) => {
       const taken = await tx.user.findUnique({ where: { email }, select: { id: true } });
       if (taken) throw new AppError('CONFLICT', DUPLICATE_EMAIL, { field: 'email' });
       const user = await tx.user.create({
-        data: { email, displayName: input.displayName, passwordHash, role },
+        data: { email, displayName: input.displayName, passwordHash },
         select: authUserSelect,
       });
       const accountId = await createFundedAccount(tx, user.id, {
@@ -248,26 +271,36 @@ async function listUsersById(db: Db, id: string) {
   };
 }
 
-/** Makes the user with this email an admin (CLI and LAB_ADMIN_EMAIL). Returns false if no such user. */
+export interface PromotedUser {
+  email: string;
+  displayName: string;
+  createdAt: Date;
+}
+
+/**
+ * Makes the user with this email an admin (`npm run admin:promote`, run on the server). Returns
+ * who it was, so the operator sees that the account is the one they signed up.
+ */
 export async function promoteToAdmin(
   db: Db,
   rawEmail: string,
-): Promise<'promoted' | 'already-admin' | 'no-such-user'> {
+): Promise<
+  | { outcome: 'promoted' | 'already-admin'; user: PromotedUser }
+  | { outcome: 'no-such-user'; user: null }
+> {
   const email = normalizeEmail(rawEmail);
-  const user = await db.user.findUnique({ where: { email }, select: { id: true, role: true } });
-  if (!user) return 'no-such-user';
-  if (user.role === 'ADMIN') return 'already-admin';
-  await db.user.update({ where: { id: user.id }, data: { role: 'ADMIN' } });
-  return 'promoted';
+  const user = await db.user.findUnique({
+    where: { email },
+    select: { id: true, role: true, email: true, displayName: true, createdAt: true },
+  });
+  if (!user) return { outcome: 'no-such-user', user: null };
+  const { id, role, ...who } = user;
+  if (role === 'ADMIN') return { outcome: 'already-admin', user: who };
+  await db.user.update({ where: { id }, data: { role: 'ADMIN' } });
+  return { outcome: 'promoted', user: who };
 }
 
-/** Applies LAB_ADMIN_EMAIL at start-up; the user may not have signed up yet (then sign-up does it). */
-export async function applyAdminFromEnv(db: Db): Promise<string | null> {
-  const email = adminEmail();
-  if (!email) return null;
-  const outcome = await promoteToAdmin(db, email);
-  return outcome === 'promoted' ? `made ${email} an admin (LAB_ADMIN_EMAIL)` : null;
-}
+export const countAdmins = (db: Db): Promise<number> => db.user.count({ where: { role: 'ADMIN' } });
 
 export type OAuthProvisionResult =
   { ok: true; user: AuthUser } | { ok: false; error: OAuthProvisionFailure };
