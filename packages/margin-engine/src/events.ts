@@ -82,6 +82,17 @@ export function applyEvent(a: Account, ev: EngineEvent): Account {
       const o = getOrder(a, ev.orderId);
       return withOrder(a, { ...o, status: transition(o.status, 'cancel') });
     }
+    case 'orderAmended': {
+      const o = getOrder(a, ev.orderId);
+      if (o.type !== 'limit' || ev.quantity.lte(o.filledQuantity))
+        throw new EngineError('INVALID_TRANSITION', 'quantity');
+      return withOrder(a, {
+        ...o,
+        status: transition(o.status, 'amend'),
+        price: ev.price,
+        quantity: ev.quantity,
+      });
+    }
     case 'orderExpired': {
       const o = getOrder(a, ev.orderId);
       return withOrder(a, { ...o, status: transition(o.status, 'expire') });

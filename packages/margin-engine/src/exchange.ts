@@ -40,6 +40,7 @@ export function counterpartyFlows(ev: EngineEvent): {
       return { house: ev.amount.neg(), insurance: ZERO, deposit: ZERO };
     case 'liquidation':
       return { house: ev.realizedPnl.neg(), insurance: ev.fee.minus(ev.shortfall), deposit: ZERO };
+    case 'orderAmended':
     default:
       return { house: ZERO, insurance: ZERO, deposit: ZERO };
   }

@@ -76,6 +76,7 @@ export {
 export { applyTrade } from './position-math.ts';
 export { matchTaker, takerLevels, vwap } from './book.ts';
 export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
+export { amendOrder, type AmendRequest } from './amend-order.ts';
 export {
   setLeverage,
   setMarginMode,

@@ -2,18 +2,25 @@
 import { EngineError } from './errors.ts';
 import type { OrderStatus } from './types.ts';
 
-export type OrderAction = 'trigger' | 'partialFill' | 'fill' | 'cancel' | 'expire';
+export type OrderAction = 'trigger' | 'partialFill' | 'fill' | 'cancel' | 'expire' | 'amend';
 
 export const ORDER_TRANSITIONS: Readonly<
   Record<OrderStatus, Readonly<Partial<Record<OrderAction, OrderStatus>>>>
 > = {
   untriggered: { trigger: 'new', cancel: 'canceled', expire: 'expired' },
-  new: { partialFill: 'partiallyFilled', fill: 'filled', cancel: 'canceled', expire: 'expired' },
+  new: {
+    partialFill: 'partiallyFilled',
+    fill: 'filled',
+    cancel: 'canceled',
+    expire: 'expired',
+    amend: 'new',
+  },
   partiallyFilled: {
     partialFill: 'partiallyFilled',
     fill: 'filled',
     cancel: 'canceled',
     expire: 'expired',
+    amend: 'partiallyFilled',
   },
   filled: {},
   canceled: {},

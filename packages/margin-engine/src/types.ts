@@ -142,6 +142,15 @@ export type EngineEvent =
     })
   | (Base & { type: 'orderCanceled'; orderId: string; symbol: string; reason: string })
   | (Base & {
+      type: 'orderAmended';
+      orderId: string;
+      symbol: string;
+      /** The order's limit price after the amendment. */
+      price: Decimal;
+      /** Its total quantity after the amendment (filled part included). */
+      quantity: Decimal;
+    })
+  | (Base & {
       type: 'orderExpired';
       orderId: string;
       symbol: string;

@@ -29,7 +29,8 @@ export const isConditional = (t: OrderType): boolean => t !== 'market' && t !== 
 export const hasLimitPrice = (t: OrderType): boolean =>
   t === 'limit' || t === 'stopLimit' || t === 'takeProfitLimit';
 
-function parse(
+/** A positive finite decimal, or undefined when absent; `code` on anything else. */
+export function parsePositive(
   v: Decimal | string | undefined,
   code: 'INVALID_QUANTITY' | 'INVALID_PRICE',
   field: string,
@@ -85,20 +86,22 @@ export function validateOrder(account: Account, market: Market, req: OrderReques
   const closePosition = req.closePosition === true;
   if (closePosition && req.type !== 'stopMarket' && req.type !== 'takeProfitMarket')
     throw new EngineError('CLOSE_POSITION_INVALID', 'closePosition');
-  const quantity = closePosition ? ZERO : parse(req.quantity ?? '', 'INVALID_QUANTITY', 'quantity');
+  const quantity = closePosition
+    ? ZERO
+    : parsePositive(req.quantity ?? '', 'INVALID_QUANTITY', 'quantity');
   if (!quantity) throw new EngineError('INVALID_QUANTITY', 'quantity');
   if (!isOnStep(quantity, instrument.lotSize))
     throw new EngineError('QUANTITY_NOT_ON_STEP', 'quantity');
   let price: Decimal | undefined;
   if (hasLimitPrice(req.type)) {
     if (req.price === undefined) throw new EngineError('PRICE_REQUIRED', 'price');
-    price = parse(req.price, 'INVALID_PRICE', 'price')!;
+    price = parsePositive(req.price, 'INVALID_PRICE', 'price')!;
     if (!isOnStep(price, instrument.tickSize)) throw new EngineError('PRICE_NOT_ON_TICK', 'price');
   }
   let stopPrice: Decimal | undefined;
   if (isConditional(req.type)) {
     if (req.stopPrice === undefined) throw new EngineError('STOP_PRICE_REQUIRED', 'stopPrice');
-    stopPrice = parse(req.stopPrice, 'INVALID_PRICE', 'stopPrice')!;
+    stopPrice = parsePositive(req.stopPrice, 'INVALID_PRICE', 'stopPrice')!;
     if (!isOnStep(stopPrice, instrument.tickSize))
       throw new EngineError('STOP_PRICE_NOT_ON_TICK', 'stopPrice');
   }

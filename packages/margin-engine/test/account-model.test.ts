@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CATALOGUE,
   Decimal,
+  amendOrder,
   cancelOrder,
   onPrice,
   openAccount,
@@ -179,6 +180,40 @@ class LimitOrder implements fc.Command<Model, Real> {
   toString = (): string => `limit(${this.symbol},${this.side},${this.lots},${this.awayBp}bp)`;
 }
 
+class Amend implements fc.Command<Model, Real> {
+  constructor(
+    readonly pick: number,
+    readonly lots: number,
+    readonly awayBp: number,
+  ) {}
+  check = (m: Readonly<Model>): boolean => m.orders.size > 0;
+  run(m: Model, r: Real): void {
+    const id = [...m.orders.keys()][this.pick % m.orders.size]!;
+    const o = m.orders.get(id)!;
+    const inst = CATALOGUE[o.symbol]!;
+    const mark = r.market.marks[o.symbol]!;
+    // still away from the mark, so the post-only order keeps resting
+    const price = roundToTick(
+      inst,
+      mark.times(1 + ((o.side === 'buy' ? -1 : 1) * this.awayBp) / 10000),
+      o.side === 'buy' ? 'down' : 'up',
+    );
+    const qty = inst.lotSize.times(this.lots);
+    if (qty.times(price).lt(inst.minNotional)) {
+      expect(() =>
+        amendOrder(r.account, r.market, { orderId: id, price, quantity: qty }, ++r.now),
+      ).toThrowError(expect.objectContaining({ code: 'MIN_NOTIONAL' }) as Error);
+    } else {
+      const res = amendOrder(r.account, r.market, { orderId: id, price, quantity: qty }, ++r.now);
+      expect(res.events.map((e) => e.type)).toEqual(['orderAmended']);
+      m.orders.set(id, { ...o, price, qty });
+      r.account = res.account;
+    }
+    check(m, r);
+  }
+  toString = (): string => `amend(${this.pick},${this.lots},${this.awayBp}bp)`;
+}
+
 class Cancel implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check = (m: Readonly<Model>): boolean => m.orders.size > 0;
@@ -271,6 +306,9 @@ const commands = [
     .tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
     .map(([s, side, l, bp]) => new LimitOrder(s, side, l, bp)),
   fc.nat().map((p) => new Cancel(p)),
+  fc
+    .tuple(fc.nat(), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
+    .map(([p, l, bp]) => new Amend(p, l, bp)),
   fc
     .tuple(symArb, fc.constantFrom<'cross' | 'isolated'>('cross', 'isolated'))
     .map(([s, mode]) => new SetMode(s, mode)),

@@ -5,6 +5,7 @@ import {
   Decimal,
   accountToJson,
   adjustIsolatedMargin,
+  amendOrder,
   allPositionRisks,
   applyResult,
   cancelOrder,
@@ -65,7 +66,9 @@ type Action =
   /** Reduce-only market close of the whole position (cuts risk: never refused). */
   | { k: 'close'; acct: number; sym: number }
   /** A close-position stop-loss `bp` basis points against the position. */
-  | { k: 'protect'; acct: number; sym: number; bp: number };
+  | { k: 'protect'; acct: number; sym: number; bp: number }
+  /** Amend one of the account's open orders to `off` bp from the mark and `lots` lots. */
+  | { k: 'amend'; acct: number; pick: number; off: number; lots: number };
 
 const acct = fc.nat(ACCOUNTS.length - 1);
 const sym = fc.nat(SYMS.length - 1);
@@ -111,6 +114,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('close' as const), acct, sym }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('amend' as const),
+      acct,
+      pick: fc.nat(),
+      off: fc.integer({ min: -300, max: 300 }),
+      lots: fc.integer({ min: 1, max: 800 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -253,6 +266,18 @@ function step(w: World, a: Action): void {
       const acc = ex.accounts[ACCOUNTS[a.acct]!]!;
       const o = Object.values(acc.orders)[a.pick];
       if (o) tryResult(w, () => cancelOrder(acc, { orderId: o.id }, w.now));
+      break;
+    }
+    case 'amend': {
+      const acc = ex.accounts[ACCOUNTS[a.acct]!]!;
+      const limits = Object.values(acc.orders).filter((x) => x.type === 'limit');
+      const o = limits[a.pick % Math.max(1, limits.length)];
+      if (!o) break;
+      const inst = INSTRUMENTS[o.symbol]!;
+      const px = roundToTick(inst, ex.market.marks[o.symbol]!.times(1 + a.off / 10000));
+      const price = px.lte(0) ? inst.tickSize : px;
+      const quantity = o.filledQuantity.plus(lotQty(o.symbol, a.lots));
+      tryResult(w, () => amendOrder(acc, ex.market, { orderId: o.id, price, quantity }, w.now));
       break;
     }
     case 'leverage':
