@@ -32,12 +32,15 @@ export function fillSlices(
   slices: readonly Slice[],
   liquidity: Liquidity,
   now: number,
+  /** Fee rate override (closeAllAtMark closes without fee); else the instrument's for the liquidity. */
+  rate?: Decimal,
 ): Step {
   let acc = account;
   const events: EngineEvent[] = [];
   const instrument = instrumentOf(market, order.symbol);
   const settings = settingsOf(account, order.symbol, instrument);
-  const feeRate = liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate;
+  const feeRate =
+    rate ?? (liquidity === 'maker' ? instrument.makerFeeRate : instrument.takerFeeRate);
   for (const s of slices) {
     const nominalFee = money(s.quantity.times(s.price).times(feeRate));
     const out = applyTrade(

@@ -77,6 +77,7 @@ export { applyTrade } from './position-math.ts';
 export { matchTaker, takerLevels, vwap } from './book.ts';
 export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
 export { amendOrder, type AmendRequest } from './amend-order.ts';
+export { closeAllAtMark } from './close-all.ts';
 export {
   setLeverage,
   setMarginMode,

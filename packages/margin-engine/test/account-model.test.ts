@@ -6,6 +6,7 @@ import {
   Decimal,
   amendOrder,
   cancelOrder,
+  closeAllAtMark,
   onPrice,
   openAccount,
   placeOrder,
@@ -214,6 +215,22 @@ class Amend implements fc.Command<Model, Real> {
   toString = (): string => `amend(${this.pick},${this.lots},${this.awayBp}bp)`;
 }
 
+class CloseAll implements fc.Command<Model, Real> {
+  check = (): boolean => true;
+  run(m: Model, r: Real): void {
+    const res = closeAllAtMark(r.account, r.market, ++r.now, 'reset');
+    // model: every order goes, every position closes at its mark without fee
+    for (const [s, p] of Object.entries(m.positions))
+      modelTrade(m, s, p.qty.isPos() ? 'sell' : 'buy', p.qty.abs(), r.market.marks[s]!, '0');
+    m.orders.clear();
+    r.account = res.account;
+    check(m, r);
+    expect(r.account.orders).toEqual({});
+    expect(r.account.positions).toEqual({});
+  }
+  toString = (): string => 'closeAll';
+}
+
 class Cancel implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check = (m: Readonly<Model>): boolean => m.orders.size > 0;
@@ -306,6 +323,7 @@ const commands = [
     .tuple(symArb, sideArb, fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
     .map(([s, side, l, bp]) => new LimitOrder(s, side, l, bp)),
   fc.nat().map((p) => new Cancel(p)),
+  fc.constant(new CloseAll()),
   fc
     .tuple(fc.nat(), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
     .map(([p, l, bp]) => new Amend(p, l, bp)),

@@ -9,6 +9,7 @@ import {
   allPositionRisks,
   applyResult,
   cancelOrder,
+  closeAllAtMark,
   crossFigures,
   eventFromJson,
   eventToJson,
@@ -68,7 +69,9 @@ type Action =
   /** A close-position stop-loss `bp` basis points against the position. */
   | { k: 'protect'; acct: number; sym: number; bp: number }
   /** Amend one of the account's open orders to `off` bp from the mark and `lots` lots. */
-  | { k: 'amend'; acct: number; pick: number; off: number; lots: number };
+  | { k: 'amend'; acct: number; pick: number; off: number; lots: number }
+  /** The platform resets the account: closeAllAtMark. */
+  | { k: 'reset'; acct: number };
 
 const acct = fc.nat(ACCOUNTS.length - 1);
 const sym = fc.nat(SYMS.length - 1);
@@ -114,6 +117,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('close' as const), acct, sym }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('reset' as const), acct }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -278,6 +282,15 @@ function step(w: World, a: Action): void {
       const price = px.lte(0) ? inst.tickSize : px;
       const quantity = o.filledQuantity.plus(lotQty(o.symbol, a.lots));
       tryResult(w, () => amendOrder(acc, ex.market, { orderId: o.id, price, quantity }, w.now));
+      break;
+    }
+    case 'reset': {
+      const r = closeAllAtMark(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, w.now, 'reset');
+      w.ex = applyResult(ex, r);
+      record(w, r.events);
+      expect(r.account.orders).toEqual({});
+      expect(r.account.positions).toEqual({});
+      expect(r.account.walletBalance.gte(0)).toBe(true);
       break;
     }
     case 'leverage':
