@@ -27,7 +27,7 @@ describe('auth.signUp', () => {
     });
     expect(res.email).toBe(email);
     const user = await t.db.user.findUniqueOrThrow({ where: { email } });
-    expect(user).toMatchObject({ displayName: 'Ada Lovelace', role: 'TRADER', sessionVersion: 0 });
+    expect(user).toMatchObject({ displayName: 'Ada Lovelace', role: 'TRADER' });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const account = await t.db.paperAccount.findUniqueOrThrow({ where: { id: res.accountId } });
     expect(account).toMatchObject({

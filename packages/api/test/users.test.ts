@@ -1,4 +1,4 @@
-import { resolveSessionUser, verifyPassword } from '@lab/auth';
+import { createSession, resolveSession, verifyPassword } from '@lab/auth';
 import { describe, expect, it } from 'vitest';
 import { promoteToAdmin, provisionOAuthUser } from '@lab/services';
 import { callerFor, createUser, uniqueEmail } from '../src/testing/index.ts';
@@ -45,14 +45,18 @@ describe('user.changePassword', () => {
     );
     expect((same.cause as { field?: string }).field).toBe('newPassword');
 
-    expect(await resolveSessionUser(t.db, { userId: user.id, sessionVersion: 0 })).not.toBeNull();
+    const laptop = await createSession(t.db, user.id);
+    const phone = await createSession(t.db, user.id);
+    const stranger = await createSession(t.db, (await createUser(t.db)).user.id);
+    expect(await resolveSession(t.db, laptop)).not.toBeNull();
     const res = await api.user.changePassword({
       currentPassword: password,
       newPassword: 'brand-New-Pass1',
     });
-    expect(res.sessionVersion).toBe(1);
-    expect(await resolveSessionUser(t.db, { userId: user.id, sessionVersion: 0 })).toBeNull();
-    expect(await resolveSessionUser(t.db, { userId: user.id, sessionVersion: 1 })).not.toBeNull();
+    expect(res.sessionsEnded).toBe(2);
+    expect(await resolveSession(t.db, laptop)).toBeNull();
+    expect(await resolveSession(t.db, phone)).toBeNull();
+    expect(await resolveSession(t.db, stranger)).not.toBeNull();
     const row = await t.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(await verifyPassword(row.passwordHash!, 'brand-New-Pass1')).toBe(true);
   });
@@ -85,6 +89,7 @@ describe('roles', () => {
   it('lets an admin list users and set roles, and role changes reach the session at once', async () => {
     const admin = await createUser(t.db, { role: 'ADMIN', displayName: 'Admin' });
     const trader = await createUser(t.db, { displayName: 'Student Sam' });
+    const traderSession = await createSession(t.db, trader.user.id);
     const api = callerFor(t.db, admin.user);
     const found = await api.admin.users({ query: 'student sam' });
     expect(found.users.map((u) => u.id)).toEqual([trader.user.id]);
@@ -92,9 +97,7 @@ describe('roles', () => {
     expect((await api.admin.setRole({ userId: trader.user.id, role: 'INSTRUCTOR' })).role).toBe(
       'INSTRUCTOR',
     );
-    expect(
-      (await resolveSessionUser(t.db, { userId: trader.user.id, sessionVersion: 0 }))?.role,
-    ).toBe('INSTRUCTOR');
+    expect((await resolveSession(t.db, traderSession))?.role).toBe('INSTRUCTOR');
     expect(
       (await trpcError(api.admin.setRole({ userId: crypto.randomUUID(), role: 'ADMIN' }))).code,
     ).toBe('NOT_FOUND');

@@ -25,5 +25,13 @@ export {
   type SignInRules,
   type BucketState,
 } from './throttle.ts';
-export { resolveSessionUser } from './session.ts';
+export {
+  createSession,
+  resolveSession,
+  endSession,
+  endUserSessions,
+  pruneExpiredSessions,
+  hashSessionId,
+  SESSION_MAX_AGE_SECONDS,
+} from './session.ts';
 export { authUserSelect, type AuthUser, type Role } from './user.ts';

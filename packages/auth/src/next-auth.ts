@@ -1,5 +1,6 @@
 // next-auth (v4) options: email + password through the credentials provider, GitHub only when it
-// is configured, JWT sessions re-validated against the database on every request.
+// is configured. The session cookie (an encrypted JWT) carries the id of a server-side session
+// (src/session.ts), checked, with the user re-read, on every request; signing out deletes it.
 import type { Db } from '@lab/db';
 import type { NextAuthOptions, Session } from 'next-auth';
 import CredentialsImport from 'next-auth/providers/credentials';
@@ -7,7 +8,13 @@ import GitHubImport from 'next-auth/providers/github';
 import { clientIp } from './client-ip.ts';
 import { authenticate, SignInError } from './credentials.ts';
 import { sameOriginPath } from './redirect.ts';
-import { resolveSessionUser } from './session.ts';
+import {
+  createSession,
+  endSession,
+  resolveSession,
+  SESSION_MAX_AGE_SECONDS,
+  SESSION_REFRESH_SECONDS,
+} from './session.ts';
 import { SIGN_IN_ERROR, throttledCode, type OAuthProvisionFailure } from './sign-in-errors.ts';
 import type { SignInRules } from './throttle.ts';
 import type { AuthUser, Role } from './user.ts';
@@ -50,10 +57,9 @@ interface UserForToken {
   email?: string | null;
   name?: string | null;
   role?: Role;
-  sessionVersion?: number;
 }
 
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+export { SESSION_MAX_AGE_SECONDS };
 
 /**
  * Secure cookies (with the __Secure-/__Host- prefixes) over https and in production, except for a
@@ -101,7 +107,6 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
             email: user.email,
             name: user.displayName,
             role: user.role,
-            sessionVersion: user.sessionVersion,
           };
         } catch (e) {
           // next-auth puts the message of a thrown error in the URL as `error`: only codes go there.
@@ -119,9 +124,20 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
   return {
     secret: config.secret,
     providers,
-    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 24 * 60 * 60 },
+    session: {
+      strategy: 'jwt',
+      maxAge: SESSION_MAX_AGE_SECONDS,
+      updateAge: SESSION_REFRESH_SECONDS,
+    },
     useSecureCookies: config.secureCookies,
     pages: { signIn: '/sign-in', error: '/sign-in' },
+    events: {
+      // The cookie is cleared by next-auth; this ends the session itself, so a saved copy of the
+      // cookie is refused from now on.
+      async signOut({ token }) {
+        await endSession(db, (token as { sid?: unknown } | null)?.sid);
+      },
+    },
     callbacks: {
       // Only paths of the app itself (a callbackUrl is chosen by whoever made the link).
       redirect({ url, baseUrl }) {
@@ -149,23 +165,30 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
         u.email = result.user.email;
         u.name = result.user.displayName;
         u.role = result.user.role;
-        u.sessionVersion = result.user.sessionVersion;
         return true;
       },
       async jwt({ token, user }) {
         if (user) {
+          // Signing in: a new server-side session; the token carries only its id and what the
+          // browser may show (refreshed from the database on every request).
           const u = user as UserForToken;
           return {
+            sid: await createSession(db, u.id),
             sub: u.id,
             email: u.email ?? null,
             name: u.name ?? null,
             role: u.role,
-            sv: u.sessionVersion,
           };
         }
-        const fresh = await resolveSessionUser(db, { userId: token.sub, sessionVersion: token.sv });
+        const fresh = await resolveSession(db, token.sid);
         if (!fresh) return { revoked: true };
-        return { ...token, email: fresh.email, name: fresh.displayName, role: fresh.role };
+        return {
+          sid: token.sid,
+          sub: fresh.id,
+          email: fresh.email,
+          name: fresh.displayName,
+          role: fresh.role,
+        };
       },
       session({ session, token }) {
         if (token.revoked || typeof token.sub !== 'string') return {} as Session;

@@ -6,8 +6,6 @@ export interface AuthUser {
   email: string;
   displayName: string;
   role: Role;
-  /** Sessions issued with another version are no longer accepted. */
-  sessionVersion: number;
 }
 
 export const authUserSelect = {
@@ -15,5 +13,4 @@ export const authUserSelect = {
   email: true,
   displayName: true,
   role: true,
-  sessionVersion: true,
 } as const;

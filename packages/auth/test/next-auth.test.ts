@@ -2,9 +2,12 @@
 // CSRF-protected credentials sign-in, cookie attributes, session re-validation and sign-in errors.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { createDb } from '@lab/db';
+import { encode } from 'next-auth/jwt';
 import { describe, expect, it, vi } from 'vitest';
 import { createAuthOptions, secureCookiesFor, sessionClaims } from '../src/next-auth.ts';
+import { endUserSessions } from '../src/session.ts';
 import { insertUser, useTestDb } from './helpers.ts';
 
 // next-auth's core handler is not in its package exports; load it by file path.
@@ -185,7 +188,8 @@ describe('credentials sign-in through next-auth', () => {
       data: { role: 'ADMIN', displayName: 'Renamed' },
     });
     expect(await h.session()).toMatchObject({ role: 'ADMIN', name: 'Renamed' });
-    await t.db.user.update({ where: { id: u.id }, data: { sessionVersion: { increment: 1 } } });
+    // A password change ends every session of the user.
+    await endUserSessions(t.db, u.id);
     expect(await h.session()).toBeNull();
 
     const v = await insertUser(t.db);
@@ -194,6 +198,53 @@ describe('credentials sign-in through next-auth', () => {
     expect(await h2.session()).not.toBeNull();
     await t.db.user.delete({ where: { id: v.id } });
     expect(await h2.session()).toBeNull();
+  });
+
+  it('ends the session on the server at sign-out: a saved copy of the cookie is refused', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    await h.signIn(u.email, u.password);
+    const saved = new Map(h.jar);
+    expect(await h.session()).not.toBeNull();
+    const csrf = (await h.request('GET', 'csrf')).body as { csrfToken: string };
+    await h.request('POST', 'signout', undefined, { csrfToken: csrf.csrfToken });
+    expect(h.jar.has('next-auth.session-token')).toBe(false);
+    expect(await t.db.session.count({ where: { userId: u.id } })).toBe(0);
+    // Replaying the cookie saved before signing out.
+    for (const [k, v] of saved) h.jar.set(k, v);
+    expect(await h.session()).toBeNull();
+  });
+
+  it('refuses tokens it did not issue a session for, even when signed with the secret', async () => {
+    const u = await insertUser(t.db);
+    const h = handler(false);
+    const forged = async (claims: Record<string, unknown>) => {
+      const token = await encode({ secret: SECRET, token: claims });
+      h.jar.set('next-auth.session-token', token);
+      return h.session();
+    };
+    const claims = { sub: u.id, email: u.email, name: 'x', role: 'ADMIN' };
+    // A token of the former kind (user id and session version, no session id).
+    expect(await forged({ ...claims, sv: 0 })).toBeNull();
+    // A made-up session id.
+    expect(await forged({ ...claims, sid: randomBytes(32).toString('base64url') })).toBeNull();
+    // The stored hash used as an id.
+    await h.signIn(u.email, u.password);
+    const row = await t.db.session.findFirstOrThrow({ where: { userId: u.id } });
+    expect(await forged({ ...claims, sid: row.tokenHash })).toBeNull();
+  });
+
+  it('signs every session in separately: two browsers, two sessions', async () => {
+    const u = await insertUser(t.db);
+    const a = handler(false);
+    const b = handler(false);
+    await a.signIn(u.email, u.password);
+    await b.signIn(u.email, u.password);
+    expect(await t.db.session.count({ where: { userId: u.id } })).toBe(2);
+    const csrf = (await a.request('GET', 'csrf')).body as { csrfToken: string };
+    await a.request('POST', 'signout', undefined, { csrfToken: csrf.csrfToken });
+    expect(await a.session()).toBeNull();
+    expect(await b.session()).toMatchObject({ id: u.id });
   });
 
   it('offers GitHub only when configured', () => {

@@ -4,6 +4,7 @@ import {
   DISPLAY_NAME_MAX,
   displayNameSchema,
   emailSchema,
+  endUserSessions,
   hashPassword,
   normalizeEmail,
   refundAttempt,
@@ -122,13 +123,13 @@ export async function updateProfile(
 
 /**
  * Changes the password after checking the current one (attempts throttled like sign-ins), and
- * bumps sessionVersion so that every existing session, on every device, ends.
+ * ends every session of the user, on every device, in the same transaction.
  */
 export async function changePassword(
   db: Db,
   userId: string,
   input: { currentPassword: string; newPassword: string },
-): Promise<{ sessionVersion: number }> {
+): Promise<{ sessionsEnded: number }> {
   const key = `password:user:${userId}`;
   const bucket = await takeAttempt(db, key, SIGN_IN_RULE);
   if (bucket.count > SIGN_IN_RULE.limit) {
@@ -157,12 +158,10 @@ export async function changePassword(
     });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  const updated = await db.user.update({
-    where: { id: userId },
-    data: { passwordHash, sessionVersion: { increment: 1 } },
-    select: { sessionVersion: true },
+  return db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    return { sessionsEnded: await endUserSessions(tx, userId) };
   });
-  return updated;
 }
 
 export interface UserListItem {

@@ -8,9 +8,10 @@ import { cache } from 'react';
 import { authOptions } from './auth';
 
 /**
- * The signed-in user of this request, verified on the server: next-auth checks the signed session
- * token and its jwt callback re-reads the user from the database (role, name, sessionVersion), so
- * a role change, a password change or a deleted user takes effect on the next request.
+ * The signed-in user of this request, verified on the server: next-auth decrypts the session
+ * cookie and its jwt callback looks up the server-side session it names and re-reads the user
+ * (@lab/auth's resolveSession), so a sign-out, a password change, a role change or a deleted user
+ * takes effect on the next request.
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   await connection(); // per request, never prerendered
