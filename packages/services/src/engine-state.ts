@@ -1,7 +1,7 @@
 // The bridge between stored rows and the margin engine: services load rows, turn them into the
 // engine's Account with these functions, let the engine compute, and persist what it returns
 // (trading/persist.ts). Margin math lives only in @lab/margin-engine.
-import type { Prisma } from '@lab/db';
+import { Prisma } from '@lab/db';
 import {
   CATALOGUE,
   Decimal,
@@ -175,36 +175,153 @@ export interface LoadedAccount {
  * holds the account's row lock, so nothing changes it meanwhile.
  */
 export async function loadAccountState(tx: Tx, accountId: string): Promise<LoadedAccount | null> {
-  const row = await tx.paperAccount.findUnique({
-    where: { id: accountId },
-    select: {
-      id: true,
-      userId: true,
-      venueId: true,
-      status: true,
-      kind: true,
-      startingBalance: true,
-      walletBalance: true,
-      nextOrderSeq: true,
-      lastEventSeq: true,
-      version: true,
-      settings: { select: settingSelect },
-      positions: { select: positionSelect },
-      orders: { where: { status: { in: [...OPEN_STATUSES] } }, select: openOrderSelect },
-    },
-  });
-  if (!row) return null;
-  return {
-    id: row.id,
-    userId: row.userId,
-    venueId: row.venueId,
-    status: row.status,
-    kind: row.kind,
-    startingBalance: row.startingBalance,
-    lastEventSeq: row.lastEventSeq,
-    version: row.version,
-    engine: toEngineAccount(row),
-  };
+  return (await loadAccountStates(tx, [accountId])).get(accountId) ?? null;
+}
+
+interface AccountRow {
+  id: string;
+  user_id: string;
+  venue_id: string;
+  status: LoadedAccount['status'];
+  kind: LoadedAccount['kind'];
+  starting_balance: string;
+  wallet_balance: string;
+  next_order_seq: number;
+  last_event_seq: number;
+  version: number;
+}
+type Keyed<T> = T & { account_id: string };
+interface OrderRow {
+  account_id: string;
+  id: string;
+  client_order_id: string | null;
+  symbol: string;
+  side: string;
+  current_type: string;
+  quantity: string;
+  filled_quantity: string;
+  price: string | null;
+  stop_price: string | null;
+  time_in_force: string;
+  reduce_only: boolean;
+  close_position: boolean;
+  working_type: string;
+  status: string;
+  parent_id: string | null;
+  seq: number;
+  created_at: Date;
+}
+
+function groupBy<T extends { account_id: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.account_id);
+    if (list) list.push(r);
+    else out.set(r.account_id, [r]);
+  }
+  return out;
+}
+
+/**
+ * Loads the engine state of many accounts with four statements (accounts, settings, positions,
+ * open orders), whatever their number: the worker's batch path and, as a batch of one, every
+ * single-account operation. Accounts that do not exist are absent from the map. For a consistent
+ * picture the caller holds the accounts' row locks, or reads in one REPEATABLE READ transaction.
+ */
+export async function loadAccountStates(
+  tx: Tx,
+  ids: readonly string[],
+): Promise<Map<string, LoadedAccount>> {
+  const out = new Map<string, LoadedAccount>();
+  if (ids.length === 0) return out;
+  const list = [...ids];
+  const accounts = await tx.$queryRaw<AccountRow[]>`
+    SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
+      starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
+      next_order_seq, last_event_seq, version
+    FROM paper_accounts WHERE id = ANY(${list}::uuid[])`;
+  if (accounts.length === 0) return out;
+  const found = accounts.map((a) => a.id);
+  const settings = groupBy(
+    await tx.$queryRaw<Array<Keyed<{ symbol: string; leverage: number; margin_mode: string }>>>`
+      SELECT account_id, symbol, leverage, margin_mode::text AS margin_mode
+      FROM account_symbol_settings WHERE account_id = ANY(${found}::uuid[])`,
+  );
+  const positions = groupBy(
+    await tx.$queryRaw<
+      Array<
+        Keyed<{
+          symbol: string;
+          quantity: string;
+          entry_price: string;
+          cost_basis: string;
+          isolated_wallet: string;
+        }>
+      >
+    >`
+      SELECT account_id, symbol, quantity::text AS quantity, entry_price::text AS entry_price,
+        cost_basis::text AS cost_basis, isolated_wallet::text AS isolated_wallet
+      FROM positions WHERE account_id = ANY(${found}::uuid[])`,
+  );
+  const open = [...OPEN_STATUSES];
+  const orders = groupBy(
+    await tx.$queryRaw<OrderRow[]>`
+      SELECT account_id, id, client_order_id, symbol, side, current_type, quantity::text AS quantity,
+        filled_quantity::text AS filled_quantity, price::text AS price, stop_price::text AS stop_price,
+        time_in_force, reduce_only, close_position, working_type, status, parent_id, seq, created_at
+      FROM orders WHERE account_id = ANY(${found}::uuid[]) AND status = ANY(${open}::text[])
+      ORDER BY seq, id`,
+  );
+  for (const a of accounts) {
+    const engine = toEngineAccount({
+      id: a.id,
+      walletBalance: a.wallet_balance,
+      nextOrderSeq: a.next_order_seq,
+      settings: (settings.get(a.id) ?? []).map((s) => ({
+        symbol: s.symbol,
+        leverage: s.leverage,
+        marginMode: s.margin_mode as StoredSetting['marginMode'],
+      })),
+      positions: (positions.get(a.id) ?? []).map((p) => ({
+        symbol: p.symbol,
+        quantity: p.quantity,
+        entryPrice: p.entry_price,
+        costBasis: p.cost_basis,
+        isolatedWallet: p.isolated_wallet,
+      })),
+      orders: (orders.get(a.id) ?? []).map((o) => ({
+        id: o.id,
+        clientOrderId: o.client_order_id,
+        symbol: o.symbol,
+        side: o.side,
+        currentType: o.current_type,
+        quantity: o.quantity,
+        filledQuantity: o.filled_quantity,
+        price: o.price,
+        stopPrice: o.stop_price,
+        timeInForce: o.time_in_force,
+        reduceOnly: o.reduce_only,
+        closePosition: o.close_position,
+        workingType: o.working_type,
+        status: o.status,
+        parentId: o.parent_id,
+        seq: o.seq,
+        createdAt: o.created_at,
+      })),
+    });
+    out.set(a.id, {
+      id: a.id,
+      userId: a.user_id,
+      venueId: a.venue_id,
+      status: a.status,
+      kind: a.kind,
+      startingBalance: new Prisma.Decimal(a.starting_balance),
+      lastEventSeq: a.last_event_seq,
+      version: a.version,
+      engine,
+    });
+  }
+  return out;
 }
 
 /**

@@ -1,30 +1,32 @@
-// Writes one margin-engine result in the caller's transaction (which holds the account's row
-// lock): the engine's events as the account history, then what they did to orders (with their
-// status history), fills, funding payments, liquidations, positions, settings and the wallet, and
-// the ledger lines of every movement of money. After it, the stored account equals the replay of
-// its engine events (test/persistence.test.ts), and the account book's balance equals the wallet.
+// Writes margin-engine results in the caller's transaction (which holds the accounts' row locks):
+// the engine's events as each account's history, then what they did to orders (with their status
+// history), fills, funding payments, liquidations, positions, settings and the wallet, and the
+// ledger lines of every movement of money. After it, each stored account equals the replay of its
+// engine events (test/persistence.test.ts), and each account book's balance equals its wallet.
+//
+// One code path for one account and for hundreds: every table is written with one bulk statement
+// per batch (INSERT ... SELECT FROM unnest, UPDATE ... FROM unnest), so a batch of the worker's
+// liquidations costs about a dozen round trips whatever its size, and a single request the same.
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type AccountChange } from '@lab/contracts';
 import { Prisma } from '@lab/db';
 import {
   eventToJson,
   ZERO,
-  type Account,
   type Decimal,
   type EngineEvent,
   type EngineResult,
-  type EventOf,
   type Market,
-  type Order,
-  type OrderStatus,
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
-import { reserveEventSeqs } from '../account-events.ts';
+import { insertRows, insertRowsReturning, unnestFrom, type Column } from './bulk-sql.ts';
 import { ledgerLinesFor } from './ledger-lines.ts';
+import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
 type Tx = Prisma.TransactionClient;
-const D = (v: { toString(): string }) => new Prisma.Decimal(v.toString());
-const optD = (v: Decimal | undefined) => (v === undefined ? null : D(v));
+const s = (v: Decimal | { toFixed(): string }) => v.toFixed();
+const optS = (v: Decimal | undefined) => (v === undefined ? null : v.toFixed());
+const at = (ms: number) => new Date(ms);
 
 export interface PersistContext {
   /** The market the engine computed with: each fill records the mark it used. */
@@ -41,414 +43,579 @@ export interface Persisted {
   events: EngineEvent[];
 }
 
-type OrderEvent = Extract<EngineEvent, { orderId: string }> | EventOf<'orderAccepted'>;
-const orderIdOf = (ev: EngineEvent): string | undefined =>
-  ev.type === 'orderAccepted' ? ev.order.id : 'orderId' in ev ? ev.orderId : undefined;
-
-interface OrderTouch {
-  id: string;
-  accepted?: EventOf<'orderAccepted'>;
-  before?: Order;
-  quantity: Decimal;
-  filled: Decimal;
-  currentType: string;
-  price: Decimal | undefined;
-  status: OrderStatus;
-  code?: string | null;
-  reason?: string | null;
-  fillQty: Decimal;
-  fillNotional: Decimal;
-  updatedAt: number;
-  history: Array<{
-    status: OrderStatus;
-    event: string;
-    code?: string;
-    reason?: string;
-    seq: number;
-    at: number;
-  }>;
+/** One account's engine result to persist: the account as loaded (under its lock) and the result. */
+export interface PersistItem {
+  loaded: LoadedAccount;
+  result: EngineResult;
+  ctx: PersistContext;
 }
 
-/** Follows each order through the result's events: its final fields and every status it took. */
-function foldOrders(
-  before: Account,
-  events: readonly EngineEvent[],
-  firstSeq: number,
-): Map<string, OrderTouch> {
-  const touched = new Map<string, OrderTouch>();
-  events.forEach((ev, i) => {
-    const id = orderIdOf(ev);
-    if (id === undefined || ev.type === 'orderRejected') return;
-    const seq = firstSeq + i;
-    let t = touched.get(id);
-    if (!t) {
-      const b = before.orders[id];
-      if (ev.type === 'orderAccepted') {
-        const s = ev.order;
-        t = {
-          id,
-          accepted: ev,
-          quantity: s.quantity,
-          filled: ZERO,
-          currentType: s.orderType,
-          price: s.price,
-          status: s.status,
-          fillQty: ZERO,
-          fillNotional: ZERO,
-          updatedAt: ev.time,
-          history: [],
-        };
-      } else if (b) {
-        t = {
-          id,
-          before: b,
-          quantity: b.quantity,
-          filled: b.filledQuantity,
-          currentType: b.type,
-          price: b.price,
-          status: b.status,
-          fillQty: ZERO,
-          fillNotional: ZERO,
-          updatedAt: ev.time,
-          history: [],
-        };
-      } else {
-        throw new Error(`engine event ${ev.type} for order ${id} that is neither open nor new`);
-      }
-      touched.set(id, t);
-    }
-    const e = ev as OrderEvent;
-    t.updatedAt = e.time;
-    switch (e.type) {
-      case 'orderAccepted':
-        t.history.push({ status: t.status, event: 'accepted', seq, at: e.time });
-        break;
-      case 'orderTriggered':
-        t.status = 'new';
-        t.quantity = e.quantity;
-        t.currentType =
-          t.currentType === 'stopLimit' || t.currentType === 'takeProfitLimit' ? 'limit' : 'market';
-        t.history.push({ status: t.status, event: 'triggered', seq, at: e.time });
-        break;
-      case 'fill':
-        t.filled = t.filled.plus(e.quantity);
-        t.fillQty = t.fillQty.plus(e.quantity);
-        t.fillNotional = t.fillNotional.plus(e.quantity.times(e.price));
-        t.status = t.filled.eq(t.quantity) ? 'filled' : 'partiallyFilled';
-        t.history.push({ status: t.status, event: 'fill', seq, at: e.time });
-        break;
-      case 'orderCanceled':
-        t.status = 'canceled';
-        t.reason = e.reason;
-        t.history.push({ status: t.status, event: 'canceled', reason: e.reason, seq, at: e.time });
-        break;
-      case 'orderExpired':
-        t.status = 'expired';
-        t.code = e.code ?? null;
-        t.reason = e.reason;
-        t.history.push({
-          status: t.status,
-          event: 'expired',
-          ...(e.code ? { code: e.code } : {}),
-          reason: e.reason,
-          seq,
-          at: e.time,
-        });
-        break;
-      default: {
-        // orderAmended (and any later order event that changes price or quantity in place)
-        const a = e as unknown as {
-          type: string;
-          price?: Decimal;
-          quantity?: Decimal;
-          time: number;
-        };
-        if (a.price) t.price = a.price;
-        if (a.quantity) t.quantity = a.quantity;
-        t.history.push({
-          status: t.status,
-          event: a.type === 'orderAmended' ? 'amended' : a.type.slice(0, 16),
-          seq,
-          at: a.time,
-        });
-      }
-    }
-  });
-  return touched;
+interface Work {
+  item: PersistItem;
+  events: EngineEvent[];
+  firstSeq: number;
+  version: number;
 }
 
-async function writeOrders(
+const EVENT_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['seq', 'int'],
+  ['type', 'text'],
+  ['payload', 'jsonb'],
+  ['created_at', 'timestamptz'],
+];
+
+const ORDER_COLUMNS: Column[] = [
+  ['id', 'text'],
+  ['account_id', 'uuid'],
+  ['venue_id', 'text'],
+  ['seq', 'int'],
+  ['client_order_id', 'text'],
+  ['symbol', 'text'],
+  ['side', 'text'],
+  ['type', 'text'],
+  ['current_type', 'text'],
+  ['quantity', 'numeric'],
+  ['filled_quantity', 'numeric'],
+  ['price', 'numeric'],
+  ['stop_price', 'numeric'],
+  ['time_in_force', 'text'],
+  ['reduce_only', 'boolean'],
+  ['close_position', 'boolean'],
+  ['working_type', 'text'],
+  ['parent_id', 'text'],
+  ['status', 'text'],
+  ['status_code', 'text'],
+  ['status_reason', 'text'],
+  ['average_price', 'numeric'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+];
+
+const ORDER_UPDATE_COLUMNS: Column[] = [
+  ['id', 'text'],
+  ['status', 'text'],
+  ['current_type', 'text'],
+  ['quantity', 'numeric'],
+  ['price', 'numeric'],
+  ['filled', 'numeric'],
+  ['fill_qty', 'numeric'],
+  ['fill_notional', 'numeric'],
+  ['code', 'text'],
+  ['reason', 'text'],
+  ['updated_at', 'timestamptz'],
+];
+
+const HISTORY_COLUMNS: Column[] = [
+  ['order_id', 'text'],
+  ['status', 'text'],
+  ['event', 'text'],
+  ['code', 'text'],
+  ['reason', 'text'],
+  ['event_seq', 'int'],
+  ['at', 'timestamptz'],
+];
+
+const LIQUIDATION_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['mode', '"MarginMode"'],
+  ['symbol', 'text'],
+  ['mark_price', 'numeric'],
+  ['margin_balance', 'numeric'],
+  ['maintenance_margin', 'numeric'],
+  ['margin_ratio', 'numeric'],
+  ['fee', 'numeric'],
+  ['shortfall', 'numeric'],
+  ['positions_closed', 'jsonb'],
+  ['orders_canceled', 'jsonb'],
+  ['event_seq', 'int'],
+  ['time', 'timestamptz'],
+];
+
+const FILL_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['order_id', 'text'],
+  ['liquidation_id', 'bigint'],
+  ['symbol', 'text'],
+  ['side', 'text'],
+  ['quantity', 'numeric'],
+  ['price', 'numeric'],
+  ['mark_price', 'numeric'],
+  ['liquidity', 'text'],
+  ['fee_rate', 'numeric'],
+  ['fee', 'numeric'],
+  ['realized_pnl', 'numeric'],
+  ['shortfall', 'numeric'],
+  ['is_liquidation', 'boolean'],
+  ['event_seq', 'int'],
+  ['time', 'timestamptz'],
+];
+
+const FUNDING_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['symbol', 'text'],
+  ['rate', 'numeric'],
+  ['mark_price', 'numeric'],
+  ['position_quantity', 'numeric'],
+  ['amount', 'numeric'],
+  ['uncollected', 'numeric'],
+  ['funding_time', 'timestamptz'],
+  ['event_seq', 'int'],
+  ['time', 'timestamptz'],
+];
+
+const POSITION_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['symbol', 'text'],
+  ['quantity', 'numeric'],
+  ['entry_price', 'numeric'],
+  ['cost_basis', 'numeric'],
+  ['isolated_wallet', 'numeric'],
+  ['opened_at', 'timestamptz'],
+];
+
+const LEDGER_COLUMNS: Column[] = [
+  ['tx_id', 'uuid'],
+  ['book', 'text'],
+  ['kind', 'text'],
+  ['amount', 'numeric'],
+  ['memo', 'text'],
+  ['account_id', 'uuid'],
+  ['event_seq', 'int'],
+];
+
+/**
+ * Reserves each account's event sequence numbers and writes its wallet, order sequence and
+ * version in one statement; returns the first sequence number and the new version per account.
+ */
+async function updateAccounts(
   tx: Tx,
-  loaded: LoadedAccount,
-  touched: Map<string, OrderTouch>,
-): Promise<void> {
-  const created: Prisma.OrderCreateManyInput[] = [];
-  for (const t of touched.values()) {
-    if (!t.accepted) continue;
-    const s = t.accepted.order;
-    created.push({
-      id: t.id,
-      accountId: loaded.id,
-      venueId: loaded.venueId,
-      seq: s.seq,
-      clientOrderId: s.clientOrderId ?? null,
-      symbol: s.symbol,
-      side: s.side,
-      type: s.orderType,
-      currentType: t.currentType,
-      quantity: D(t.quantity),
-      filledQuantity: D(t.filled),
-      price: optD(t.price),
-      stopPrice: optD(s.stopPrice),
-      timeInForce: s.timeInForce,
-      reduceOnly: s.reduceOnly,
-      closePosition: s.closePosition,
-      workingType: s.workingType,
-      parentId: s.parentId ?? null,
-      status: t.status,
-      statusCode: t.code ?? null,
-      statusReason: t.reason ?? null,
-      averagePrice: t.fillQty.isZero() ? null : D(t.fillNotional.div(t.fillQty)),
-      createdAt: new Date(t.accepted.time),
-      updatedAt: new Date(t.updatedAt),
-    });
+  items: ReadonlyArray<{ item: PersistItem; events: EngineEvent[] }>,
+): Promise<Map<string, { firstSeq: number; version: number }>> {
+  const { sql, params } = unnestFrom(
+    [
+      ['id', 'uuid'],
+      ['wallet', 'numeric'],
+      ['next_seq', 'int'],
+      ['n', 'int'],
+    ],
+    items.map(({ item, events }) => [
+      item.loaded.id,
+      s(item.result.account.walletBalance),
+      item.result.account.nextSeq,
+      events.length,
+    ]),
+  );
+  const rows = await tx.$queryRawUnsafe<Array<{ id: string; last: number; version: number }>>(
+    `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
+       last_event_seq = p.last_event_seq + u.n, version = p.version + 1
+     FROM ${sql} WHERE p.id = u.id
+     RETURNING p.id::text AS id, p.last_event_seq AS last, p.version`,
+    ...params,
+  );
+  const out = new Map<string, { firstSeq: number; version: number }>();
+  const count = new Map(items.map(({ item, events }) => [item.loaded.id, events.length]));
+  for (const r of rows)
+    out.set(r.id, { firstSeq: r.last - count.get(r.id)! + 1, version: r.version });
+  for (const { item } of items)
+    if (!out.has(item.loaded.id)) throw new Error(`no account ${item.loaded.id}`);
+  return out;
+}
+
+async function writeOrders(tx: Tx, work: readonly Work[]): Promise<void> {
+  const created: unknown[][] = [];
+  const updated: unknown[][] = [];
+  const history: unknown[][] = [];
+  for (const w of work) {
+    const { loaded } = w.item;
+    for (const t of foldOrders(loaded.engine, w.events, w.firstSeq).values()) {
+      for (const h of t.history)
+        history.push([
+          t.id,
+          h.status,
+          h.event,
+          h.code ?? null,
+          h.reason?.slice(0, 200) ?? null,
+          h.seq,
+          at(h.at),
+        ]);
+      if (t.accepted) {
+        const o = t.accepted.order;
+        created.push([
+          t.id,
+          loaded.id,
+          loaded.venueId,
+          o.seq,
+          o.clientOrderId ?? null,
+          o.symbol,
+          o.side,
+          o.orderType,
+          t.currentType,
+          s(t.quantity),
+          s(t.filled),
+          optS(t.price),
+          optS(o.stopPrice),
+          o.timeInForce,
+          o.reduceOnly,
+          o.closePosition,
+          o.workingType,
+          o.parentId ?? null,
+          t.status,
+          t.code ?? null,
+          t.reason ?? null,
+          t.fillQty.isZero() ? null : s(t.fillNotional.div(t.fillQty)),
+          at(t.accepted.time),
+          at(t.updatedAt),
+        ]);
+      } else {
+        updated.push([
+          t.id,
+          t.status,
+          t.currentType,
+          s(t.quantity),
+          optS(t.price),
+          s(t.filled),
+          s(t.fillQty),
+          s(t.fillNotional),
+          t.code ?? null,
+          t.reason ?? null,
+          at(t.updatedAt),
+        ]);
+      }
+    }
   }
-  if (created.length) await tx.order.createMany({ data: created });
-  for (const t of touched.values()) {
-    if (t.accepted) continue;
+  await insertRows(tx, 'orders', ORDER_COLUMNS, created);
+  if (updated.length) {
     // average price of every fill so far: the stored average over the stored filled quantity,
     // plus this result's fills (the right-hand sides read the row as it was)
-    await tx.$executeRaw`
-      UPDATE orders SET
-        status = ${t.status},
-        current_type = ${t.currentType},
-        quantity = ${D(t.quantity)},
-        price = ${optD(t.price)},
-        filled_quantity = ${D(t.filled)},
-        average_price = CASE WHEN ${D(t.fillQty)}::numeric = 0 THEN average_price
-          ELSE (coalesce(average_price * filled_quantity, 0) + ${D(t.fillNotional)}::numeric) / ${D(t.filled)}::numeric END,
-        status_code = coalesce(${t.code ?? null}, status_code),
-        status_reason = coalesce(${t.reason ?? null}, status_reason),
-        updated_at = ${new Date(t.updatedAt)}
-      WHERE id = ${t.id}`;
+    const { sql, params } = unnestFrom(ORDER_UPDATE_COLUMNS, updated);
+    await tx.$executeRawUnsafe(
+      `UPDATE orders o SET
+         status = u.status,
+         current_type = u.current_type,
+         quantity = u.quantity,
+         price = u.price,
+         filled_quantity = u.filled,
+         average_price = CASE WHEN u.fill_qty = 0 THEN o.average_price
+           ELSE (coalesce(o.average_price * o.filled_quantity, 0) + u.fill_notional) / u.filled END,
+         status_code = coalesce(u.code, o.status_code),
+         status_reason = coalesce(u.reason, o.status_reason),
+         updated_at = u.updated_at
+       FROM ${sql} WHERE o.id = u.id`,
+      ...params,
+    );
   }
-  const history = [...touched.values()].flatMap((t) =>
-    t.history.map((h) => ({
-      orderId: t.id,
-      status: h.status,
-      event: h.event,
-      code: h.code ?? null,
-      reason: h.reason?.slice(0, 200) ?? null,
-      eventSeq: h.seq,
-      at: new Date(h.at),
-    })),
+  await insertRows(tx, 'order_status_changes', HISTORY_COLUMNS, history);
+}
+
+async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise<void> {
+  const markOf = (w: Work, symbol: string, fallback: Decimal) =>
+    s(w.item.ctx.market.marks[symbol] ?? fallback);
+  const fills: unknown[][] = [];
+  const liquidations: unknown[][] = [];
+  const closes: Array<{ accountId: string; triggerSeq: number; row: unknown[] }> = [];
+  for (const w of work) {
+    const accountId = w.item.loaded.id;
+    w.events.forEach((ev, i) => {
+      if (ev.type !== 'fill') return;
+      fills.push([
+        accountId,
+        ev.orderId,
+        null,
+        ev.symbol,
+        ev.side,
+        s(ev.quantity),
+        s(ev.price),
+        markOf(w, ev.symbol, ev.price),
+        ev.liquidity,
+        s(ev.feeRate),
+        s(ev.fee),
+        s(ev.realizedPnl),
+        s(ev.shortfall),
+        false,
+        w.firstSeq + i,
+        at(ev.time),
+      ]);
+    });
+    for (const g of groupLiquidations(w.events, w.firstSeq)) {
+      const t = g.trigger;
+      const fee = g.closes.reduce((sum, c) => sum.plus(c.ev.fee), ZERO);
+      const shortfall = g.closes.reduce((sum, c) => sum.plus(c.ev.shortfall), ZERO);
+      liquidations.push([
+        accountId,
+        storedMode(t.mode),
+        t.symbol ?? null,
+        optS(t.markPrice),
+        s(t.marginBalance),
+        s(t.maintenanceMargin),
+        t.marginRatio.isFinite() ? s(t.marginRatio.toDecimalPlaces(18)) : null,
+        s(fee),
+        s(shortfall),
+        JSON.stringify(
+          g.closes.map((c) => ({
+            symbol: c.ev.symbol,
+            side: c.ev.side,
+            quantity: c.ev.quantity.toFixed(),
+            price: c.ev.price.toFixed(),
+            partial: c.ev.partial,
+            realizedPnl: c.ev.realizedPnl.toFixed(),
+            fee: c.ev.fee.toFixed(),
+            shortfall: c.ev.shortfall.toFixed(),
+          })),
+        ),
+        JSON.stringify(g.canceled),
+        g.seq,
+        at(t.time),
+      ]);
+      for (const c of g.closes) {
+        closes.push({
+          accountId,
+          triggerSeq: g.seq,
+          row: [
+            accountId,
+            null,
+            null, // the liquidation's id, once inserted
+            c.ev.symbol,
+            c.ev.side,
+            s(c.ev.quantity),
+            s(c.ev.price),
+            markOf(w, c.ev.symbol, c.ev.price),
+            'taker',
+            c.ev.quantity.isZero()
+              ? '0'
+              : s(c.ev.fee.div(c.ev.quantity.times(c.ev.price)).toDecimalPlaces(18)),
+            s(c.ev.fee),
+            s(c.ev.realizedPnl),
+            s(c.ev.shortfall),
+            true,
+            c.seq,
+            at(c.ev.time),
+          ],
+        });
+      }
+    }
+  }
+  const ids = await insertRowsReturning<{ id: string; account_id: string; event_seq: number }>(
+    tx,
+    'liquidations',
+    LIQUIDATION_COLUMNS,
+    liquidations,
+    'id::text AS id, account_id::text AS account_id, event_seq',
   );
-  if (history.length) await tx.orderStatusChange.createMany({ data: history });
-}
-
-interface LiquidationGroup {
-  trigger: EventOf<'liquidationTriggered'>;
-  seq: number;
-  closes: Array<{ ev: EventOf<'liquidation'>; seq: number }>;
-  canceled: string[];
-}
-
-function groupLiquidations(events: readonly EngineEvent[], firstSeq: number): LiquidationGroup[] {
-  const groups: LiquidationGroup[] = [];
-  let cur: LiquidationGroup | undefined;
-  events.forEach((ev, i) => {
-    if (ev.type === 'liquidationTriggered') {
-      cur = { trigger: ev, seq: firstSeq + i, closes: [], canceled: [] };
-      groups.push(cur);
-    } else if (ev.type === 'liquidation') {
-      if (!cur) throw new Error('liquidation event without liquidationTriggered');
-      cur.closes.push({ ev, seq: firstSeq + i });
-    } else if (ev.type === 'orderCanceled' && ev.reason === 'liquidation' && cur) {
-      cur.canceled.push(ev.orderId);
-    }
-  });
-  return groups;
-}
-
-async function writeFillsAndLiquidations(
-  tx: Tx,
-  accountId: string,
-  events: readonly EngineEvent[],
-  firstSeq: number,
-  ctx: PersistContext,
-): Promise<void> {
-  const markOf = (symbol: string, fallback: Decimal) => D(ctx.market.marks[symbol] ?? fallback);
-  const fills: Prisma.FillCreateManyInput[] = [];
-  events.forEach((ev, i) => {
-    if (ev.type !== 'fill') return;
-    fills.push({
-      accountId,
-      orderId: ev.orderId,
-      symbol: ev.symbol,
-      side: ev.side,
-      quantity: D(ev.quantity),
-      price: D(ev.price),
-      markPrice: markOf(ev.symbol, ev.price),
-      liquidity: ev.liquidity,
-      feeRate: D(ev.feeRate),
-      fee: D(ev.fee),
-      realizedPnl: D(ev.realizedPnl),
-      shortfall: D(ev.shortfall),
-      eventSeq: firstSeq + i,
-      time: new Date(ev.time),
-    });
-  });
-  for (const g of groupLiquidations(events, firstSeq)) {
-    const t = g.trigger;
-    const fee = g.closes.reduce((s, c) => s.plus(c.ev.fee), ZERO);
-    const shortfall = g.closes.reduce((s, c) => s.plus(c.ev.shortfall), ZERO);
-    const row = await tx.liquidation.create({
-      data: {
-        accountId,
-        mode: storedMode(t.mode),
-        symbol: t.symbol ?? null,
-        markPrice: optD(t.markPrice),
-        marginBalance: D(t.marginBalance),
-        maintenanceMargin: D(t.maintenanceMargin),
-        marginRatio: t.marginRatio.isFinite() ? D(t.marginRatio.toDecimalPlaces(18)) : null,
-        fee: D(fee),
-        shortfall: D(shortfall),
-        positionsClosed: g.closes.map((c) => ({
-          symbol: c.ev.symbol,
-          side: c.ev.side,
-          quantity: c.ev.quantity.toFixed(),
-          price: c.ev.price.toFixed(),
-          partial: c.ev.partial,
-          realizedPnl: c.ev.realizedPnl.toFixed(),
-          fee: c.ev.fee.toFixed(),
-          shortfall: c.ev.shortfall.toFixed(),
-        })),
-        ordersCanceled: g.canceled,
-        eventSeq: g.seq,
-        time: new Date(t.time),
-      },
-      select: { id: true },
-    });
-    for (const c of g.closes) {
-      fills.push({
-        accountId,
-        orderId: null,
-        liquidationId: row.id,
-        symbol: c.ev.symbol,
-        side: c.ev.side,
-        quantity: D(c.ev.quantity),
-        price: D(c.ev.price),
-        markPrice: markOf(c.ev.symbol, c.ev.price),
-        liquidity: 'taker',
-        feeRate: c.ev.quantity.isZero()
-          ? D(0)
-          : D(c.ev.fee.div(c.ev.quantity.times(c.ev.price)).toDecimalPlaces(18)),
-        fee: D(c.ev.fee),
-        realizedPnl: D(c.ev.realizedPnl),
-        shortfall: D(c.ev.shortfall),
-        isLiquidation: true,
-        eventSeq: c.seq,
-        time: new Date(c.ev.time),
-      });
-    }
+  const idOf = new Map(ids.map((r) => [`${r.account_id}:${r.event_seq}`, r.id]));
+  for (const c of closes) {
+    c.row[2] = idOf.get(`${c.accountId}:${c.triggerSeq}`);
+    fills.push(c.row);
   }
-  if (fills.length) await tx.fill.createMany({ data: fills });
+  await insertRows(tx, 'fills', FILL_COLUMNS, fills);
 }
 
-async function writeFunding(
-  tx: Tx,
-  accountId: string,
-  events: readonly EngineEvent[],
-  firstSeq: number,
-  ctx: PersistContext,
-): Promise<void> {
-  const rows: Prisma.FundingPaymentCreateManyInput[] = [];
-  events.forEach((ev, i) => {
-    if (ev.type !== 'fundingPaid') return;
-    rows.push({
-      accountId,
-      symbol: ev.symbol,
-      rate: D(ev.rate),
-      markPrice: D(ev.markPrice),
-      positionQuantity: D(ev.positionQuantity),
-      amount: D(ev.amount),
-      uncollected: D(ev.uncollected),
-      fundingTime: new Date(ctx.fundingTime ?? ev.time),
-      eventSeq: firstSeq + i,
-      time: new Date(ev.time),
+function fundingRows(work: readonly Work[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const w of work)
+    w.events.forEach((ev, i) => {
+      if (ev.type !== 'fundingPaid') return;
+      rows.push([
+        w.item.loaded.id,
+        ev.symbol,
+        s(ev.rate),
+        s(ev.markPrice),
+        s(ev.positionQuantity),
+        s(ev.amount),
+        s(ev.uncollected),
+        at(w.item.ctx.fundingTime ?? ev.time),
+        w.firstSeq + i,
+        at(ev.time),
+      ]);
     });
-  });
-  if (rows.length) await tx.fundingPayment.createMany({ data: rows });
+  return rows;
 }
 
 /** Positions as the engine left them; a position opened from flat or flipped restarts its openedAt. */
-async function writePositions(
-  tx: Tx,
-  accountId: string,
-  before: Account,
-  after: Account,
-  events: readonly EngineEvent[],
-): Promise<void> {
-  const reopened = new Map<string, number>();
-  const sign = new Map<string, number>();
-  for (const [s, p] of Object.entries(before.positions)) sign.set(s, p.quantity.isPos() ? 1 : -1);
-  for (const ev of events) {
-    if (ev.type !== 'positionChanged') continue;
-    const prev = sign.get(ev.symbol) ?? 0;
-    const next = ev.quantity.isZero() ? 0 : ev.quantity.isPos() ? 1 : -1;
-    if (next !== 0 && next !== prev) reopened.set(ev.symbol, ev.time);
-    sign.set(ev.symbol, next);
+async function writePositions(tx: Tx, work: readonly Work[]): Promise<void> {
+  const gone: unknown[][] = [];
+  const created: unknown[][] = [];
+  const changed: unknown[][] = [];
+  const now = new Date();
+  for (const w of work) {
+    const accountId = w.item.loaded.id;
+    const before = w.item.loaded.engine;
+    const after = w.item.result.account;
+    const reopened = reopenedPositions(before, w.events);
+    for (const symbol of Object.keys(before.positions))
+      if (!after.positions[symbol]) gone.push([accountId, symbol]);
+    for (const p of Object.values(after.positions)) {
+      const b = before.positions[p.symbol];
+      const opened = reopened.get(p.symbol);
+      if (
+        b &&
+        opened === undefined &&
+        b.quantity.eq(p.quantity) &&
+        b.costBasis.eq(p.costBasis) &&
+        b.isolatedWallet.eq(p.isolatedWallet) &&
+        b.entryPrice.eq(p.entryPrice)
+      )
+        continue;
+      const row = [
+        accountId,
+        p.symbol,
+        s(p.quantity),
+        s(p.entryPrice),
+        s(p.costBasis),
+        s(p.isolatedWallet),
+        opened !== undefined ? at(opened) : b ? null : now,
+      ];
+      (b ? changed : created).push(row);
+    }
   }
-  const gone = Object.keys(before.positions).filter((s) => !after.positions[s]);
-  if (gone.length) await tx.position.deleteMany({ where: { accountId, symbol: { in: gone } } });
-  for (const p of Object.values(after.positions)) {
-    const b = before.positions[p.symbol];
-    const opened = reopened.get(p.symbol);
-    if (
-      b &&
-      opened === undefined &&
-      b.quantity.eq(p.quantity) &&
-      b.costBasis.eq(p.costBasis) &&
-      b.isolatedWallet.eq(p.isolatedWallet) &&
-      b.entryPrice.eq(p.entryPrice)
-    )
-      continue;
-    const fields = {
-      quantity: D(p.quantity),
-      entryPrice: D(p.entryPrice),
-      costBasis: D(p.costBasis),
-      isolatedWallet: D(p.isolatedWallet),
-    };
-    await tx.position.upsert({
-      where: { accountId_symbol: { accountId, symbol: p.symbol } },
-      create: { accountId, symbol: p.symbol, ...fields, openedAt: new Date(opened ?? Date.now()) },
-      update: { ...fields, ...(opened !== undefined ? { openedAt: new Date(opened) } : {}) },
-    });
+  if (gone.length) {
+    const { sql, params } = unnestFrom(
+      [
+        ['account_id', 'uuid'],
+        ['symbol', 'text'],
+      ],
+      gone,
+    );
+    await tx.$executeRawUnsafe(
+      `DELETE FROM positions p USING ${sql} WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+      ...params,
+    );
+  }
+  if (changed.length) {
+    const { sql, params } = unnestFrom(POSITION_COLUMNS, changed);
+    await tx.$executeRawUnsafe(
+      `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
+         cost_basis = u.cost_basis, isolated_wallet = u.isolated_wallet,
+         opened_at = coalesce(u.opened_at, p.opened_at), updated_at = now()
+       FROM ${sql} WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+      ...params,
+    );
+  }
+  if (created.length) {
+    const { sql, params } = unnestFrom(POSITION_COLUMNS, created);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO positions (account_id, symbol, quantity, entry_price, cost_basis, isolated_wallet,
+         opened_at, updated_at)
+       SELECT u.*, now() FROM ${sql}`,
+      ...params,
+    );
   }
 }
 
-async function writeSettings(
-  tx: Tx,
-  accountId: string,
-  before: Account,
-  after: Account,
-): Promise<void> {
-  for (const [symbol, s] of Object.entries(after.settings)) {
-    const b = before.settings[symbol];
-    if (b && b.leverage === s.leverage && b.marginMode === s.marginMode) continue;
-    const data = { leverage: s.leverage, marginMode: storedMode(s.marginMode) };
-    await tx.accountSymbolSetting.upsert({
-      where: { accountId_symbol: { accountId, symbol } },
-      create: { accountId, symbol, ...data },
-      update: data,
-    });
+async function writeSettings(tx: Tx, work: readonly Work[]): Promise<void> {
+  const rows: unknown[][] = [];
+  for (const w of work) {
+    const before = w.item.loaded.engine;
+    for (const [symbol, st] of Object.entries(w.item.result.account.settings)) {
+      const b = before.settings[symbol];
+      if (b && b.leverage === st.leverage && b.marginMode === st.marginMode) continue;
+      rows.push([w.item.loaded.id, symbol, st.leverage, storedMode(st.marginMode)]);
+    }
   }
+  await insertRows(
+    tx,
+    'account_symbol_settings',
+    [
+      ['account_id', 'uuid'],
+      ['symbol', 'text'],
+      ['leverage', 'int'],
+      ['margin_mode', '"MarginMode"'],
+    ],
+    rows,
+    `ON CONFLICT (account_id, symbol) DO UPDATE
+       SET leverage = EXCLUDED.leverage, margin_mode = EXCLUDED.margin_mode`,
+  );
+}
+
+/** The ledger: one transaction per account result, its lines balanced (checked here). */
+function ledgerRows(work: readonly Work[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const w of work) {
+    const accountId = w.item.loaded.id;
+    const lines = w.events.flatMap((ev, i) =>
+      ledgerLinesFor(accountId, ev).map((l) => ({ ...l, eventSeq: w.firstSeq + i })),
+    );
+    if (!lines.length) continue;
+    const sum = lines.reduce((acc, l) => acc.plus(l.amount), new Prisma.Decimal(0));
+    if (!sum.isZero()) throw new Error(`unbalanced ledger lines: they sum to ${sum.toFixed()}`);
+    const txId = randomUUID();
+    for (const l of lines)
+      rows.push([txId, l.book, l.kind, l.amount.toFixed(), l.memo ?? null, accountId, l.eventSeq]);
+  }
+  return rows;
 }
 
 /**
- * Persists an engine result for `loaded` (its state before the operation). Rejected orders
- * (orderRejected) are not stored: a refused request changes nothing. Returns the sequence range
- * of the events written and the account's new version.
+ * Persists the engine results of many accounts (each as loaded, under its row lock, before the
+ * operation) with one bulk statement per table. Rejected orders (orderRejected) are not stored:
+ * a refused request changes nothing. Returns, in the order of `items`, the sequence range of the
+ * events written and each account's new version.
+ */
+export async function persistResults(tx: Tx, items: readonly PersistItem[]): Promise<Persisted[]> {
+  const withEvents = items.map((item) => ({
+    item,
+    events: item.result.events.filter((e) => e.type !== 'orderRejected'),
+  }));
+  const active = withEvents.filter((x) => x.events.length > 0);
+  const reserved = active.length
+    ? await updateAccounts(tx, active)
+    : new Map<string, { firstSeq: number; version: number }>();
+  const work: Work[] = active.map(({ item, events }) => {
+    const r = reserved.get(item.loaded.id)!;
+    return { item, events, firstSeq: r.firstSeq, version: r.version };
+  });
+  if (work.length) {
+    await insertRows(
+      tx,
+      'account_events',
+      EVENT_COLUMNS,
+      work.flatMap((w) =>
+        w.events.map((ev, i) => [
+          w.item.loaded.id,
+          w.firstSeq + i,
+          ev.type,
+          JSON.stringify(eventToJson(ev)),
+          at(ev.time),
+        ]),
+      ),
+    );
+    await writeOrders(tx, work);
+    await writeFillsAndLiquidations(tx, work);
+    await insertRows(tx, 'funding_payments', FUNDING_COLUMNS, fundingRows(work));
+    await writePositions(tx, work);
+    await writeSettings(tx, work);
+    await insertRows(tx, 'ledger_entries', LEDGER_COLUMNS, ledgerRows(work));
+    await notifyAccountChanges(
+      tx,
+      work.map((w) => ({
+        accountId: w.item.loaded.id,
+        venue: w.item.loaded.venueId,
+        version: w.version,
+      })),
+    );
+  }
+  const byId = new Map(work.map((w) => [w.item.loaded.id, w]));
+  return withEvents.map(({ item, events }) => {
+    const w = byId.get(item.loaded.id);
+    if (!w || events.length === 0)
+      return {
+        firstEventSeq: item.loaded.lastEventSeq + 1,
+        lastEventSeq: item.loaded.lastEventSeq,
+        version: item.loaded.version,
+        events,
+      };
+    return {
+      firstEventSeq: w.firstSeq,
+      lastEventSeq: w.firstSeq + events.length - 1,
+      version: w.version,
+      events,
+    };
+  });
+}
+
+/**
+ * Persists an engine result for `loaded` (its state before the operation): a batch of one.
+ * Returns the sequence range of the events written and the account's new version.
  */
 export async function persistResult(
   tx: Tx,
@@ -456,69 +623,24 @@ export async function persistResult(
   result: EngineResult,
   ctx: PersistContext,
 ): Promise<Persisted> {
-  const events = result.events.filter((e) => e.type !== 'orderRejected');
-  if (events.length === 0)
-    return {
-      firstEventSeq: loaded.lastEventSeq + 1,
-      lastEventSeq: loaded.lastEventSeq,
-      version: loaded.version,
-      events,
-    };
-  const before = loaded.engine;
-  const after = result.account;
-  const accountId = loaded.id;
-  const firstSeq = await reserveEventSeqs(tx, accountId, events.length);
+  const [persisted] = await persistResults(tx, [{ loaded, result, ctx }]);
+  return persisted!;
+}
 
-  await tx.accountEvent.createMany({
-    data: events.map((ev, i) => ({
-      accountId,
-      seq: firstSeq + i,
-      type: ev.type,
-      payload: eventToJson(ev) as Prisma.InputJsonObject,
-      createdAt: new Date(ev.time),
-    })),
-  });
-  await writeOrders(tx, loaded, foldOrders(before, events, firstSeq));
-  await writeFillsAndLiquidations(tx, accountId, events, firstSeq, ctx);
-  await writeFunding(tx, accountId, events, firstSeq, ctx);
-  await writePositions(tx, accountId, before, after, events);
-  await writeSettings(tx, accountId, before, after);
-
-  const lines = events.flatMap((ev, i) =>
-    ledgerLinesFor(accountId, ev).map((l) => ({ ...l, eventSeq: firstSeq + i })),
+/** Tells the web servers and the worker, once the transaction commits, that accounts changed. */
+export async function notifyAccountChanges(
+  tx: Tx,
+  changes: readonly AccountChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `SELECT pg_notify($1, c) FROM unnest($2::text[]) AS c`,
+    CHANNELS.accountChanges,
+    changes.map((c) => JSON.stringify(c)),
   );
-  if (lines.length) {
-    const sum = lines.reduce((s, l) => s.plus(l.amount), new Prisma.Decimal(0));
-    if (!sum.isZero()) throw new Error(`unbalanced ledger lines: they sum to ${sum.toFixed()}`);
-    const txId = randomUUID();
-    await tx.ledgerEntry.createMany({
-      data: lines.map((l) => ({
-        txId,
-        book: l.book,
-        kind: l.kind,
-        amount: l.amount,
-        memo: l.memo ?? null,
-        accountId,
-        eventSeq: l.eventSeq,
-      })),
-    });
-  }
-
-  const lastEventSeq = firstSeq + events.length - 1;
-  const { version } = await tx.paperAccount.update({
-    where: { id: accountId },
-    data: {
-      walletBalance: D(after.walletBalance),
-      nextOrderSeq: after.nextSeq,
-      version: { increment: 1 },
-    },
-    select: { version: true },
-  });
-  await notifyAccountChange(tx, { accountId, venue: loaded.venueId, version });
-  return { firstEventSeq: firstSeq, lastEventSeq, version, events };
 }
 
 /** Tells the web servers and the worker, once the transaction commits, that the account changed. */
 export async function notifyAccountChange(tx: Tx, change: AccountChange): Promise<void> {
-  await tx.$executeRaw`SELECT pg_notify(${CHANNELS.accountChanges}, ${JSON.stringify(change)})`;
+  await notifyAccountChanges(tx, [change]);
 }

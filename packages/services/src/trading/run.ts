@@ -4,11 +4,17 @@
 // platform reset) locks any account without pretending to be its owner.
 import type { Db, Prisma } from '@lab/db';
 import type { EngineResult } from '@lab/margin-engine';
-import { loadAccountState, type LoadedAccount } from '../engine-state.ts';
+import { loadAccountState, loadAccountStates, type LoadedAccount } from '../engine-state.ts';
 import { AppError } from '../errors.ts';
-import { lockAccount, lockOwnedAccount } from '../locks.ts';
+import { lockAccount, lockAccounts, lockOwnedAccount } from '../locks.ts';
 import { KeyedQueue } from './account-queue.ts';
-import { persistResult, type PersistContext, type Persisted } from './persist.ts';
+import {
+  persistResult,
+  persistResults,
+  type PersistContext,
+  type PersistItem,
+  type Persisted,
+} from './persist.ts';
 
 export type Actor = { kind: 'user'; userId: string } | { kind: 'system'; name: string };
 export const userActor = (userId: string): Actor => ({ kind: 'user', userId });
@@ -87,5 +93,64 @@ export function runOnAccount<T>(
         ...(persisted ? { persisted, account: step.result!.account } : {}),
       };
     }, TX_OPTIONS),
+  );
+}
+
+export interface BatchOptions extends RunOptions {
+  /** Transaction timeout (ms); a batch of hundreds of accounts needs more than one request. */
+  timeoutMs?: number;
+}
+
+const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
+
+/**
+ * The batch path, for the system (the worker): locks every given account in one statement (id
+ * order), loads them all with four statements, lets `op` compute a step for each it wants to
+ * change (absent: nothing to do), persists every result with bulk statements and commits, all in
+ * one transaction. Accounts that do not exist (or are archived, unless allowed) are not passed to
+ * `op`. It does not go through this process's per-account queue: the worker's process makes no
+ * other changes to accounts, and the row locks order it against the web servers.
+ */
+export function runOnAccounts<T>(
+  db: Db,
+  accountIds: readonly string[],
+  op: (
+    accounts: readonly LoadedAccount[],
+    tx: Prisma.TransactionClient,
+  ) => Promise<ReadonlyMap<string, Step<T>>> | ReadonlyMap<string, Step<T>>,
+  opts: BatchOptions = {},
+): Promise<Map<string, RunOutcome<T>>> {
+  return db.$transaction(
+    async (tx) => {
+      const locked = await lockAccounts(tx, accountIds);
+      const states = await loadAccountStates(tx, locked);
+      const accounts = [...states.values()].filter(
+        (a) => a.status === 'ACTIVE' || opts.allowArchived,
+      );
+      const steps = await op(accounts, tx);
+      const items: Array<PersistItem & { step: Step<T> }> = [];
+      for (const [id, step] of steps) {
+        const loaded = states.get(id);
+        if (!loaded) throw new Error(`step for account ${id}, which the batch did not load`);
+        if (step.result)
+          items.push({ loaded, result: step.result, ctx: step.context ?? NO_MARKET, step });
+      }
+      const persisted = await persistResults(tx, items);
+      const out = new Map<string, RunOutcome<T>>();
+      items.forEach((it, i) =>
+        out.set(it.loaded.id, {
+          value: it.step.value,
+          loaded: it.loaded,
+          persisted: persisted[i]!,
+          account: it.result.account,
+        }),
+      );
+      for (const [id, step] of steps) {
+        await step.after?.(tx);
+        if (!out.has(id)) out.set(id, { value: step.value, loaded: states.get(id)! });
+      }
+      return out;
+    },
+    { maxWait: TX_OPTIONS.maxWait, timeout: opts.timeoutMs ?? 60_000 },
   );
 }
