@@ -78,6 +78,7 @@ export { matchTaker, takerLevels, vwap } from './book.ts';
 export { placeOrder, type PlaceContext, type PlaceResult } from './place-order.ts';
 export { amendOrder, type AmendRequest } from './amend-order.ts';
 export { closeAllAtMark } from './close-all.ts';
+export { adjustWallet } from './wallet.ts';
 export {
   setLeverage,
   setMarginMode,

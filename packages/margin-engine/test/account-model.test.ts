@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CATALOGUE,
   Decimal,
+  adjustWallet,
   amendOrder,
   cancelOrder,
   closeAllAtMark,
@@ -13,6 +14,7 @@ import {
   roundToTick,
   setLeverage,
   setMarginMode,
+  summarize,
   type Account,
   type Market,
 } from '../src/index.ts';
@@ -215,6 +217,36 @@ class Amend implements fc.Command<Model, Real> {
   toString = (): string => `amend(${this.pick},${this.lots},${this.awayBp}bp)`;
 }
 
+class AdjustWallet implements fc.Command<Model, Real> {
+  constructor(readonly cents: number) {}
+  check = (): boolean => true;
+  run(m: Model, r: Real): void {
+    const amount = d(this.cents).div(100);
+    let res: ReturnType<typeof adjustWallet> | undefined;
+    try {
+      res = adjustWallet(r.account, amount, ++r.now, r.market);
+    } catch (e) {
+      // refused only for a zero amount or a withdrawal beyond the cross wallet (INVALID_AMOUNT)
+      // or beyond the available balance (INSUFFICIENT_MARGIN)
+      const sum = summarize(r.account, r.market);
+      const code = (e as { code?: string }).code;
+      if (code === 'INVALID_AMOUNT')
+        expect(amount.isZero() || sum.crossWalletBalance.plus(amount).lt(0)).toBe(true);
+      else
+        expect([code, sum.availableBalance.plus(amount).lt(0)]).toEqual([
+          'INSUFFICIENT_MARGIN',
+          true,
+        ]);
+    }
+    if (res) {
+      r.account = res.account;
+      m.wallet = m.wallet.plus(amount);
+    }
+    check(m, r);
+  }
+  toString = (): string => `adjustWallet(${this.cents / 100})`;
+}
+
 class CloseAll implements fc.Command<Model, Real> {
   check = (): boolean => true;
   run(m: Model, r: Real): void {
@@ -324,6 +356,7 @@ const commands = [
     .map(([s, side, l, bp]) => new LimitOrder(s, side, l, bp)),
   fc.nat().map((p) => new Cancel(p)),
   fc.constant(new CloseAll()),
+  fc.integer({ min: -5_000_000, max: 5_000_000 }).map((c) => new AdjustWallet(c)),
   fc
     .tuple(fc.nat(), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 300 }))
     .map(([p, l, bp]) => new Amend(p, l, bp)),

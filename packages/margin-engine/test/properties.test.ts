@@ -5,6 +5,7 @@ import {
   Decimal,
   accountToJson,
   adjustIsolatedMargin,
+  adjustWallet,
   amendOrder,
   allPositionRisks,
   applyResult,
@@ -71,7 +72,9 @@ type Action =
   /** Amend one of the account's open orders to `off` bp from the mark and `lots` lots. */
   | { k: 'amend'; acct: number; pick: number; off: number; lots: number }
   /** The platform resets the account: closeAllAtMark. */
-  | { k: 'reset'; acct: number };
+  | { k: 'reset'; acct: number }
+  /** Money in from the treasury, or out: adjustWallet. */
+  | { k: 'wallet'; acct: number; amount: number };
 
 const acct = fc.nat(ACCOUNTS.length - 1);
 const sym = fc.nat(SYMS.length - 1);
@@ -118,6 +121,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('close' as const), acct, sym }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reset' as const), acct }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('wallet' as const),
+      acct,
+      amount: fc.integer({ min: -8000, max: 8000 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -293,6 +304,11 @@ function step(w: World, a: Action): void {
       expect(r.account.walletBalance.gte(0)).toBe(true);
       break;
     }
+    case 'wallet':
+      tryResult(w, () =>
+        adjustWallet(ex.accounts[ACCOUNTS[a.acct]!]!, d(a.amount).div(4), w.now, ex.market),
+      );
+      break;
     case 'leverage':
       tryResult(w, () =>
         setLeverage(ex.accounts[ACCOUNTS[a.acct]!]!, ex.market, SYMS[a.sym]!, a.lev, w.now),
