@@ -91,7 +91,7 @@ export { applyFunding } from './funding.ts';
 export { liquidate, needsLiquidation } from './liquidation.ts';
 export { liquidationPrice, rawLiquidationPrice, liquidatesAt } from './liquidation-price.ts';
 export { summarize, type AccountSummary, type PositionSummary } from './summary.ts';
-export { previewOrder, type OrderPreview } from './preview.ts';
+export { previewOrder, type OrderPreview, type StressPoint } from './preview.ts';
 export { applyEvent, applyEvents, replay, emptyAccount, openAccount } from './events.ts';
 export { toJson, eventToJson, eventFromJson, accountToJson } from './serialize.ts';
 export {
