@@ -1,0 +1,493 @@
+// Trading on an account: place, cancel and close orders, change leverage, margin mode and
+// isolated margin. Each request runs through runOnAccount (queue, row lock, load, engine,
+// persist) and every rule is the margin engine's; this file only turns requests into engine calls
+// and results into views. Inputs are plain typed objects so that the tRPC API and the bot API
+// call the same functions.
+import type { Db, Prisma } from '@lab/db';
+import {
+  adjustIsolatedMargin as engineAdjustMargin,
+  amendOrder as engineAmend,
+  cancelOrder as engineCancel,
+  Decimal,
+  placeOrder as enginePlace,
+  setLeverage as engineSetLeverage,
+  setMarginMode as engineSetMarginMode,
+  settingsOf,
+  type Account,
+  type EngineEvent,
+  type EngineResult,
+  type Market,
+  type OrderRequest,
+  type OrderType,
+  type Side,
+  type TimeInForce,
+  type WorkingType,
+} from '@lab/margin-engine';
+import type { LoadedAccount } from '../engine-state.ts';
+import { engine, engineAppError, requireLive } from './engine-errors.ts';
+import { effectiveStatus, marketOf, type VenuePrices } from './prices.ts';
+import { runOnAccount, type Actor } from './run.ts';
+import {
+  fillView,
+  fillViewSelect,
+  orderView,
+  orderViewSelect,
+  type FillView,
+  type OrderView,
+} from './views.ts';
+
+type Tx = Prisma.TransactionClient;
+
+/** An order as a client asks for it: decimal strings, the engine's names. */
+export interface PlaceOrderRequest {
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  /** Not for close-position orders (they close whatever the position is when they trigger). */
+  quantity?: string;
+  /** Limit price (limit, stop-limit, take-profit-limit). */
+  price?: string;
+  /** Trigger price (stop and take-profit orders). */
+  stopPrice?: string;
+  /** Limit orders only; GTX is post-only. */
+  timeInForce?: TimeInForce;
+  reduceOnly?: boolean;
+  closePosition?: boolean;
+  /** What a trigger watches: the mark price (default) or the last trade price. */
+  workingType?: WorkingType;
+  /** A retry with the same id returns the order placed first, whatever happened to it since. */
+  clientOrderId?: string;
+  /** Attached take-profit / stop-loss: close-position orders placed with this one. */
+  takeProfit?: { stopPrice: string };
+  stopLoss?: { stopPrice: string };
+}
+
+export interface PlacedOrder {
+  order: OrderView;
+  /** Its attached take-profit / stop-loss orders. */
+  attached: OrderView[];
+  /** Fills at placement (a market order, a marketable limit). */
+  fills: FillView[];
+  /** True when the clientOrderId was already used: this is the order placed first. */
+  duplicate: boolean;
+}
+
+/** What one trading operation gives back: the engine's account before and after it. */
+interface Computed<T> {
+  result: EngineResult;
+  market: Market;
+  value: T;
+}
+
+const attachedIds = (id: string) => [id, `${id}-tp`, `${id}-sl`];
+
+/** The order `id` with its attached orders and fills, as stored (call after persisting it). */
+async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<PlacedOrder> {
+  const ids = attachedIds(id);
+  const [orders, fills] = await Promise.all([
+    tx.order.findMany({ where: { id: { in: ids } }, select: orderViewSelect }),
+    tx.fill.findMany({
+      where: { orderId: { in: ids } },
+      select: fillViewSelect,
+      orderBy: { eventSeq: 'asc' },
+    }),
+  ]);
+  const main = orders.find((o) => o.id === id);
+  if (!main) throw new Error(`order ${id} was not stored`);
+  return {
+    order: orderView(main),
+    attached: orders
+      .filter((o) => o.id !== id)
+      .sort((a, b) => a.seq - b.seq)
+      .map(orderView),
+    fills: fills.map(fillView),
+    duplicate,
+  };
+}
+
+/** The market of the account's venue, with `symbol` required to be live (when given). */
+export async function liveMarket(
+  prices: VenuePrices,
+  loaded: LoadedAccount,
+  symbol: string | undefined,
+  now: number,
+): Promise<Market> {
+  const quotes = await prices.quotes(loaded.venueId);
+  const market = marketOf(quotes);
+  if (symbol !== undefined) {
+    if (!market.instruments[symbol]) throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
+    requireLive(symbol, effectiveStatus(quotes.get(symbol), now));
+  }
+  return market;
+}
+
+export function engineRequest(req: PlaceOrderRequest): OrderRequest {
+  const out: OrderRequest = { symbol: req.symbol, side: req.side, type: req.type };
+  if (req.quantity !== undefined) out.quantity = req.quantity;
+  if (req.price !== undefined) out.price = req.price;
+  if (req.stopPrice !== undefined) out.stopPrice = req.stopPrice;
+  if (req.timeInForce !== undefined) out.timeInForce = req.timeInForce;
+  if (req.reduceOnly !== undefined) out.reduceOnly = req.reduceOnly;
+  if (req.closePosition !== undefined) out.closePosition = req.closePosition;
+  if (req.workingType !== undefined) out.workingType = req.workingType;
+  if (req.clientOrderId !== undefined) out.clientOrderId = req.clientOrderId;
+  if (req.takeProfit) out.takeProfit = { stopPrice: req.takeProfit.stopPrice };
+  if (req.stopLoss) out.stopLoss = { stopPrice: req.stopLoss.stopPrice };
+  return out;
+}
+
+const acceptedId = (events: readonly EngineEvent[]): string => {
+  const ev = events.find((e) => e.type === 'orderAccepted');
+  if (!ev) throw new Error('engine accepted an order without an orderAccepted event');
+  return ev.order.id;
+};
+
+function isClientOrderIdConflict(e: unknown): boolean {
+  const err = e as { code?: string; meta?: { target?: unknown; driverAdapterError?: unknown } };
+  return err?.code === 'P2002' && JSON.stringify(err.meta ?? {}).includes('client_order_id');
+}
+
+async function storedByClientOrderId(db: Tx, accountId: string, clientOrderId: string) {
+  return db.order.findUnique({
+    where: { accountId_clientOrderId: { accountId, clientOrderId } },
+    select: { id: true },
+  });
+}
+
+/**
+ * Places an order. A refused order changes nothing and throws the engine's refusal (see
+ * engine-errors.ts); an order on a market that is not live is refused (MARKET_STALE, ...). With a
+ * clientOrderId the account already used, the order placed first is returned as it is now,
+ * without asking the engine again (checked under the account's row lock; the unique index on
+ * (account, clientOrderId) is the last guard).
+ */
+export async function placeOrder(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: PlaceOrderRequest,
+): Promise<PlacedOrder> {
+  const box: { placed?: PlacedOrder } = {};
+  try {
+    await runOnAccount(db, actor, accountId, async (loaded, tx) => {
+      if (req.clientOrderId !== undefined) {
+        const stored = await storedByClientOrderId(tx, accountId, req.clientOrderId);
+        if (stored) {
+          box.placed = await placedOrder(tx, stored.id, true);
+          return { value: null };
+        }
+      }
+      const now = Date.now();
+      const market = await liveMarket(prices, loaded, req.symbol, now);
+      const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
+      if (r.rejected) throw engineAppError(r.rejected.code, r.rejected.field);
+      const id = acceptedId(r.events);
+      return {
+        result: r,
+        context: { market },
+        value: null,
+        after: async (t) => {
+          box.placed = await placedOrder(t, id, false);
+        },
+      };
+    });
+  } catch (e) {
+    // two writers raced past the row lock (it cannot happen within one database): the order
+    // placed first is the answer to both
+    if (req.clientOrderId === undefined || !isClientOrderIdConflict(e)) throw e;
+    const placed = await db.$transaction(async (tx) => {
+      const stored = await storedByClientOrderId(tx, accountId, req.clientOrderId!);
+      return stored ? placedOrder(tx, stored.id, true) : undefined;
+    });
+    if (!placed) throw e;
+    return placed;
+  }
+  return box.placed!;
+}
+
+/** Which order: the engine's id, the order number (bot API) or the client order id. */
+export type OrderRef = { orderId: string } | { orderNo: string } | { clientOrderId: string };
+
+/** The stored order `ref` names on the account, or null. */
+export async function findOrder(tx: Tx, accountId: string, ref: OrderRef) {
+  if ('orderId' in ref)
+    return tx.order.findFirst({ where: { id: ref.orderId, accountId }, select: orderViewSelect });
+  if ('orderNo' in ref) {
+    if (!/^\d{1,18}$/.test(ref.orderNo)) return null;
+    return tx.order.findFirst({
+      where: { orderNo: BigInt(ref.orderNo), accountId },
+      select: orderViewSelect,
+    });
+  }
+  return tx.order.findUnique({
+    where: { accountId_clientOrderId: { accountId, clientOrderId: ref.clientOrderId } },
+    select: orderViewSelect,
+  });
+}
+
+const refField = (ref: OrderRef) =>
+  'orderId' in ref ? 'orderId' : 'orderNo' in ref ? 'orderNo' : 'clientOrderId';
+
+/** Runs an engine computation on the account and returns its value with the stored orders. */
+async function runEngine<T>(
+  db: Db,
+  actor: Actor,
+  accountId: string,
+  compute: (loaded: LoadedAccount, tx: Tx) => Promise<Computed<T>>,
+): Promise<T> {
+  const { value } = await runOnAccount(db, actor, accountId, async (loaded, tx) => {
+    const c = await compute(loaded, tx);
+    return { result: c.result, context: { market: c.market }, value: c.value };
+  });
+  return value;
+}
+
+async function orderViews(tx: Tx, ids: string[]): Promise<OrderView[]> {
+  if (!ids.length) return [];
+  const rows = await tx.order.findMany({
+    where: { id: { in: ids } },
+    select: orderViewSelect,
+    orderBy: { seq: 'asc' },
+  });
+  return rows.map(orderView);
+}
+
+export interface AmendedOrder {
+  order: OrderView;
+  /** Fills when the new price crossed the book (a GTC limit amended to a marketable price). */
+  fills: FillView[];
+}
+
+/**
+ * Changes the price or the total quantity (filled part included) of a resting limit order, in
+ * place; the engine validates it as a placement.
+ */
+export async function amendOrder(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: OrderRef & { price?: string; quantity?: string },
+): Promise<AmendedOrder> {
+  const box: { amended?: AmendedOrder } = {};
+  await runOnAccount(db, actor, accountId, async (loaded, tx) => {
+    const row = await findOrder(tx, accountId, req);
+    if (!row || !loaded.engine.orders[row.id])
+      throw engineAppError('ORDER_NOT_FOUND', refField(req));
+    const now = Date.now();
+    const market = await liveMarket(prices, loaded, row.symbol, now);
+    const result = engine(() =>
+      engineAmend(
+        loaded.engine,
+        market,
+        {
+          orderId: row.id,
+          ...(req.price !== undefined ? { price: req.price } : {}),
+          ...(req.quantity !== undefined ? { quantity: req.quantity } : {}),
+        },
+        now,
+      ),
+    );
+    const firstFill = loaded.lastEventSeq + 1;
+    return {
+      result,
+      context: { market },
+      value: null,
+      after: async (t) => {
+        const [order, fills] = await Promise.all([
+          t.order.findUniqueOrThrow({ where: { id: row.id }, select: orderViewSelect }),
+          t.fill.findMany({
+            where: { orderId: row.id, eventSeq: { gte: firstFill } },
+            select: fillViewSelect,
+            orderBy: { eventSeq: 'asc' },
+          }),
+        ]);
+        box.amended = { order: orderView(order), fills: fills.map(fillView) };
+      },
+    };
+  });
+  return box.amended!;
+}
+
+/** Cancels an open order (and the attached orders waiting for it). */
+export async function cancelOrder(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  ref: OrderRef,
+): Promise<{ canceled: OrderView[] }> {
+  const box: { canceled: OrderView[] } = { canceled: [] };
+  await runOnAccount(db, actor, accountId, async (loaded, tx) => {
+    const row = await findOrder(tx, accountId, ref);
+    if (!row || !loaded.engine.orders[row.id])
+      throw engineAppError('ORDER_NOT_FOUND', refField(ref));
+    const market = marketOf(await prices.quotes(loaded.venueId));
+    const result = engine(() => engineCancel(loaded.engine, { orderId: row.id }, Date.now()));
+    return {
+      result,
+      context: { market },
+      value: null,
+      after: async (t) => {
+        box.canceled = await orderViews(t, canceledIds(result.events));
+      },
+    };
+  });
+  return box;
+}
+
+const canceledIds = (events: readonly EngineEvent[]) =>
+  events.flatMap((e) => (e.type === 'orderCanceled' ? [e.orderId] : []));
+
+/** Cancels every open order of the account, or of one symbol. */
+export async function cancelAllOrders(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  opts: { symbol?: string } = {},
+): Promise<{ canceled: OrderView[] }> {
+  const box: { canceled: OrderView[] } = { canceled: [] };
+  await runOnAccount(db, actor, accountId, async (loaded) => {
+    const now = Date.now();
+    const market = marketOf(await prices.quotes(loaded.venueId));
+    let account: Account = loaded.engine;
+    const events: EngineEvent[] = [];
+    const open = Object.values(loaded.engine.orders)
+      .filter((o) => opts.symbol === undefined || o.symbol === opts.symbol)
+      .sort((a, b) => a.seq - b.seq);
+    for (const o of open) {
+      if (!account.orders[o.id]) continue; // canceled with its entry
+      const r = engine(() => engineCancel(account, { orderId: o.id }, now));
+      account = r.account;
+      events.push(...r.events);
+    }
+    if (!events.length) return { value: null };
+    return {
+      result: { account, events },
+      context: { market },
+      value: null,
+      after: async (t) => {
+        box.canceled = await orderViews(t, canceledIds(events));
+      },
+    };
+  });
+  return box;
+}
+
+export interface ClosePositionRequest {
+  symbol: string;
+  /** market (default): at once; limit: a reduce-only limit at `price`. */
+  type?: 'market' | 'limit';
+  price?: string;
+  clientOrderId?: string;
+}
+
+/**
+ * Closes the whole position on a symbol with a reduce-only order: never refused for margin (a
+ * trader can always cut risk), whatever the loss (see the engine's "Losses beyond a wallet").
+ */
+export async function closePosition(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: ClosePositionRequest,
+): Promise<PlacedOrder> {
+  const position = await db.position.findUnique({
+    where: { accountId_symbol: { accountId, symbol: req.symbol } },
+    select: { quantity: true },
+  });
+  // the quantity read here is checked again under the lock: the engine refuses a reduce-only
+  // order larger than the position, and a position that changed meanwhile is closed by what
+  // the trader saw, never flipped
+  if (!position) throw engineAppError('NO_POSITION_TO_CLOSE', 'symbol');
+  const type = req.type ?? 'market';
+  if (type === 'limit' && req.price === undefined) throw engineAppError('PRICE_REQUIRED', 'price');
+  return placeOrder(db, prices, actor, accountId, {
+    symbol: req.symbol,
+    side: position.quantity.isPos() ? 'sell' : 'buy',
+    type,
+    quantity: position.quantity.abs().toFixed(),
+    reduceOnly: true,
+    ...(type === 'limit' ? { price: req.price!, timeInForce: 'GTC' as const } : {}),
+    ...(req.clientOrderId !== undefined ? { clientOrderId: req.clientOrderId } : {}),
+  });
+}
+
+export interface SymbolSettingView {
+  symbol: string;
+  leverage: number;
+  marginMode: 'cross' | 'isolated';
+}
+
+function settingView(account: Account, market: Market, symbol: string): SymbolSettingView {
+  const s = settingsOf(account, symbol, market.instruments[symbol]);
+  return { symbol, leverage: s.leverage, marginMode: s.marginMode };
+}
+
+/** Sets the leverage of a symbol (the engine checks the bracket and the margin it frees or needs). */
+export function setLeverage(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: { symbol: string; leverage: number },
+): Promise<SymbolSettingView> {
+  return runEngine(db, actor, accountId, async (loaded) => {
+    const market = await liveMarket(prices, loaded, req.symbol, Date.now());
+    const result = engine(() =>
+      engineSetLeverage(loaded.engine, market, req.symbol, req.leverage, Date.now()),
+    );
+    return { result, market, value: settingView(result.account, market, req.symbol) };
+  });
+}
+
+/** Sets cross or isolated margin on a symbol (only without a position or open orders on it). */
+export function setMarginMode(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: { symbol: string; marginMode: 'cross' | 'isolated' },
+): Promise<SymbolSettingView> {
+  return runEngine(db, actor, accountId, async (loaded) => {
+    const market = marketOf(await prices.quotes(loaded.venueId));
+    if (!market.instruments[req.symbol]) throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
+    const result = engine(() =>
+      engineSetMarginMode(loaded.engine, market, req.symbol, req.marginMode, Date.now()),
+    );
+    return { result, market, value: settingView(result.account, market, req.symbol) };
+  });
+}
+
+/** Adds margin to, or removes it from, an isolated position. */
+export function adjustIsolatedMargin(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: { symbol: string; action: 'add' | 'remove'; amount: string },
+): Promise<{ symbol: string; isolatedWallet: string }> {
+  return runEngine(db, actor, accountId, async (loaded) => {
+    const market = await liveMarket(prices, loaded, req.symbol, Date.now());
+    let amount: Decimal;
+    try {
+      amount = new Decimal(req.amount);
+    } catch {
+      throw engineAppError('INVALID_AMOUNT', 'amount');
+    }
+    if (!amount.isFinite() || amount.lte(0)) throw engineAppError('INVALID_AMOUNT', 'amount');
+    const signed = req.action === 'add' ? amount : amount.negated();
+    const result = engine(() =>
+      engineAdjustMargin(loaded.engine, market, req.symbol, signed, Date.now()),
+    );
+    const p = result.account.positions[req.symbol];
+    return {
+      result,
+      market,
+      value: { symbol: req.symbol, isolatedWallet: p ? p.isolatedWallet.toFixed() : '0' },
+    };
+  });
+}

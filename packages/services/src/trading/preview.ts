@@ -1,0 +1,59 @@
+// Pre-trade preview: what an order would do, with the engine's own figures (it places the order
+// on a copy of the account). Nothing is stored; the market must be live, as for placing.
+import type { Db } from '@lab/db';
+import { previewOrder as enginePreview, type Decimal } from '@lab/margin-engine';
+import { engine } from './engine-errors.ts';
+import { engineRequest, liveMarket, type PlaceOrderRequest } from './orders.ts';
+import type { VenuePrices } from './prices.ts';
+import { readSnapshot } from './read-models.ts';
+import type { Actor } from './run.ts';
+
+const s = (d: Decimal) => d.toFixed();
+const ratio = (d: Decimal) => (d.isFinite() ? d.toDecimalPlaces(8).toFixed() : null);
+
+export interface OrderPreviewView {
+  accepted: boolean;
+  /** Why the engine would refuse it (the code placing it would fail with). */
+  rejection: { code: string; message: string } | null;
+  filledQuantity: string;
+  averagePrice: string | null;
+  fee: string;
+  realizedPnl: string;
+  /** Available balance the order consumes (fee and margin; negative when it frees margin). */
+  cost: string;
+  positionQuantity: string;
+  entryPrice: string;
+  liquidationPrice: string | null;
+  /** Cross margin ratio after the order; null when infinite. */
+  crossMarginRatio: string | null;
+  availableBalanceBefore: string;
+  availableBalanceAfter: string;
+}
+
+export async function previewOrder(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  req: PlaceOrderRequest,
+): Promise<OrderPreviewView> {
+  const { loaded } = await readSnapshot(db, actor, accountId);
+  const now = Date.now();
+  const market = await liveMarket(prices, loaded, req.symbol, now);
+  const p = engine(() => enginePreview(loaded.engine, market, engineRequest(req), now));
+  return {
+    accepted: p.accepted,
+    rejection: p.rejection ? { code: p.rejection.code, message: p.rejection.message } : null,
+    filledQuantity: s(p.filledQuantity),
+    averagePrice: p.averagePrice ? s(p.averagePrice) : null,
+    fee: s(p.fee),
+    realizedPnl: s(p.realizedPnl),
+    cost: s(p.cost),
+    positionQuantity: s(p.positionQuantity),
+    entryPrice: s(p.entryPrice),
+    liquidationPrice: p.liquidationPrice ? s(p.liquidationPrice) : null,
+    crossMarginRatio: ratio(p.crossMarginRatio),
+    availableBalanceBefore: s(p.availableBalanceBefore),
+    availableBalanceAfter: s(p.availableBalanceAfter),
+  };
+}
