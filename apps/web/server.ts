@@ -1,13 +1,11 @@
 // Production server of the web app: Next's request handler behind a plain node:http server, so
 // that the client address used for throttling comes from the socket, not from a header the client
 // chose. Behind a reverse proxy that overwrites X-Forwarded-For, set LAB_TRUST_PROXY=1.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { env } from './src/env.ts';
-import { createLiveFastPath } from './src/server/live-fanout.ts';
-import { sharedMarketFeed } from './src/server/shared-feed.ts';
+import { refuseRequest } from './src/server/request-guard.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const trustProxy = process.env.LAB_TRUST_PROXY === '1';
@@ -17,22 +15,29 @@ const app = next({ dev: false, dir, port, hostname: 'localhost' });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-// Live prices (the market.live subscription) are written to every browser from one shared
-// fan-out that serialises each batch once; tRPC's per-client stream cannot serve 1,000 clients.
-const live = createLiveFastPath({ feed: () => sharedMarketFeed(env().DATABASE_URL) });
+// HTTPS is known from the socket, or from the proxy's X-Forwarded-Proto when it is trusted.
+const isHttps = (req: IncomingMessage) =>
+  (req.socket as { encrypted?: boolean }).encrypted === true ||
+  (trustProxy && req.headers['x-forwarded-proto'] === 'https');
 
 const server = createServer((req, res) => {
   if (!trustProxy) {
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
     delete req.headers['x-real-ip'];
   }
-  live
-    .handle(req, res)
-    .then((answered) => (answered ? undefined : handle(req, res)))
-    .catch((e: unknown) => {
-      console.error('request failed', e);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  if (isHttps(req))
+    res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  const refused = refuseRequest(req);
+  if (refused) {
+    res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ error: { message: refused.message } }));
+    req.socket.destroySoon?.();
+    return;
+  }
+  handle(req, res).catch((e: unknown) => {
+    console.error('request failed', e);
+    if (!res.headersSent) res.writeHead(500).end();
+  });
 });
 server.listen(port, () =>
   console.log(
@@ -44,7 +49,6 @@ let closing = false;
 function shutdown() {
   if (closing) return;
   closing = true;
-  live.close();
   server.close(() => process.exit(0));
   // Live subscriptions (server-sent events) never end by themselves.
   setTimeout(() => server.closeAllConnections(), 1000).unref();

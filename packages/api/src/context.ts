@@ -1,5 +1,4 @@
 import type { Db } from '@lab/db';
-import type { MarketFeedLike } from '@lab/market-data';
 import type { VenuePrices } from '@lab/services';
 
 export type { Role } from '@lab/contracts';
@@ -18,8 +17,6 @@ export interface Context {
   user: SessionUser | null;
   /** Client address for throttling; best effort behind proxies. */
   ip: string;
-  /** Live market data of this server process (absent where no feed runs, e.g. some tests). */
-  feed?: MarketFeedLike;
   /** Prices for trading: this process's live feed (stored tickers where no feed runs). */
   prices: VenuePrices;
 }

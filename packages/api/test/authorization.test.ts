@@ -25,7 +25,6 @@ const PUBLIC = new Set([
   'market.tickers',
   'market.ticker',
   'market.candles',
-  'market.live',
 ]);
 
 /** Whether a procedure's input has an account id (at the top level of any of its input objects). */

@@ -1,21 +1,13 @@
-// Market API against a real PostgreSQL (rows inserted directly) and, for the live subscription, a
-// real HTTP server (tRPC standalone adapter) read by a raw SSE client over loopback.
+// Market API against a real PostgreSQL (rows inserted directly). Live prices are not a tRPC
+// procedure: they stream from the web server (apps/web/src/server/streams).
 import { storedPrices } from '@lab/services';
-import type { AddressInfo } from 'node:net';
 import { createDb, type Db } from '@lab/db';
 import { createTestDatabase, type TestDatabase } from '@lab/db/testing';
-import {
-  MarketFeed,
-  type FeedUpdate,
-  type MarketFeedLike,
-  type MarketTick,
-} from '@lab/market-data';
 import { TRPCError } from '@trpc/server';
-import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, SessionUser } from '../src/context.ts';
-import { appRouter, createCaller } from '../src/root.ts';
+import { createCaller } from '../src/root.ts';
 
 let tdb: TestDatabase;
 let db: Db;
@@ -105,12 +97,11 @@ const user = (role: SessionUser['role']): SessionUser => ({
   email: `${role.toLowerCase()}@lab.test`,
   displayName: role,
 });
-const ctx = (u: SessionUser | null, feed?: MarketFeedLike): Context => ({
+const ctx = (u: SessionUser | null): Context => ({
   db,
   user: u,
   ip: '127.0.0.1',
   prices: storedPrices(db),
-  ...(feed ? { feed } : {}),
 });
 const anon = () => createCaller(ctx(null));
 
@@ -322,240 +313,5 @@ describe('market.triggerScenario', () => {
     const tooBig = await failure(instructor.market.triggerScenario({ ...crash, percent: 95 }));
     expect(tooBig.code).toBe('BAD_REQUEST');
     expect(fieldOf(tooBig)).toBe('percent');
-  });
-});
-
-// ---- live subscription over real HTTP ----------------------------------------------------------
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data: string;
-}
-
-/** A minimal EventSource: GET the URL, parse the text/event-stream as it arrives. */
-async function openSse(url: string, lastEventId?: string) {
-  const ac = new AbortController();
-  const res = await fetch(url, {
-    headers: {
-      accept: 'text/event-stream',
-      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-    },
-    signal: ac.signal,
-  });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  const queue: SseEvent[] = [];
-  let ended = false;
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev: SseEvent = { data: '' };
-          for (const line of block.split('\n')) {
-            const c = line.indexOf(':');
-            if (c <= 0) continue;
-            const k = line.slice(0, c);
-            const v = line.slice(c + 1).replace(/^ /, '');
-            if (k === 'data') ev.data += (ev.data ? '\n' : '') + v;
-            else if (k === 'id') ev.id = v;
-            else if (k === 'event') ev.event = v;
-          }
-          queue.push(ev);
-        }
-      }
-    } catch {
-      // aborted or connection reset
-    } finally {
-      ended = true;
-    }
-  })();
-  /** Next data event (skipping tRPC's `connected` and pings). */
-  async function next(timeoutMs = 3000): Promise<{
-    id: string | undefined;
-    data: { snapshot: boolean; publishedAt: number; ticks: MarketTick[] };
-  }> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const ev = queue.shift();
-      if (ev && !ev.event) return { id: ev.id, data: JSON.parse(ev.data) as never };
-      if (ev) continue;
-      if (ended) throw new Error('stream ended');
-      if (Date.now() > end) throw new Error('no event in time');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-  return {
-    next,
-    get ended() {
-      return ended;
-    },
-    pending: () => queue.filter((e) => !e.event).length,
-    close: async () => {
-      ac.abort();
-      await pump;
-    },
-  };
-}
-
-describe('market.live over HTTP (server-sent events)', () => {
-  const feed = new MarketFeed();
-  let active = 0;
-  const counted: MarketFeedLike = {
-    snapshot: (s) => feed.snapshot(s),
-    subscribe: (l: (u: FeedUpdate) => void) => {
-      active++;
-      const off = feed.subscribe(l);
-      return () => {
-        active--;
-        off();
-      };
-    },
-  };
-  const server = createHTTPServer({ router: appRouter, createContext: () => ctx(null, counted) });
-  let base = '';
-  const warnings: Error[] = [];
-  const onWarning = (w: Error) => warnings.push(w);
-  const mark = (symbol: string, price: string): MarketTick => ({
-    kind: 'mark',
-    symbol,
-    time: Date.now(),
-    markPrice: price,
-    indexPrice: price,
-    fundingRate: '0.0001',
-    nextFundingTime: Date.UTC(2026, 4, 4, 16),
-  });
-  const trade = (symbol: string, price: string): MarketTick => ({
-    kind: 'trade',
-    symbol,
-    time: Date.now(),
-    price,
-    quantity: '0.5',
-    side: 'buy',
-  });
-  const liveUrl = (input: unknown) =>
-    `${base}/market.live?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const waitActive = async (n: number) => {
-    const end = Date.now() + 3000;
-    while (active !== n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-    expect(active).toBe(n);
-  };
-
-  beforeAll(async () => {
-    process.on('warning', onWarning);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    feed.ingest({
-      ticks: [mark('BTCUSDT', '100.1'), mark('ETHUSDT', '5.5'), trade('BTCUSDT', '100.2')],
-      publishedAt: Date.now(),
-    });
-  });
-  afterAll(async () => {
-    process.off('warning', onWarning);
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-
-  it('sends a snapshot of the latest state first, then live ticks of the chosen symbols only', async () => {
-    const sse = await openSse(liveUrl({ symbols: ['BTCUSDT'] }));
-    const first = await sse.next();
-    expect(first.id).toMatch(/^s\d+$/);
-    expect(first.data.snapshot).toBe(true);
-    expect(first.data.ticks).toEqual(feed.snapshot(['BTCUSDT']));
-    expect(first.data.ticks.map((t) => t.kind).sort()).toEqual(['mark', 'trade']);
-    await waitActive(1);
-
-    const sentAt = Date.now();
-    feed.ingest({ ticks: [trade('ETHUSDT', '5.6')], publishedAt: sentAt }); // nothing for this client
-    feed.ingest({
-      ticks: [trade('ETHUSDT', '5.7'), trade('BTCUSDT', '100.3')],
-      publishedAt: sentAt,
-    });
-    const live = await sse.next();
-    expect(live.data).toEqual({
-      snapshot: false,
-      publishedAt: sentAt,
-      ticks: [expect.objectContaining({ symbol: 'BTCUSDT', price: '100.3' })],
-    });
-    expect(live.id).toBe(String(feed.lastSeq));
-
-    // A long stream: many batches must not pile up listeners on the request's AbortSignal.
-    for (let i = 0; i < 40; i++) {
-      feed.ingest({ ticks: [trade('BTCUSDT', `${101 + i}`)], publishedAt: Date.now() });
-      const ev = await sse.next();
-      expect(ev.data.ticks[0]).toMatchObject({ price: `${101 + i}` });
-    }
-    expect(warnings.map((w) => w.message).filter((m) => /listener/i.test(m))).toEqual([]);
-
-    // Batches that arrive while the stream is busy go out together, oldest publish time first.
-    feed.ingest({ ticks: [trade('BTCUSDT', '300')], publishedAt: 1000 });
-    feed.ingest({ ticks: [trade('ETHUSDT', '6')], publishedAt: 1001 });
-    feed.ingest({ ticks: [trade('BTCUSDT', '301')], publishedAt: 1002 });
-    const merged = await sse.next();
-    expect(merged.id).toBe(String(feed.lastSeq));
-    expect(merged.data.publishedAt).toBe(1000);
-    expect(merged.data.ticks.map((t) => (t.kind === 'trade' ? t.price : ''))).toEqual([
-      '300',
-      '301',
-    ]);
-
-    // All symbols when none are chosen.
-    const all = await openSse(liveUrl({}));
-    expect((await all.next()).data.ticks.map((t) => t.symbol).sort()).toEqual([
-      'BTCUSDT',
-      'BTCUSDT',
-      'ETHUSDT',
-      'ETHUSDT',
-    ]);
-    await all.close();
-    await sse.close();
-    await waitActive(0); // the server ends each subscription when its client goes away
-  });
-
-  it('after the server drops the connection, a reconnect with Last-Event-ID starts with a fresh snapshot', async () => {
-    const sse = await openSse(liveUrl({ symbols: ['BTCUSDT'] }));
-    await sse.next();
-    feed.ingest({ ticks: [trade('BTCUSDT', '200.5')], publishedAt: Date.now() });
-    const last = await sse.next();
-    await waitActive(1);
-
-    server.closeAllConnections();
-    const end = Date.now() + 3000;
-    while (!sse.ended && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-    expect(sse.ended).toBe(true);
-    await waitActive(0);
-
-    // Missed while disconnected: the reconnecting client gets it through the snapshot.
-    feed.ingest({
-      ticks: [mark('BTCUSDT', '201'), trade('BTCUSDT', '201.5')],
-      publishedAt: Date.now(),
-    });
-    const again = await openSse(liveUrl({ symbols: ['BTCUSDT'] }), last.id);
-    const snap = await again.next();
-    expect(snap.data.snapshot).toBe(true);
-    expect(snap.data.ticks).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ kind: 'mark', markPrice: '201' }),
-        expect.objectContaining({ kind: 'trade', price: '201.5' }),
-      ]),
-    );
-    feed.ingest({ ticks: [trade('BTCUSDT', '202')], publishedAt: Date.now() });
-    expect((await again.next()).data.ticks[0]).toMatchObject({ price: '202' });
-    await again.close();
-    await waitActive(0);
-  });
-
-  it('without a feed on the server the subscription fails with SERVICE_UNAVAILABLE', async () => {
-    const e = await failure(createCaller(ctx(null)).market.live({}));
-    expect(e.code).toBe('SERVICE_UNAVAILABLE');
-    expect(e.message).toBe('Live market data is not available on this server.');
   });
 });

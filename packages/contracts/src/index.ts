@@ -3,4 +3,5 @@ export * from './input.ts';
 export * from './roles.ts';
 export * from './market.ts';
 export * from './channels.ts';
+export * from './figures.ts';
 export * from './live.ts';

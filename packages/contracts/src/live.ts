@@ -1,6 +1,7 @@
 // Payloads of the live streams (server-sent events) the web servers send to browsers.
 import { z } from 'zod';
 import { marketTickSchema } from './market.ts';
+import { figuresSchema } from './figures.ts';
 import { symbol } from './input.ts';
 
 /** Query of the market stream: the symbols a page shows (at most 50; none: every symbol). */
@@ -22,3 +23,57 @@ export const marketStreamEvent = z.object({
   ticks: z.array(marketTickSchema),
 });
 export type MarketStreamEvent = z.infer<typeof marketStreamEvent>;
+
+/** A margin ratio at or above this raises a margin-call warning on the account stream. */
+export const MARGIN_CALL_RATIO = 0.8;
+
+/** Events of an account's private stream. Engine events are the engine's own JSON (eventToJson). */
+export const accountStreamEvent = z.discriminatedUnion('type', [
+  /** The account as it is now (first event, and after a resync). */
+  z.object({
+    type: z.literal('snapshot'),
+    accountId: z.string(),
+    version: z.number(),
+    lastEventSeq: z.number(),
+    figures: figuresSchema,
+    at: z.number(),
+  }),
+  /** The account changed (orders, fills, funding, liquidation...): its new figures and events. */
+  z.object({
+    type: z.literal('update'),
+    accountId: z.string(),
+    version: z.number(),
+    lastEventSeq: z.number(),
+    figures: figuresSchema,
+    events: z.array(z.record(z.string(), z.unknown())),
+    at: z.number(),
+  }),
+  /** Marks moved: the figures at the new marks. */
+  z.object({
+    type: z.literal('figures'),
+    accountId: z.string(),
+    figures: figuresSchema,
+    /** Publish time of the market batch that moved them. */
+    publishedAt: z.number(),
+    at: z.number(),
+  }),
+  /** The margin ratio of a compartment (cross, or an isolated position) reached the warning level. */
+  z.object({
+    type: z.literal('marginCall'),
+    accountId: z.string(),
+    /** 'cross', or the symbol of an isolated position. */
+    compartment: z.string(),
+    marginRatio: z.string().nullable(),
+    at: z.number(),
+  }),
+  /** A liquidation happened (its engine events are in the update that precedes this). */
+  z.object({
+    type: z.literal('liquidation'),
+    accountId: z.string(),
+    mode: z.enum(['cross', 'isolated']),
+    symbol: z.string().nullable(),
+    markPrice: z.string().nullable(),
+    at: z.number(),
+  }),
+]);
+export type AccountStreamEvent = z.infer<typeof accountStreamEvent>;

@@ -12,9 +12,7 @@ export async function createContext(headers: Headers): Promise<Context> {
     db: db(),
     user: await getSessionUser(),
     ip: forwarded || headers.get('x-real-ip') || 'unknown',
-    // Live data is optional: without it, only the live subscription answers "unavailable", and
-    // prices come from the stored tickers.
-    feed,
+    // Without a live feed (it could not start), prices come from the stored tickers.
     prices: feed ? feedPrices(feed) : storedPrices(db()),
   };
 }

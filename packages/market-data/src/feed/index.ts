@@ -1,2 +1,1 @@
 export * from './market-feed.ts';
-export * from './sse-fanout.ts';

@@ -53,7 +53,7 @@ export class MarketFeed implements MarketFeedLike {
   ingest(batch: TickBatch): void {
     const venue = batch.venue ?? MAIN_VENUE;
     let latest = this.latest.get(venue);
-    if (!latest) this.latest.set(venue, (latest = new Map()));
+    if (!latest) this.latest.set(venue, (latest = new Map<string, SymbolSnapshot>()));
     for (const t of batch.ticks) {
       const s = latest.get(t.symbol) ?? {};
       if (t.kind === 'mark') s.mark = t;

@@ -1,56 +1,14 @@
 // The figures a trader sees for an account and its positions, exactly as the margin engine
 // computes them (summarize), as decimal strings. One definition for the tRPC read models, the
 // account stream and the bot API: the liquidation price shown is the one the engine liquidates at.
+import type { Figures } from '@lab/contracts';
 import { summarize, type Account, type Decimal, type Market } from '@lab/margin-engine';
+
+export type { AccountFigures, Figures, PositionFigures } from '@lab/contracts';
 
 /** A decimal string; a margin ratio that is infinite (margin balance <= 0) is null. */
 const s = (d: Decimal): string => d.toFixed();
 const ratio = (d: Decimal): string | null => (d.isFinite() ? d.toDecimalPlaces(8).toFixed() : null);
-
-export interface AccountFigures {
-  walletBalance: string;
-  crossWalletBalance: string;
-  /** Wallet + every unrealized PnL (equity). */
-  marginBalance: string;
-  unrealizedPnl: string;
-  crossMarginBalance: string;
-  initialMargin: string;
-  positionInitialMargin: string;
-  openOrderMargin: string;
-  maintenanceMargin: string;
-  crossMaintenanceMargin: string;
-  availableBalance: string;
-  /** Cross maintenance / cross margin balance; null when infinite. Liquidation at 1. */
-  crossMarginRatio: string | null;
-}
-
-export interface PositionFigures {
-  symbol: string;
-  side: 'long' | 'short';
-  /** Signed quantity. */
-  quantity: string;
-  entryPrice: string;
-  markPrice: string;
-  marginMode: 'cross' | 'isolated';
-  leverage: number;
-  notional: string;
-  unrealizedPnl: string;
-  /** Isolated wallet, or initial margin for cross. */
-  margin: string;
-  isolatedWallet: string;
-  marginBalance: string;
-  maintenanceMargin: string;
-  initialMargin: string;
-  /** Maintenance / margin balance of the position's compartment; null when infinite. */
-  marginRatio: string | null;
-  roe: string;
-  liquidationPrice: string | null;
-}
-
-export interface Figures {
-  account: AccountFigures;
-  positions: PositionFigures[];
-}
 
 /** Every figure of the account at the market's marks, from the engine. */
 export function figuresOf(account: Account, market: Market): Figures {
@@ -100,14 +58,27 @@ export function figuresOf(account: Account, market: Market): Figures {
   };
 }
 
-/** The highest margin ratio of the account's compartments (cross, and each isolated position). */
-export function worstMarginRatio(f: Figures): number {
-  let worst = f.account.crossMarginRatio === null ? Infinity : Number(f.account.crossMarginRatio);
-  if (f.account.crossMaintenanceMargin === '0') worst = 0;
+/**
+ * The compartment (the cross account, or an isolated position) with the highest margin ratio: the
+ * one closest to liquidation, which happens at 1. `ratio` is for comparing with a warning level
+ * only (Infinity when the margin balance is at or below zero); `marginRatio` is the exact figure.
+ */
+export function worstCompartment(f: Figures): {
+  compartment: string;
+  ratio: number;
+  marginRatio: string | null;
+} {
+  const asNumber = (r: string | null) => (r === null ? Infinity : Number(r));
+  const crossDue = f.account.crossMaintenanceMargin !== '0';
+  let worst = {
+    compartment: 'cross',
+    ratio: crossDue ? asNumber(f.account.crossMarginRatio) : 0,
+    marginRatio: crossDue ? f.account.crossMarginRatio : '0',
+  };
   for (const p of f.positions) {
     if (p.marginMode !== 'isolated') continue;
-    const r = p.marginRatio === null ? Infinity : Number(p.marginRatio);
-    if (r > worst) worst = r;
+    const r = asNumber(p.marginRatio);
+    if (r > worst.ratio) worst = { compartment: p.symbol, ratio: r, marginRatio: p.marginRatio };
   }
   return worst;
 }

@@ -1,12 +1,11 @@
 'use client';
-// Live market state in the browser: one SSE subscription (market.live) per page feeds a small
+// Live market state in the browser: one market stream (/api/stream/market) per page feeds a small
 // external store; components read one symbol's state with useSyncExternalStore, so a tick only
 // re-renders what shows that symbol. The chart listens to raw trades to build its last candle.
-import type { MarketTick, TradeTick } from '@lab/market-data';
-import { useSubscription } from '@trpc/tanstack-react-query';
+import type { MarketStreamEvent, MarketTick, TickKind, TradeTick } from '@lab/contracts';
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import { compareDecimal } from '@/lib/market-format';
-import { useTRPC } from '@/trpc/react';
+import { useEventStream } from '@/lib/use-event-stream';
 import type { MarketStatus } from './types';
 
 export type Level = [price: string, quantity: string];
@@ -49,10 +48,7 @@ const EMPTY: LiveSymbolState = Object.freeze({
 
 const MAX_TRADES = 40;
 
-export interface LiveUpdate {
-  snapshot: boolean;
-  ticks: MarketTick[];
-}
+export type LiveUpdate = Pick<MarketStreamEvent, 'snapshot'> & { ticks: MarketTick[] };
 
 export class LiveMarketStore {
   private states = new Map<string, LiveSymbolState>();
@@ -178,36 +174,53 @@ function isUpdate(v: unknown): v is LiveUpdate {
   return !!v && typeof v === 'object' && Array.isArray((v as LiveUpdate).ticks);
 }
 
-function LiveFeed({ store, symbols }: { store: LiveMarketStore; symbols?: string[] }) {
-  const trpc = useTRPC();
-  const sub = useSubscription(
-    trpc.market.live.subscriptionOptions(symbols?.length ? { symbols } : undefined, {
-      onData(event: unknown) {
-        // Tracked events arrive as { id, data }; accept a bare payload too.
-        const payload = isUpdate(event) ? event : (event as { data?: unknown } | null)?.data;
-        if (isUpdate(payload)) {
-          store.apply(payload);
-          store.setConnection('live');
-        }
-      },
-    }),
-  );
-  const status = sub.status;
+/** The market stream's URL for these symbols and kinds of tick (all when omitted). */
+export function marketStreamUrl(symbols?: readonly string[], kinds?: readonly TickKind[]): string {
+  const q = new URLSearchParams();
+  if (symbols?.length) q.set('symbols', symbols.join(','));
+  if (kinds?.length) q.set('kinds', kinds.join(','));
+  const qs = q.toString();
+  return `/api/stream/market${qs ? `?${qs}` : ''}`;
+}
+
+function LiveFeed({
+  store,
+  symbols,
+  kinds,
+}: {
+  store: LiveMarketStore;
+  symbols?: string[];
+  kinds?: TickKind[];
+}) {
+  const status = useEventStream(marketStreamUrl(symbols, kinds), (payload) => {
+    if (isUpdate(payload)) {
+      store.apply(payload);
+      store.setConnection('live');
+    }
+  });
   useEffect(() => {
-    if (status === 'connecting')
+    if (status !== 'open')
       store.setConnection(store.connection === 'live' ? 'reconnecting' : store.connection);
-    if (status === 'error') store.setConnection('reconnecting');
   }, [status, store]);
   return null;
 }
 
-/** Opens one live subscription for its subtree (all symbols unless `symbols` narrows it). */
+const PRICES: TickKind[] = ['trade', 'mark', 'status'];
+const BOOKS: TickKind[] = ['book'];
+
+/**
+ * Live prices for its subtree: trades, marks and market status of all symbols (or `symbols`),
+ * and order books only of `bookSymbols` (books are the heavy part of the feed: a page streams the
+ * books it shows and no others).
+ */
 export function LiveMarketProvider({
   symbols,
+  bookSymbols,
   serverNow,
   children,
 }: {
   symbols?: string[];
+  bookSymbols?: string[];
   /** The server's clock when it rendered the page, so countdowns hydrate without a mismatch. */
   serverNow: number;
   children: React.ReactNode;
@@ -216,7 +229,10 @@ export function LiveMarketProvider({
   return (
     <StoreContext.Provider value={store}>
       <ServerNowContext.Provider value={serverNow}>
-        <LiveFeed store={store} symbols={symbols} />
+        <LiveFeed store={store} symbols={symbols} kinds={PRICES} />
+        {bookSymbols?.length ? (
+          <LiveFeed store={store} symbols={bookSymbols} kinds={BOOKS} />
+        ) : null}
         {children}
       </ServerNowContext.Provider>
     </StoreContext.Provider>

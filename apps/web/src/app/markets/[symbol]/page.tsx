@@ -60,7 +60,7 @@ export default async function MarketPage({ params }: Props) {
   return (
     <main className="mx-auto max-w-[1600px] px-3 py-3">
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <LiveMarketProvider serverNow={Date.now()}>
+        <LiveMarketProvider serverNow={Date.now()} bookSymbols={[symbol]}>
           <nav aria-label="Breadcrumb" className="mb-2 flex items-center gap-3 text-xs text-muted">
             <ol className="flex items-center gap-1.5">
               <li>

@@ -1,0 +1,239 @@
+// The private stream of one account: a snapshot of its figures, then an update whenever it
+// changes (orders, fills, funding, liquidations, from the API or the worker: every commit NOTIFYs
+// lab_account_changes), new figures as the marks of its positions move, a margin-call warning when
+// a margin ratio reaches MARGIN_CALL_RATIO, and liquidations. All of an account's clients share
+// one group: its state is loaded once per change and each event is encoded once.
+import { MARGIN_CALL_RATIO, type AccountChange, type AccountStreamEvent } from '@lab/contracts';
+import type { Db } from '@lab/db';
+import type { Account } from '@lab/margin-engine';
+import type { FeedUpdate, MarketFeedLike } from '@lab/market-data';
+import {
+  figuresOf,
+  loadAccountState,
+  marketOf,
+  worstCompartment,
+  type Figures,
+  type VenuePrices,
+} from '@lab/services';
+import { sseFrame, type SseHub } from './sse-hub.ts';
+
+interface Watched {
+  accountId: string;
+  venue: string;
+  engine: Account;
+  version: number;
+  lastEventSeq: number;
+  /** Symbols of its positions (their marks move its figures). */
+  symbols: Set<string>;
+  lastFiguresJson: string;
+  /** A margin call was sent and the ratio has not fallen back below the re-arm level since. */
+  called: boolean;
+  /** A reload is running; `dirty` asks for another one after it. */
+  loading: Promise<void> | null;
+  dirty: boolean;
+}
+
+/** A margin call fires again only after the ratio fell below this. */
+const REARM_RATIO = MARGIN_CALL_RATIO - 0.05;
+const MAX_EVENTS_PER_UPDATE = 500;
+
+const keyOf = (accountId: string) => `account|${accountId}`;
+const frame = (e: AccountStreamEvent, id?: string) => sseFrame(JSON.stringify(e), id);
+
+export class AccountStreams {
+  private readonly watched = new Map<string, Watched>();
+  private readonly off: () => void;
+
+  constructor(
+    private readonly hub: SseHub,
+    private readonly db: Db,
+    private readonly feed: MarketFeedLike,
+    private readonly prices: VenuePrices,
+  ) {
+    this.off = feed.subscribe((u) => void this.onMarks(u));
+  }
+
+  /**
+   * The stream of an account the caller has already checked belongs to the signed-in user
+   * (the route handler does). Throws StreamRefused when the address has too many streams.
+   */
+  open(address: string, accountId: string): ReadableStream<Uint8Array> {
+    return this.hub.open(address, keyOf(accountId), {
+      snapshot: async () => {
+        const w = await this.ensure(accountId);
+        const figures = await this.figures(w);
+        w.lastFiguresJson = JSON.stringify(figures);
+        return frame(
+          {
+            type: 'snapshot',
+            accountId,
+            version: w.version,
+            lastEventSeq: w.lastEventSeq,
+            figures,
+            at: Date.now(),
+          },
+          `v${w.version}`,
+        );
+      },
+      onEmpty: () => this.watched.delete(accountId),
+    });
+  }
+
+  /** An account committed a change (CHANNELS.accountChanges). */
+  onChange(change: AccountChange): void {
+    const w = this.watched.get(change.accountId);
+    if (!w || change.version <= w.version) return;
+    this.reload(w);
+  }
+
+  /** The change listener reconnected: notifications may have been lost, so reload everyone. */
+  resyncAll(): void {
+    for (const w of this.watched.values()) this.reload(w);
+  }
+
+  close(): void {
+    this.off();
+    this.watched.clear();
+  }
+
+  private async ensure(accountId: string): Promise<Watched> {
+    const existing = this.watched.get(accountId);
+    if (existing) {
+      if (existing.loading) await existing.loading;
+      return existing;
+    }
+    const loaded = await loadAccountState(this.db, accountId);
+    if (!loaded) throw new Error(`account ${accountId} not found`);
+    const w: Watched = {
+      accountId,
+      venue: loaded.venueId,
+      engine: loaded.engine,
+      version: loaded.version,
+      lastEventSeq: loaded.lastEventSeq,
+      symbols: new Set(Object.keys(loaded.engine.positions)),
+      lastFiguresJson: '',
+      called: false,
+      loading: null,
+      dirty: false,
+    };
+    // a concurrent first open may have won the race
+    const raced = this.watched.get(accountId);
+    if (raced) return raced;
+    this.watched.set(accountId, w);
+    return w;
+  }
+
+  private async figures(w: Watched): Promise<Figures> {
+    return figuresOf(w.engine, marketOf(await this.prices.quotes(w.venue)));
+  }
+
+  private reload(w: Watched): void {
+    if (w.loading) {
+      w.dirty = true;
+      return;
+    }
+    w.loading = (async () => {
+      do {
+        w.dirty = false;
+        const loaded = await loadAccountState(this.db, w.accountId);
+        if (!loaded || this.watched.get(w.accountId) !== w) return;
+        const rows = await this.db.accountEvent.findMany({
+          where: { accountId: w.accountId, seq: { gt: w.lastEventSeq } },
+          orderBy: { seq: 'asc' },
+          take: MAX_EVENTS_PER_UPDATE,
+          select: { type: true, payload: true },
+        });
+        w.engine = loaded.engine;
+        w.version = loaded.version;
+        w.lastEventSeq = loaded.lastEventSeq;
+        w.symbols = new Set(Object.keys(loaded.engine.positions));
+        const figures = await this.figures(w);
+        w.lastFiguresJson = JSON.stringify(figures);
+        const key = keyOf(w.accountId);
+        const now = Date.now();
+        const events = rows.map((r) => r.payload as Record<string, unknown>);
+        this.hub.broadcast(
+          key,
+          frame(
+            {
+              type: 'update',
+              accountId: w.accountId,
+              version: w.version,
+              lastEventSeq: w.lastEventSeq,
+              figures,
+              events,
+              at: now,
+            },
+            `v${w.version}`,
+          ),
+        );
+        for (const e of events) {
+          if (e.type !== 'liquidationTriggered') continue;
+          this.hub.broadcast(
+            key,
+            frame({
+              type: 'liquidation',
+              accountId: w.accountId,
+              mode: e.mode === 'isolated' ? 'isolated' : 'cross',
+              symbol: typeof e.symbol === 'string' ? e.symbol : null,
+              markPrice: typeof e.markPrice === 'string' ? e.markPrice : null,
+              at: now,
+            }),
+          );
+        }
+        this.checkMarginCall(w, figures);
+      } while (w.dirty);
+    })()
+      .catch((e: unknown) => console.error(`account stream reload failed: ${String(e)}`))
+      .finally(() => {
+        w.loading = null;
+      });
+  }
+
+  /** New marks: recompute the figures of every watched account holding a ticked symbol. */
+  private async onMarks(u: FeedUpdate): Promise<void> {
+    const ticked = new Set<string>();
+    for (const t of u.ticks) if (t.kind === 'mark') ticked.add(t.symbol);
+    if (!ticked.size || !this.watched.size) return;
+    const market = marketOf(await this.prices.quotes(u.venue));
+    const now = Date.now();
+    for (const w of this.watched.values()) {
+      if (w.venue !== u.venue || w.loading) continue;
+      let hit = false;
+      for (const s of w.symbols) if (ticked.has(s)) hit = true;
+      if (!hit) continue;
+      const figures = figuresOf(w.engine, market);
+      const json = JSON.stringify(figures);
+      if (json === w.lastFiguresJson) continue;
+      w.lastFiguresJson = json;
+      this.hub.broadcast(
+        keyOf(w.accountId),
+        frame({
+          type: 'figures',
+          accountId: w.accountId,
+          figures,
+          publishedAt: u.publishedAt,
+          at: now,
+        }),
+      );
+      this.checkMarginCall(w, figures);
+    }
+  }
+
+  private checkMarginCall(w: Watched, figures: Figures): void {
+    const worst = worstCompartment(figures);
+    if (worst.ratio < REARM_RATIO) w.called = false;
+    if (w.called || worst.ratio < MARGIN_CALL_RATIO) return;
+    w.called = true;
+    this.hub.broadcast(
+      keyOf(w.accountId),
+      frame({
+        type: 'marginCall',
+        accountId: w.accountId,
+        compartment: worst.compartment,
+        marginRatio: worst.marginRatio,
+        at: Date.now(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { SseHub, StreamRefused, sseFrame } from './sse-hub.ts';
+
+const text = new TextDecoder();
+
+/** Reads a stream chunk by chunk without losing one to a timeout (the pending read is kept). */
+function reader(stream: ReadableStream<Uint8Array>) {
+  const r = stream.getReader();
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  return {
+    /** What arrives until `until` is seen or `ms` pass. */
+    async read(until: string, ms = 1000): Promise<string> {
+      let out = '';
+      const end = Date.now() + ms;
+      while (!out.includes(until) && Date.now() < end) {
+        pending ??= r.read();
+        const got = await Promise.race([
+          pending,
+          new Promise<null>((res) => setTimeout(() => res(null), Math.max(1, end - Date.now()))),
+        ]);
+        if (!got) break;
+        pending = null;
+        if (got.done) break;
+        out += text.decode(got.value);
+      }
+      return out;
+    },
+    cancel: () => r.cancel(),
+  };
+}
+
+const source = (snap: string) => ({ snapshot: () => sseFrame(snap, 's') });
+
+describe('SseHub', () => {
+  it('sends the snapshot first, then every broadcast of the group, encoded once for all clients', async () => {
+    const hub = new SseHub();
+    const a = reader(hub.open('1.1.1.1', 'g', source('"snap"')));
+    const b = reader(hub.open('1.1.1.2', 'g', source('"unused"')));
+    await a.read('snap');
+    await b.read('snap');
+    hub.broadcast('g', sseFrame('"one"', '1'));
+    hub.broadcast('other', sseFrame('"nobody"', '2'));
+    expect(await a.read('one')).toBe('id: 1\ndata: "one"\n\n');
+    expect(await b.read('one')).toBe('id: 1\ndata: "one"\n\n');
+    expect(hub.stats.encoded).toBe(1);
+    expect(hub.size).toBe(2);
+    await a.cancel();
+    await b.cancel();
+    expect(hub.size).toBe(0);
+    hub.close();
+  });
+
+  it('a broadcast made while the snapshot is being built follows it, in order', async () => {
+    const hub = new SseHub();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const r = reader(
+      hub.open('1.1.1.1', 'g', {
+        snapshot: async () => {
+          await gate;
+          return sseFrame('"snap"');
+        },
+      }),
+    );
+    await new Promise((x) => setTimeout(x, 10));
+    hub.broadcast('g', sseFrame('"live"'));
+    release();
+    const out = await r.read('live');
+    expect(out.indexOf('snap')).toBeLessThan(out.indexOf('live'));
+    hub.close();
+  });
+
+  it('refuses streams beyond the per-address cap with 429, without touching other addresses', () => {
+    const hub = new SseHub({ maxPerAddress: 2 });
+    hub.open('9.9.9.9', 'g', source('1'));
+    hub.open('9.9.9.9', 'g', source('1'));
+    expect(() => hub.open('9.9.9.9', 'g', source('1'))).toThrow(StreamRefused);
+    expect(() => hub.open('9.9.9.8', 'g', source('1'))).not.toThrow();
+    expect(hub.stats.refused).toBe(1);
+    hub.close();
+  });
+
+  it('a client that does not read skips events and, once it reads again, gets a fresh snapshot', async () => {
+    const hub = new SseHub({ maxBufferedBytes: 1024 });
+    let snapshots = 0;
+    // one source per group: every (re)joining client of 'g' gets its next numbered snapshot
+    const counting = { snapshot: () => sseFrame(`"snapshot ${++snapshots}"`) };
+    const fast = reader(hub.open('1.1.1.2', 'g', counting));
+    await fast.read('snapshot 1');
+    const slow = reader(hub.open('1.1.1.1', 'g', counting));
+    const big = sseFrame(JSON.stringify('x'.repeat(300)));
+    let fastGot = '';
+    for (let i = 0; i < 20; i++) {
+      hub.broadcast('g', big); // ~6 KB in all: the client that does not read falls behind
+      fastGot += await fast.read('x"\n\n');
+    }
+    expect(hub.stats.skipped).toBeGreaterThan(0);
+    expect(fastGot.split('x"\n\n').length - 1).toBe(20); // the reading client got every one
+    const slowGot = await slow.read('snapshot 3');
+    expect(slowGot).toContain('snapshot 2'); // its first snapshot
+    expect(slowGot).toContain('snapshot 3'); // resynchronised instead of receiving the backlog
+    expect(hub.stats.resyncs).toBe(1);
+    hub.close();
+  });
+});
