@@ -11,7 +11,11 @@ import {
   test,
 } from '../fixtures/accounts.ts';
 
-test('sign up, sign out and sign in again through the pages', async ({ page, context }) => {
+test('sign up, sign out and sign in again through the pages', async ({
+  page,
+  context,
+  browser,
+}) => {
   const data = newUserData('journey');
   await page.goto('/sign-up');
   await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
@@ -35,10 +39,15 @@ test('sign up, sign out and sign in again through the pages', async ({ page, con
   const cookie = (await context.cookies()).find((c) => c.name.endsWith('next-auth.session-token'));
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
+  const signedIn = await context.storageState();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
   await page.goto('/accounts');
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Faccounts/);
+  // The sign-out button ended the session on the server: the cookie saved before is refused.
+  const replay = await browser.newContext({ storageState: signedIn });
+  expect((await replay.request.get('/api/trpc/user.me')).status()).toBe(401);
+  await replay.close();
 
   await page.getByLabel('Email').fill(data.email);
   await page.getByLabel('Password').fill('not-the-Password-1');
@@ -240,7 +249,7 @@ test('failed sign-ins are throttled with a clear message', async ({ page }) => {
     ),
   );
   expect(attempts.map((u) => u.searchParams.get('error'))).toEqual(
-    Array(10).fill('Wrong email or password.'),
+    Array(10).fill('CredentialsSignin'),
   );
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(victim.email);
@@ -292,6 +301,131 @@ test('an admin sets a role; others cannot reach the admin page', async ({
   };
   expect(session.user.role).toBe('INSTRUCTOR');
   await studentContext.close();
+});
+
+test('signing out ends the session on the server: a saved session cookie is refused after it', async ({
+  playwright,
+  clientIp,
+  baseURL,
+}) => {
+  const client = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': clientIp },
+  });
+  const user = await signUpViaApi(client);
+  const landed = await signInViaApi(client, user);
+  expect(landed.searchParams.get('error')).toBeNull();
+  const saved = await client.storageState();
+  expect(saved.cookies.some((c) => c.name.endsWith('next-auth.session-token'))).toBe(true);
+
+  const withSavedCookie = () =>
+    playwright.request.newContext({
+      baseURL,
+      storageState: saved,
+      extraHTTPHeaders: { 'x-forwarded-for': clientIp },
+    });
+  // Before signing out the saved cookie works (the replay itself is sound)...
+  const before = await withSavedCookie();
+  expect((await before.get('/api/trpc/user.me')).status()).toBe(200);
+  await before.dispose();
+
+  const signOut = await client.post('/api/auth/signout', {
+    form: { csrfToken: await getCsrfToken(client), json: 'true' },
+  });
+  expect(signOut.ok()).toBe(true);
+  expect((await client.get('/api/trpc/user.me')).status()).toBe(401);
+
+  // ...and after it, it is refused: no profile, no new account.
+  const after = await withSavedCookie();
+  expect((await after.get('/api/trpc/user.me')).status()).toBe(401);
+  const open = await after.post('/api/trpc/account.open', {
+    data: { name: 'Replayed', startingBalance: '1000' },
+  });
+  expect(open.status()).toBe(401);
+  await after.dispose();
+  const db = createDb(e2eState().databaseUrl, { max: 1 });
+  try {
+    expect(await db.paperAccount.count({ where: { userId: user.userId } })).toBe(1);
+    expect(await db.session.count({ where: { userId: user.userId } })).toBe(0);
+  } finally {
+    await db.$disconnect();
+  }
+  await client.dispose();
+});
+
+test('after signing in, a callbackUrl can only lead to a page of the app', async ({
+  page,
+  user,
+  browser,
+}) => {
+  const stayed = (url: string) => new URL(url).origin === new URL(page.url()).origin;
+  // Signed in: the page redirects at once. Tab and newline variants, and an overlong one.
+  for (const cb of ['%2F%09%2Fevil.example', '%2F%0A%2Fevil.example', '%2F%5Cevil.example']) {
+    const res = await page.goto(`/sign-in?callbackUrl=${cb}`);
+    expect(res?.status()).toBe(200);
+    await expect(page).toHaveURL(/\/accounts$/);
+    expect(stayed(page.url())).toBe(true);
+  }
+  await page.goto(`/sign-in?callbackUrl=${encodeURIComponent('/profile')}`);
+  await expect(page).toHaveURL(/\/profile$/);
+
+  // Signing in through the form with a hostile callbackUrl lands on the accounts page.
+  const anon = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '10.250.4.4' } });
+  const p = await anon.newPage();
+  const res = await p.goto('/sign-in?callbackUrl=%2F%0A%2Fevil.example');
+  expect(res?.status()).toBe(200);
+  await p.goto('/sign-in?callbackUrl=%2F%09%2Fevil.example');
+  await p.getByLabel('Email').fill(user.email);
+  await p.getByLabel('Password').fill(user.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await expect(p).toHaveURL(/\/accounts$/);
+  expect(new URL(p.url()).host).toBe(new URL(page.url()).host);
+  await expect(p.getByRole('heading', { name: 'Paper accounts' })).toBeVisible();
+  await anon.close();
+});
+
+test('the sign-in page shows only the messages of known error codes', async ({ page }) => {
+  const form = page.getByRole('form', { name: 'Sign in' });
+  const planted = 'Your account is suspended. Call +1 555 0100 now';
+  await page.goto(`/sign-in?error=${encodeURIComponent(planted)}`);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText(planted)).toHaveCount(0);
+  await expect(form.getByRole('alert')).toHaveCount(0);
+  await page.goto('/sign-in?error=CredentialsSignin');
+  await expect(form.getByRole('alert')).toHaveText('Wrong email or password.');
+  await page.goto('/sign-in?error=Throttled-42');
+  await expect(form.getByRole('alert')).toHaveText(
+    'Too many sign-in attempts; try again in 42 seconds.',
+  );
+  await screenshot(page, 'sign-in-known-error');
+});
+
+// SIGN_UP_RULE of @lab/auth: 20 sign-ups an hour per client address.
+const SIGN_UP_LIMIT = 20;
+
+test('sign-ups are throttled per client address', async ({ playwright, baseURL }) => {
+  const ip = `10.251.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const client = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': ip },
+  });
+  const statuses: number[] = [];
+  for (let i = 0; i <= SIGN_UP_LIMIT; i++) {
+    const res = await client.post('/api/trpc/auth.signUp', { data: newUserData('bulk') });
+    statuses.push(res.status());
+  }
+  expect(statuses.slice(0, SIGN_UP_LIMIT)).toEqual(Array(SIGN_UP_LIMIT).fill(200));
+  expect(statuses[SIGN_UP_LIMIT]).toBe(429);
+  // Another address still signs up.
+  const other = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { 'x-forwarded-for': `${ip}1` },
+  });
+  expect((await other.post('/api/trpc/auth.signUp', { data: newUserData('bulk') })).status()).toBe(
+    200,
+  );
+  await other.dispose();
+  await client.dispose();
 });
 
 test.describe('on a phone', () => {
