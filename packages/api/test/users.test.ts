@@ -21,6 +21,12 @@ describe('user.me / updateProfile', () => {
     );
     const err = await trpcError(api.user.updateProfile({ displayName: '' }));
     expect(err.code).toBe('BAD_REQUEST');
+    for (const displayName of ['Ada\u202eevil', 'A\u200bda', 'Ada\u0000']) {
+      const unsafe = await trpcError(api.user.updateProfile({ displayName }));
+      expect(unsafe.code).toBe('BAD_REQUEST');
+      expect(unsafe.message).toMatch(/cannot contain control/);
+    }
+    expect((await api.user.me()).displayName).toBe('After Name');
   });
 });
 
