@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { COMMON_SECURITY_HEADERS, NON_PAGE_POLICY } from './src/lib/security-headers.ts';
 
 const config: NextConfig = {
   // The e2e suite builds into its own folder so that it never disturbs a running `npm start`.
@@ -16,6 +17,16 @@ const config: NextConfig = {
   // Node-only packages with native or WASM parts load from node_modules at run time.
   serverExternalPackages: ['pg', '@prisma/client', '@prisma/adapter-pg', '@node-rs/argon2'],
   poweredByHeader: false,
+  // Pages get their Content-Security-Policy (with a nonce) from src/proxy.ts.
+  headers() {
+    return Promise.resolve([
+      { source: '/:path*', headers: [...COMMON_SECURITY_HEADERS] },
+      {
+        source: '/(api|_next/static|_next/image)/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: NON_PAGE_POLICY }],
+      },
+    ]);
+  },
   typescript: { ignoreBuildErrors: false },
 };
 

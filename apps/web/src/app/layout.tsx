@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import { SiteHeader } from '@/components/site-header';
 import { TRPCReactProvider } from '@/trpc/react';
 import './globals.css';
@@ -9,7 +10,9 @@ export const metadata: Metadata = {
     'Paper-trade leveraged crypto perpetual futures with exchange-grade margin, funding and liquidation.',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request: its scripts carry that request's CSP nonce (src/proxy.ts).
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen antialiased">

@@ -47,6 +47,15 @@ function toBars(c: CandleDto) {
 }
 
 /** Candlestick chart with volume, an interval switcher and a last candle built from live trades. */
+/** The browser's locale when Intl accepts it, else en-US. */
+function supportedLocale(): string {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([navigator.language])[0] ?? 'en-US';
+  } catch {
+    return 'en-US';
+  }
+}
+
 export function CandleChart({
   symbol,
   tickSize,
@@ -81,6 +90,8 @@ export function CandleChart({
     if (!el) return;
     const chart = createChart(el, {
       autoSize: true,
+      // the chart formats times with the browser's locale; a POSIX one ("en-US@posix") throws
+      localization: { locale: supportedLocale() },
       layout: {
         background: { type: ColorType.Solid, color: '#161a1e' },
         textColor: '#848e9c',
