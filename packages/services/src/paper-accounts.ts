@@ -313,19 +313,16 @@ export async function resetAccount(
         const events: EngineEvent[] = [];
         let acc = a;
         for (const symbol of Object.keys(a.settings).sort()) {
-          for (const r of [
-            setMarginMode(acc, market, symbol, 'cross', now),
-            setLeverage(
-              acc,
-              market,
-              symbol,
-              Math.min(
-                DEFAULT_SETTINGS.leverage,
-                market.instruments[symbol]?.maxLeverage ?? DEFAULT_SETTINGS.leverage,
-              ),
-              now,
-            ),
+          const leverage = Math.min(
+            DEFAULT_SETTINGS.leverage,
+            market.instruments[symbol]?.maxLeverage ?? DEFAULT_SETTINGS.leverage,
+          );
+          // each step starts from the account the previous one left
+          for (const step of [
+            (x: typeof acc) => setMarginMode(x, market, symbol, 'cross', now),
+            (x: typeof acc) => setLeverage(x, market, symbol, leverage, now),
           ]) {
+            const r = step(acc);
             acc = r.account;
             events.push(...r.events);
           }

@@ -161,23 +161,40 @@ async function storedByClientOrderId(db: Tx, accountId: string, clientOrderId: s
  * without asking the engine again (checked under the account's row lock; the unique index on
  * (account, clientOrderId) is the last guard).
  */
-export async function placeOrder(
+export function placeOrder(
   db: Db,
   prices: VenuePrices,
   actor: Actor,
   accountId: string,
   req: PlaceOrderRequest,
 ): Promise<PlacedOrder> {
+  return placeUnderLock(db, prices, actor, accountId, req.clientOrderId, () => req);
+}
+
+/**
+ * Places the order `build` makes from the locked account (closePosition needs the position as
+ * it is under the lock). With a clientOrderId the account already used, the stored order is
+ * the answer and `build` is never called.
+ */
+async function placeUnderLock(
+  db: Db,
+  prices: VenuePrices,
+  actor: Actor,
+  accountId: string,
+  clientOrderId: string | undefined,
+  build: (loaded: LoadedAccount) => PlaceOrderRequest,
+): Promise<PlacedOrder> {
   const box: { placed?: PlacedOrder } = {};
   try {
     await runOnAccount(db, actor, accountId, async (loaded, tx) => {
-      if (req.clientOrderId !== undefined) {
-        const stored = await storedByClientOrderId(tx, accountId, req.clientOrderId);
+      if (clientOrderId !== undefined) {
+        const stored = await storedByClientOrderId(tx, accountId, clientOrderId);
         if (stored) {
           box.placed = await placedOrder(tx, stored.id, true);
           return { value: null };
         }
       }
+      const req = build(loaded);
       const now = Date.now();
       const market = await liveMarket(prices, loaded, req.symbol, now);
       const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
@@ -195,9 +212,9 @@ export async function placeOrder(
   } catch (e) {
     // two writers raced past the row lock (it cannot happen within one database): the order
     // placed first is the answer to both
-    if (req.clientOrderId === undefined || !isClientOrderIdConflict(e)) throw e;
+    if (clientOrderId === undefined || !isClientOrderIdConflict(e)) throw e;
     const placed = await db.$transaction(async (tx) => {
-      const stored = await storedByClientOrderId(tx, accountId, req.clientOrderId!);
+      const stored = await storedByClientOrderId(tx, accountId, clientOrderId);
       return stored ? placedOrder(tx, stored.id, true) : undefined;
     });
     if (!placed) throw e;
@@ -388,31 +405,28 @@ export interface ClosePositionRequest {
  * Closes the whole position on a symbol with a reduce-only order: never refused for margin (a
  * trader can always cut risk), whatever the loss (see the engine's "Losses beyond a wallet").
  */
-export async function closePosition(
+export function closePosition(
   db: Db,
   prices: VenuePrices,
   actor: Actor,
   accountId: string,
   req: ClosePositionRequest,
 ): Promise<PlacedOrder> {
-  const position = await db.position.findUnique({
-    where: { accountId_symbol: { accountId, symbol: req.symbol } },
-    select: { quantity: true },
-  });
-  // the quantity read here is checked again under the lock: the engine refuses a reduce-only
-  // order larger than the position, and a position that changed meanwhile is closed by what
-  // the trader saw, never flipped
-  if (!position) throw engineAppError('NO_POSITION_TO_CLOSE', 'symbol');
   const type = req.type ?? 'market';
-  if (type === 'limit' && req.price === undefined) throw engineAppError('PRICE_REQUIRED', 'price');
-  return placeOrder(db, prices, actor, accountId, {
-    symbol: req.symbol,
-    side: position.quantity.isPos() ? 'sell' : 'buy',
-    type,
-    quantity: position.quantity.abs().toFixed(),
-    reduceOnly: true,
-    ...(type === 'limit' ? { price: req.price!, timeInForce: 'GTC' as const } : {}),
-    ...(req.clientOrderId !== undefined ? { clientOrderId: req.clientOrderId } : {}),
+  if (type === 'limit' && req.price === undefined)
+    return Promise.reject(engineAppError('PRICE_REQUIRED', 'price'));
+  return placeUnderLock(db, prices, actor, accountId, req.clientOrderId, (loaded) => {
+    const position = loaded.engine.positions[req.symbol];
+    if (!position) throw engineAppError('NO_POSITION_TO_CLOSE', 'symbol');
+    return {
+      symbol: req.symbol,
+      side: position.quantity.isPos() ? 'sell' : 'buy',
+      type,
+      quantity: position.quantity.abs().toFixed(),
+      reduceOnly: true,
+      ...(type === 'limit' ? { price: req.price!, timeInForce: 'GTC' as const } : {}),
+      ...(req.clientOrderId !== undefined ? { clientOrderId: req.clientOrderId } : {}),
+    };
   });
 }
 
