@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { healthRouter } from './routers/health.ts';
 import { marketRouter } from './routers/market.ts';
+import { tradeRouter } from './routers/trade.ts';
 import { userRouter } from './routers/user.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   auth: authRouter,
   user: userRouter,
   account: accountRouter,
+  trade: tradeRouter,
   admin: adminRouter,
 });
 

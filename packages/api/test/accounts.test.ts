@@ -1,13 +1,24 @@
-import { Prisma } from '@lab/db';
+// Paper accounts through the API, with real trading against fixed prices: equity is valued at the
+// latest marks, and reset and archive cancel the orders and close the positions at the mark in
+// the same transaction (issue 14 item 7), with the ledger balanced and the account equal to the
+// replay of its events.
+import { StaticPrices } from '@lab/services';
 import { describe, expect, it } from 'vitest';
+import { expectConsistent } from '../../services/test/helpers.ts';
 import { callerFor, createUser } from '../src/testing/index.ts';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
 
-async function signedIn() {
+const marketPrices = () =>
+  new StaticPrices()
+    .set('BTCUSDT', { markPrice: '60000', lastPrice: '60000' })
+    .set('ETHUSDT', { markPrice: '3000', lastPrice: '3000' })
+    .set('SOLUSDT', { markPrice: '150', lastPrice: '150' });
+
+async function signedIn(prices = marketPrices()) {
   const u = await createUser(t.db);
-  return { ...u, api: callerFor(t.db, u.user) };
+  return { ...u, prices, api: callerFor(t.db, u.user, '127.0.0.1', prices) };
 }
 
 async function bookSum(accountId: string) {
@@ -16,27 +27,6 @@ async function bookSum(accountId: string) {
     _sum: { amount: true },
   });
   return agg._sum.amount?.toFixed() ?? '0';
-}
-
-async function seedMarket(symbol: string, mark: string) {
-  await t.db.instrument.upsert({
-    where: { symbol },
-    create: { symbol, baseAsset: symbol.replace('USDT', ''), quoteAsset: 'USDT', spec: {} },
-    update: {},
-  });
-  await t.db.marketTicker.upsert({
-    where: { symbol },
-    create: {
-      symbol,
-      lastPrice: mark,
-      markPrice: mark,
-      indexPrice: mark,
-      fundingRate: '0.0001',
-      nextFundingTime: new Date(Date.now() + 3_600_000),
-      updatedAt: new Date(),
-    },
-    update: { markPrice: mark },
-  });
 }
 
 describe('account.list / get', () => {
@@ -60,41 +50,42 @@ describe('account.list / get', () => {
   });
 
   it('values positions at the latest mark: equity = wallet (isolated margin included) + unrealized PnL', async () => {
-    const { api, accountId } = await signedIn();
-    await seedMarket('BTCUSDT', '61000');
-    // Long 0.5 BTC from 60000 (cross), short 2 ETH from 3000 (isolated, 300 margin), ETH unpriced.
-    await t.db.position.createMany({
-      data: [
-        {
-          accountId,
-          symbol: 'BTCUSDT',
-          quantity: '0.5',
-          entryPrice: '60000',
-          marginMode: 'CROSS',
-          leverage: 10,
-        },
-        {
-          accountId,
-          symbol: 'ETHUSDT',
-          quantity: '-2',
-          entryPrice: '3000',
-          marginMode: 'ISOLATED',
-          leverage: 20,
-          isolatedWallet: '300',
-        },
-      ],
+    const { api, accountId, user, prices } = await signedIn();
+    // long 0.5 BTC at 60,000 (cross), short 2 ETH at 3,000 (isolated, 10x: 600 of margin)
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.5',
     });
-    // The wallet holds all the account's USDT, the 300 of isolated ETH margin included.
+    await api.trade.setMarginMode({ accountId, symbol: 'ETHUSDT', marginMode: 'isolated' });
+    await api.trade.setLeverage({ accountId, symbol: 'ETHUSDT', leverage: 10 });
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'ETHUSDT',
+      side: 'sell',
+      type: 'market',
+      quantity: '2',
+    });
+    prices.set('BTCUSDT', { markPrice: '61000', lastPrice: '61000' });
+    // fees: 0.5 x 60,000 x 0.05% = 15 and 2 x 3,000 x 0.05% = 3: wallet 9,982 (ETH's 600 in it)
+    // unrealized = 0.5 x (61,000 - 60,000) = 500; equity 10,482; pnl +482 = +4.82 %
     const a = await api.account.get({ accountId });
-    // unrealized = 0.5 x (61000 - 60000) = 500; equity = 10000 + 500 = 10500; pnl = +500 = +5.00 %
     expect(a).toMatchObject({
+      walletBalance: '9982',
       unrealizedPnl: '500',
-      equity: '10500',
-      pnl: '500',
-      pnlPercent: '5.00',
+      equity: '10482',
+      pnl: '482',
+      pnlPercent: '4.82',
       openPositions: 2,
+      unpricedSymbols: [],
     });
-    expect(a.unpricedSymbols).toEqual(['ETHUSDT']);
+    // where no ETH price is known yet, ETH is valued at its entry and reported unpriced
+    const btcOnly = new StaticPrices().set('BTCUSDT', { markPrice: '61000' });
+    const b = await callerFor(t.db, user, '127.0.0.1', btcOnly).account.get({ accountId });
+    expect(b).toMatchObject({ equity: '10482', unpricedSymbols: ['ETHUSDT'] });
+    await expectConsistent(t.db, accountId);
   });
 });
 
@@ -168,64 +159,72 @@ describe('account.open', () => {
 });
 
 describe('account.reset', () => {
-  it('closes positions, clears settings, restores the starting balance with a ledger adjustment and an event', async () => {
-    const { api } = await signedIn();
+  it('cancels the orders and closes the positions at the mark, restores the settings and the starting balance, in one transaction', async () => {
+    const { api, prices } = await signedIn();
     const a = await api.account.open({ name: 'Reset me', startingBalance: '5000' });
-    await seedMarket('BTCUSDT', '58000');
-    // A losing trade happened: the wallet fell to 4200 (as the trading service will record it).
-    await t.db.$transaction(async (tx) => {
-      await tx.paperAccount.update({ where: { id: a.id }, data: { walletBalance: '4200' } });
-      await tx.ledgerEntry.createMany({
-        data: [
-          {
-            txId: crypto.randomUUID(),
-            book: `account:${a.id}`,
-            kind: 'realizedPnl',
-            amount: '-800',
-          },
-          { txId: crypto.randomUUID(), book: 'house:treasury', kind: 'realizedPnl', amount: '800' },
-        ],
-      });
-      await tx.position.create({
-        data: {
-          accountId: a.id,
-          symbol: 'BTCUSDT',
-          quantity: '0.1',
-          entryPrice: '60000',
-          marginMode: 'CROSS',
-          leverage: 5,
-        },
-      });
-      await tx.accountSymbolSetting.create({
-        data: { accountId: a.id, symbol: 'BTCUSDT', leverage: 5, marginMode: 'CROSS' },
-      });
+    const accountId = a.id;
+    await api.trade.setLeverage({ accountId, symbol: 'BTCUSDT', leverage: 5 });
+    await api.trade.setMarginMode({ accountId, symbol: 'SOLUSDT', marginMode: 'isolated' });
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.1',
     });
-    const before = await t.db.paperAccount.findUniqueOrThrow({ where: { id: a.id } });
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'SOLUSDT',
+      side: 'sell',
+      type: 'market',
+      quantity: '10',
+    });
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'ETHUSDT',
+      side: 'buy',
+      type: 'limit',
+      quantity: '0.5',
+      price: '2800',
+    });
+    // the market falls: BTC is closed at its mark, 58,000, a loss of 200
+    prices.set('BTCUSDT', { markPrice: '58000', lastPrice: '58000' });
+    const eventsBefore = await t.db.accountEvent.count({ where: { accountId } });
+    const before = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
 
-    const after = await api.account.reset({ accountId: a.id });
+    const after = await api.account.reset({ accountId });
     expect(after).toMatchObject({
       walletBalance: '5000',
       equity: '5000',
       pnl: '0',
       openPositions: 0,
     });
-    expect(await t.db.position.count({ where: { accountId: a.id } })).toBe(0);
-    expect(await t.db.accountSymbolSetting.count({ where: { accountId: a.id } })).toBe(0);
-    expect(await bookSum(a.id)).toBe('5000');
-    expect(await ledgerTotal(t.db)).toBe('0');
-    const row = await t.db.paperAccount.findUniqueOrThrow({ where: { id: a.id } });
-    expect(row.version).toBe(before.version + 1);
-    const { events } = await api.account.events({ accountId: a.id, limit: 10 });
-    expect(events.map((e) => e.type)).toEqual(['accountReset', 'deposit', 'accountOpened']);
-    expect(events[0]!.payload).toMatchObject({
-      previousWalletBalance: '4200',
-      walletBalance: '5000',
-      adjustment: '800',
-      clearedSettings: 1,
-      closedPositions: [
-        { symbol: 'BTCUSDT', quantity: '0.1', entryPrice: '60000', markPrice: '58000' },
-      ],
+    expect(await t.db.position.count({ where: { accountId } })).toBe(0);
+    expect(await t.db.order.count({ where: { accountId, status: 'new' } })).toBe(0);
+    const closes = await t.db.fill.findMany({
+      where: { accountId, eventSeq: { gt: before.lastEventSeq } },
+      orderBy: { eventSeq: 'asc' },
     });
+    // the isolated position closes first; at the mark and without fee
+    expect(closes.map((f) => [f.symbol, f.price.toFixed(), f.fee.toFixed()])).toEqual([
+      ['SOLUSDT', '150', '0'],
+      ['BTCUSDT', '58000', '0'],
+    ]);
+    expect(closes[1]!.realizedPnl.toFixed()).toBe('-200');
+    const settings = await api.trade.settings({ accountId });
+    expect(settings.filter((s) => s.leverage !== 20 || s.marginMode !== 'cross')).toEqual([]);
+    expect(await bookSum(accountId)).toBe('5000');
+    expect(await ledgerTotal(t.db)).toBe('0');
+    // one transaction: one version step, every event in one contiguous range
+    const row = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
+    expect(row.version).toBe(before.version + 1);
+    const events = await t.db.accountEvent.findMany({
+      where: { accountId, seq: { gt: eventsBefore } },
+      orderBy: { seq: 'asc' },
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'deposit' });
+    expect(events.filter((e) => e.type === 'orderCanceled')).toHaveLength(1);
+    await expectConsistent(t.db, accountId);
   });
 
   it('posts nothing to the ledger when the account is already at its starting balance', async () => {
@@ -235,25 +234,25 @@ describe('account.reset', () => {
     expect(await t.db.ledgerEntry.count()).toBe(n);
   });
 
-  it('serialises concurrent resets (row lock): events stay gapless, book equals the start', async () => {
+  it('serialises concurrent resets (row lock): only the first has something to undo', async () => {
     const { api, accountId } = await signedIn();
-    await t.db.ledgerEntry.createMany({
-      data: [
-        { txId: crypto.randomUUID(), book: `account:${accountId}`, kind: 'fee', amount: '-12.345' },
-        { txId: crypto.randomUUID(), book: 'house:fees', kind: 'fee', amount: '12.345' },
-      ],
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.01',
     });
     await Promise.all(Array.from({ length: 5 }, () => api.account.reset({ accountId })));
     expect(await bookSum(accountId)).toBe('10000');
     const seqs = (
       await t.db.accountEvent.findMany({ where: { accountId }, orderBy: { seq: 'asc' } })
     ).map((e) => e.seq);
-    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    // Only the first reset had something to adjust.
-    expect(
-      await t.db.ledgerEntry.count({ where: { book: `account:${accountId}`, kind: 'reset' } }),
-    ).toBe(1);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(await t.db.accountEvent.count({ where: { accountId, type: 'deposit' } })).toBe(1);
+    expect(await t.db.position.count({ where: { accountId } })).toBe(0);
     expect(await ledgerTotal(t.db)).toBe('0');
+    await expectConsistent(t.db, accountId);
   });
 });
 
@@ -280,25 +279,55 @@ describe('account.archive / restore / rename', () => {
     expect((await api.account.restore({ accountId: a.id })).status).toBe('ACTIVE');
   });
 
-  it('refuses to archive the personal account and an account with open positions', async () => {
+  it('refuses to archive the personal account', async () => {
     const { api, accountId } = await signedIn();
     const e1 = await trpcError(api.account.archive({ accountId }));
     expect(e1.code).toBe('PRECONDITION_FAILED');
     expect(e1.message).toMatch(/personal account cannot be archived/);
+  });
+
+  it('archiving cancels the orders and closes the positions at the mark in the same transaction', async () => {
+    const { api, prices } = await signedIn();
     const a = await api.account.open({ name: 'Busy', startingBalance: '1000' });
-    await t.db.position.create({
-      data: {
-        accountId: a.id,
-        symbol: 'SOLUSDT',
-        quantity: '1',
-        entryPrice: '150',
-        marginMode: 'CROSS',
-        leverage: 3,
-      },
+    const accountId = a.id;
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'SOLUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '3',
     });
-    expect((await trpcError(api.account.archive({ accountId: a.id }))).message).toMatch(
-      /positions/,
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'SOLUSDT',
+      side: 'sell',
+      type: 'limit',
+      quantity: '3',
+      price: '160',
+      reduceOnly: true,
+    });
+    prices.set('SOLUSDT', { markPrice: '155', lastPrice: '155' });
+    const before = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
+    const archived = await api.account.archive({ accountId });
+    expect(archived).toMatchObject({ status: 'ARCHIVED', openPositions: 0 });
+    // bought 3 at 150 (fee 0.225), closed at the mark 155 without fee: +15
+    expect(archived.walletBalance).toBe('1014.775');
+    expect(await t.db.order.count({ where: { accountId, status: 'new' } })).toBe(0);
+    const row = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
+    expect(row.lastEventSeq).toBeGreaterThan(before.lastEventSeq);
+    // an archived account cannot trade until restored
+    const err = await trpcError(
+      api.trade.placeOrder({
+        accountId,
+        symbol: 'SOLUSDT',
+        side: 'buy',
+        type: 'market',
+        quantity: '1',
+      }),
     );
+    expect(err.code).toBe('PRECONDITION_FAILED');
+    expect(await ledgerTotal(t.db)).toBe('0');
+    await expectConsistent(t.db, accountId);
   });
 
   it('renames with the same rules as open', async () => {
@@ -315,11 +344,15 @@ describe('money', () => {
   it('keeps decimals exact (no floats anywhere)', async () => {
     const { api } = await signedIn();
     const a = await api.account.open({ name: 'Exact', startingBalance: '100.10' });
-    await t.db.paperAccount.update({
-      where: { id: a.id },
-      data: { walletBalance: new Prisma.Decimal('100.1').minus('0.2') },
+    // fee: 0.003 x 60,000 x 0.05% = 0.09: 100.1 - 0.09 = 100.01 exactly
+    await api.trade.placeOrder({
+      accountId: a.id,
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.003',
     });
-    expect((await api.account.get({ accountId: a.id })).walletBalance).toBe('99.9');
+    expect((await api.account.get({ accountId: a.id })).walletBalance).toBe('100.01');
   });
 });
 
@@ -327,15 +360,20 @@ describe('account.events', () => {
   it('pages newest first through the account history', async () => {
     const { api, accountId } = await signedIn();
     await api.account.rename({ accountId, name: 'Main' });
-    await api.account.reset({ accountId });
+    await api.trade.placeOrder({
+      accountId,
+      symbol: 'ETHUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.1',
+    });
     const p1 = await api.account.events({ accountId, limit: 2 });
-    expect(p1.events.map((e) => [e.seq, e.type])).toEqual([
-      [4, 'accountReset'],
-      [3, 'accountRenamed'],
-    ]);
-    expect(p1.events[1]!.payload).toEqual({ from: 'Personal', to: 'Main' });
+    expect(p1.events.map((e) => e.type)).toEqual(['positionChanged', 'fill']);
     const p2 = await api.account.events({ accountId, limit: 2, cursor: p1.nextCursor });
-    expect(p2.events.map((e) => e.type)).toEqual(['deposit', 'accountOpened']);
-    expect(p2.nextCursor).toBeNull();
+    expect(p2.events.map((e) => e.type)).toEqual(['orderAccepted', 'accountRenamed']);
+    expect(p2.events[1]!.payload).toEqual({ from: 'Personal', to: 'Main' });
+    const p3 = await api.account.events({ accountId, limit: 2, cursor: p2.nextCursor });
+    expect(p3.events.map((e) => e.type)).toEqual(['accountOpened']);
+    expect(p3.nextCursor).toBeNull();
   });
 });

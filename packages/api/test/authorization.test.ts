@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appRouter } from '../src/root.ts';
 import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
+import { placeOrder, StaticPrices, systemActor } from '@lab/services';
 import { trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
@@ -35,6 +36,28 @@ function isAccountScoped(proc: AnyProcedure): boolean {
   );
 }
 
+/** Live prices for the owner's calls, so that trading procedures run for real. */
+const prices = new StaticPrices().set('BTCUSDT', { markPrice: '50000', lastPrice: '50000' });
+
+/**
+ * A resting order on the account to act on (placed by the system, as no user may on another's
+ * account); an unknown account gets an id in the engine's format that matches nothing.
+ */
+async function sampleOrder(accountId: string): Promise<string> {
+  if (!(await t.db.paperAccount.findUnique({ where: { id: accountId } }))) return `${accountId}-1`;
+  const placed = await placeOrder(t.db, prices, systemActor('test'), accountId, {
+    symbol: 'BTCUSDT',
+    side: 'buy',
+    type: 'limit',
+    quantity: '0.01',
+    price: '40000',
+  });
+  return placed.order.id;
+}
+
+const order = { symbol: 'BTCUSDT', side: 'buy', quantity: '0.01' } as const;
+const page = (accountId: string) => ({ accountId, limit: 10 });
+
 /**
  * A valid input for each account-scoped procedure, given the account id. A new account-scoped
  * procedure fails the suite until it has an entry here.
@@ -46,6 +69,34 @@ const SAMPLE_INPUT: Record<string, (accountId: string) => unknown> = {
   'account.archive': (accountId) => ({ accountId }),
   'account.restore': (accountId) => ({ accountId }),
   'account.rename': (accountId) => ({ accountId, name: 'Stolen' }),
+  'trade.placeOrder': (accountId) => ({ accountId, ...order, type: 'limit', price: '40000' }),
+  'trade.previewOrder': (accountId) => ({ accountId, ...order, type: 'market' }),
+  'trade.amendOrder': async (accountId) => ({
+    accountId,
+    orderId: await sampleOrder(accountId),
+    price: '40100',
+  }),
+  'trade.cancelOrder': async (accountId) => ({ accountId, orderId: await sampleOrder(accountId) }),
+  'trade.cancelAllOrders': (accountId) => ({ accountId, symbol: 'BTCUSDT' }),
+  'trade.closePosition': (accountId) => ({ accountId, symbol: 'BTCUSDT' }),
+  'trade.setLeverage': (accountId) => ({ accountId, symbol: 'BTCUSDT', leverage: 10 }),
+  'trade.setMarginMode': (accountId) => ({ accountId, symbol: 'ETHUSDT', marginMode: 'isolated' }),
+  'trade.adjustMargin': (accountId) => ({
+    accountId,
+    symbol: 'BTCUSDT',
+    action: 'add',
+    amount: '10',
+  }),
+  'trade.summary': (accountId) => ({ accountId }),
+  'trade.positions': (accountId) => ({ accountId }),
+  'trade.settings': (accountId) => ({ accountId }),
+  'trade.order': async (accountId) => ({ accountId, orderId: await sampleOrder(accountId) }),
+  'trade.openOrders': page,
+  'trade.orderHistory': page,
+  'trade.fills': page,
+  'trade.fundingPayments': page,
+  'trade.liquidations': page,
+  'trade.ledger': page,
 };
 
 /** Inputs for the other non-public procedures (only needs to pass validation for the role checks). */
@@ -55,6 +106,8 @@ const OTHER_INPUT: Record<string, unknown> = {
   'user.changePassword': { currentPassword: 'whatever-1', newPassword: 'another-Pass-2' },
   'admin.users': {},
   'admin.setRole': { userId: randomUUID(), role: 'INSTRUCTOR' },
+  'admin.houseBooks': undefined,
+  'admin.insuranceMovements': {},
 };
 
 function call(caller: unknown, path: string, input: unknown): Promise<unknown> {
@@ -91,7 +144,7 @@ describe.each(procedures.filter(([path]) => !PUBLIC.has(path)).map(([path]) => p
   '%s',
   (path) => {
     it('rejects anonymous callers with UNAUTHORIZED', async () => {
-      const input = SAMPLE_INPUT[path]?.(owner.accountId) ?? OTHER_INPUT[path];
+      const input = (await SAMPLE_INPUT[path]?.(owner.accountId)) ?? OTHER_INPUT[path];
       const err = await trpcError(call(callerFor(t.db, null), path, input));
       expect(err.code).toBe('UNAUTHORIZED');
     });
@@ -102,9 +155,12 @@ describe.each(accountScoped)('%s (account-scoped)', (path) => {
   it("gives another user NOT_FOUND or FORBIDDEN for the owner's accounts and changes nothing", async () => {
     const sample = SAMPLE_INPUT[path]!;
     for (const accountId of [owner.accountId, extraAccountId]) {
+      const input = await sample(accountId);
       const before = await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } });
       const events = await t.db.accountEvent.count({ where: { accountId } });
-      const err = await trpcError(call(callerFor(t.db, intruder.user), path, sample(accountId)));
+      const err = await trpcError(
+        call(callerFor(t.db, intruder.user, '127.0.0.1', prices), path, input),
+      );
       expect(['NOT_FOUND', 'FORBIDDEN']).toContain(err.code);
       expect(await t.db.paperAccount.findUniqueOrThrow({ where: { id: accountId } })).toEqual(
         before,
@@ -115,7 +171,7 @@ describe.each(accountScoped)('%s (account-scoped)', (path) => {
 
   it('answers an unknown account id exactly like a foreign one', async () => {
     const err = await trpcError(
-      call(callerFor(t.db, intruder.user), path, SAMPLE_INPUT[path]!(randomUUID())),
+      call(callerFor(t.db, intruder.user), path, await SAMPLE_INPUT[path]!(randomUUID())),
     );
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toBe('Account not found.');
@@ -123,7 +179,11 @@ describe.each(accountScoped)('%s (account-scoped)', (path) => {
 
   it('does not deny the owner (the sample input is valid)', async () => {
     try {
-      await call(callerFor(t.db, owner.user), path, SAMPLE_INPUT[path]!(owner.accountId));
+      await call(
+        callerFor(t.db, owner.user, '127.0.0.1', prices),
+        path,
+        await SAMPLE_INPUT[path]!(owner.accountId),
+      );
     } catch (e) {
       // A business rule may refuse (e.g. the personal account cannot be archived); access may not.
       expect((e as { code: string }).code).not.toMatch(

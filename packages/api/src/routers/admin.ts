@@ -1,7 +1,7 @@
-import { int, roleSchema, searchText, uuid } from '@lab/contracts';
+import { int, roleSchema, searchText, seqCursor, uuid } from '@lab/contracts';
 import { z } from 'zod';
 import { adminProcedure, router } from '../trpc.ts';
-import { listUsers, setRole } from '@lab/services';
+import { houseBooks, listInsuranceMovements, listUsers, setRole } from '@lab/services';
 
 export const adminRouter = router({
   users: adminProcedure
@@ -16,4 +16,14 @@ export const adminRouter = router({
   setRole: adminProcedure
     .input(z.object({ userId: uuid('userId'), role: roleSchema }))
     .mutation(({ ctx, input }) => setRole(ctx.db, input)),
+  /** Balances of the house books (the insurance fund among them) and of the traders' wallets. */
+  houseBooks: adminProcedure.query(({ ctx }) => houseBooks(ctx.db)),
+  insuranceMovements: adminProcedure
+    .input(
+      z.object({
+        limit: int('limit', { min: 1, max: 100 }).default(50),
+        cursor: seqCursor().nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => listInsuranceMovements(ctx.db, input)),
 });

@@ -4,6 +4,8 @@ import { protectedProcedure, router } from '../trpc.ts';
 import { changePassword, getProfile, updateProfile } from '@lab/services';
 
 export const userRouter = router({
+  /** Authenticated no-op: the ceiling the HTTP benchmark compares trading procedures with. */
+  ping: protectedProcedure.query(() => ({ ok: true as const })),
   me: protectedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
   updateProfile: protectedProcedure
     .input(z.object({ displayName: displayNameSchema }))

@@ -1,0 +1,233 @@
+// Trading on one paper account: every procedure is account-scoped (accountProcedure checks that
+// the account is the caller's), validates its input with the bounded contracts primitives and
+// calls one service. Amounts are decimal strings; every rule is the margin engine's.
+import { clientOrderId, epochMs, int, positiveDecimal, seqCursor, symbol } from '@lab/contracts';
+import {
+  adjustIsolatedMargin,
+  amendOrder,
+  cancelAllOrders,
+  cancelOrder,
+  closePosition,
+  getOrder,
+  getSymbolSettings,
+  getTradingSummary,
+  LEDGER_KINDS,
+  listFills,
+  listFundingPayments,
+  listLedger,
+  listLiquidations,
+  listOpenOrders,
+  listOrderHistory,
+  listPositions,
+  placeOrder,
+  previewOrder,
+  setLeverage,
+  setMarginMode,
+  userActor,
+  type OrderRef,
+} from '@lab/services';
+import { z } from 'zod';
+import { accountProcedure, router } from '../trpc.ts';
+
+const ORDER_TYPES = [
+  'market',
+  'limit',
+  'stopMarket',
+  'stopLimit',
+  'takeProfitMarket',
+  'takeProfitLimit',
+] as const;
+const side = z.enum(['buy', 'sell'], { error: 'side must be buy or sell' });
+const trigger = z.object({ stopPrice: positiveDecimal('stopPrice') });
+
+/** An order: the engine checks every rule that depends on the account and the market. */
+export const orderInput = z.object({
+  symbol,
+  side,
+  type: z.enum(ORDER_TYPES, { error: `type must be one of ${ORDER_TYPES.join(', ')}` }),
+  quantity: positiveDecimal('quantity').optional(),
+  price: positiveDecimal('price').optional(),
+  stopPrice: positiveDecimal('stopPrice').optional(),
+  /** Limit orders only. GTX is post-only (refused rather than taking liquidity). */
+  timeInForce: z
+    .enum(['GTC', 'IOC', 'FOK', 'GTX'], { error: 'timeInForce must be GTC, IOC, FOK or GTX' })
+    .optional(),
+  reduceOnly: z.boolean().optional(),
+  closePosition: z.boolean().optional(),
+  /** What stop and take-profit triggers watch: the mark (default) or the last trade price. */
+  workingType: z.enum(['mark', 'last'], { error: 'workingType must be mark or last' }).optional(),
+  /** A retry with the same id returns the order placed first. */
+  clientOrderId: clientOrderId.optional(),
+  takeProfit: trigger.optional(),
+  stopLoss: trigger.optional(),
+});
+
+const engineOrderId = z
+  .string({ error: 'orderId must be an order id' })
+  .max(64, 'orderId must be an order id')
+  .regex(/^[0-9a-f-]{36}-\d{1,10}(-tp|-sl)?$/, 'orderId must be an order id');
+
+/** Which order: exactly one of the engine's id, the order number or the client order id. */
+const orderRef = {
+  orderId: engineOrderId.optional(),
+  orderNo: z
+    .string({ error: 'orderNo must be a number as a string' })
+    .regex(/^[1-9]\d{0,17}$/, 'orderNo must be a number as a string')
+    .optional(),
+  clientOrderId: clientOrderId.optional(),
+};
+type RefInput = { orderId?: string; orderNo?: string; clientOrderId?: string };
+const oneRef = (i: RefInput) =>
+  [i.orderId, i.orderNo, i.clientOrderId].filter((x) => x !== undefined).length === 1;
+const ONE_REF = {
+  message: 'Give exactly one of orderId, orderNo and clientOrderId',
+  path: ['orderId'],
+};
+const refOf = (i: RefInput): OrderRef =>
+  i.orderId !== undefined
+    ? { orderId: i.orderId }
+    : i.orderNo !== undefined
+      ? { orderNo: i.orderNo }
+      : { clientOrderId: i.clientOrderId! };
+
+const pageInput = {
+  limit: int('limit', { min: 1, max: 100 }).default(50),
+  /** The `nextCursor` of the previous page. */
+  cursor: seqCursor().nullish(),
+  from: epochMs('from').optional(),
+  to: epochMs('to').optional(),
+};
+
+export const tradeRouter = router({
+  placeOrder: accountProcedure
+    .input(orderInput)
+    .mutation(({ ctx, input }) =>
+      placeOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  /** What the order would do (cost, fee, liquidation price, margin ratio), placing nothing. */
+  previewOrder: accountProcedure
+    .input(orderInput)
+    .query(({ ctx, input }) =>
+      previewOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  amendOrder: accountProcedure
+    .input(
+      z
+        .object({
+          ...orderRef,
+          price: positiveDecimal('price').optional(),
+          quantity: positiveDecimal('quantity').optional(),
+        })
+        .refine(oneRef, ONE_REF),
+    )
+    .mutation(({ ctx, input }) =>
+      amendOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, {
+        ...refOf(input),
+        ...(input.price !== undefined ? { price: input.price } : {}),
+        ...(input.quantity !== undefined ? { quantity: input.quantity } : {}),
+      }),
+    ),
+  cancelOrder: accountProcedure
+    .input(z.object(orderRef).refine(oneRef, ONE_REF))
+    .mutation(({ ctx, input }) =>
+      cancelOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, refOf(input)),
+    ),
+  /** Every open order of the account, or of one symbol. */
+  cancelAllOrders: accountProcedure
+    .input(z.object({ symbol: symbol.optional() }))
+    .mutation(({ ctx, input }) =>
+      cancelAllOrders(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  closePosition: accountProcedure
+    .input(
+      z.object({
+        symbol,
+        type: z.enum(['market', 'limit'], { error: 'type must be market or limit' }).optional(),
+        price: positiveDecimal('price').optional(),
+        clientOrderId: clientOrderId.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      closePosition(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  setLeverage: accountProcedure
+    .input(z.object({ symbol, leverage: int('leverage', { min: 1, max: 125 }) }))
+    .mutation(({ ctx, input }) =>
+      setLeverage(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  setMarginMode: accountProcedure
+    .input(
+      z.object({
+        symbol,
+        marginMode: z.enum(['cross', 'isolated'], {
+          error: 'marginMode must be cross or isolated',
+        }),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      setMarginMode(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  /** Add margin to, or remove it from, an isolated position. */
+  adjustMargin: accountProcedure
+    .input(
+      z.object({
+        symbol,
+        action: z.enum(['add', 'remove'], { error: 'action must be add or remove' }),
+        amount: positiveDecimal('amount'),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      adjustIsolatedMargin(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+
+  summary: accountProcedure.query(({ ctx }) =>
+    getTradingSummary(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id),
+  ),
+  positions: accountProcedure.query(({ ctx }) =>
+    listPositions(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id),
+  ),
+  /** Leverage and margin mode of every symbol (defaults included), or of one. */
+  settings: accountProcedure
+    .input(z.object({ symbol: symbol.optional() }))
+    .query(({ ctx, input }) =>
+      getSymbolSettings(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  order: accountProcedure
+    .input(z.object(orderRef).refine(oneRef, ONE_REF))
+    .query(({ ctx, input }) =>
+      getOrder(ctx.db, userActor(ctx.user.id), ctx.account.id, refOf(input)),
+    ),
+  openOrders: accountProcedure
+    .input(z.object({ ...pageInput, symbol: symbol.optional() }))
+    .query(({ ctx, input }) =>
+      listOpenOrders(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  orderHistory: accountProcedure
+    .input(z.object({ ...pageInput, symbol: symbol.optional() }))
+    .query(({ ctx, input }) =>
+      listOrderHistory(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  fills: accountProcedure
+    .input(z.object({ ...pageInput, symbol: symbol.optional(), orderId: engineOrderId.optional() }))
+    .query(({ ctx, input }) => listFills(ctx.db, userActor(ctx.user.id), ctx.account.id, input)),
+  fundingPayments: accountProcedure
+    .input(z.object({ ...pageInput, symbol: symbol.optional() }))
+    .query(({ ctx, input }) =>
+      listFundingPayments(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  liquidations: accountProcedure
+    .input(z.object({ ...pageInput, symbol: symbol.optional() }))
+    .query(({ ctx, input }) =>
+      listLiquidations(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  ledger: accountProcedure
+    .input(
+      z.object({
+        ...pageInput,
+        kind: z
+          .enum(LEDGER_KINDS, { error: `kind must be one of ${LEDGER_KINDS.join(', ')}` })
+          .optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listLedger(ctx.db, userActor(ctx.user.id), ctx.account.id, input)),
+});
