@@ -167,13 +167,18 @@ describe('limit orders', () => {
     );
     expect(fills(ioc.events).map((f) => s(f.quantity))).toEqual(['0.1']);
     expect(ioc.events.at(-1)?.type).toBe('orderExpired');
+    const before = fresh();
     const fok = placeOrder(
-      fresh(),
+      before,
       m,
       buy({ type: 'limit', price: '50000.1', quantity: '0.3', timeInForce: 'FOK' }),
       { now: 1 },
     );
+    // Binance's current form (USDⓈ-M since 2023-03-21): an FOK that cannot fill completely is
+    // rejected (-5021) and never enters the order history; nothing changes
     expect(fok.rejected?.code).toBe('FOK_NOT_FILLED');
+    expect(types(fok.events)).toEqual(['orderRejected']);
+    expect(fok.account).toBe(before);
     const gtc = placeOrder(fresh(), m, buy({ type: 'limit', price: '50000.1', quantity: '0.3' }), {
       now: 1,
     });
@@ -182,11 +187,17 @@ describe('limit orders', () => {
   });
 
   it('post-only is rejected when it would take', () => {
-    expect(
-      placeOrder(fresh(), m0, buy({ type: 'limit', price: '50000', timeInForce: 'GTX' }), {
+    // as Binance (-5022 since 2023-03-21): rejected, not accepted and then expired
+    const gtx = placeOrder(
+      fresh(),
+      m0,
+      buy({ type: 'limit', price: '50000', timeInForce: 'GTX' }),
+      {
         now: 1,
-      }).rejected?.code,
-    ).toBe('POST_ONLY_WOULD_TAKE');
+      },
+    );
+    expect(gtx.rejected?.code).toBe('POST_ONLY_WOULD_TAKE');
+    expect(types(gtx.events)).toEqual(['orderRejected']);
     expect(
       placeOrder(fresh(), m0, buy({ type: 'limit', price: '49999.9', timeInForce: 'GTX' }), {
         now: 1,
