@@ -23,18 +23,30 @@ const EMAIL_TOO_LONG = `An email address has at most ${EMAIL_MAX} characters.`;
 const UNSAFE = (what: string) =>
   `${what} cannot contain control, zero-width or text-direction characters.`;
 
-export const emailSchema = z
-  .string({ error: 'Enter your email address.' })
-  // Bounded before normalising, so a huge string costs nothing.
-  .max(EMAIL_MAX * 4, EMAIL_TOO_LONG)
+// Checked on the raw input, because trimming and collapsing white space would quietly drop a
+// byte-order mark (U+FEFF is white space to JavaScript) instead of refusing it. Tabs and line
+// breaks are only white space here: they collapse to one space.
+const WHITESPACE_CONTROLS = /[\t\n\v\f\r]/g;
+const safeRaw = (what: string, required: string, max: number, tooLong: string) =>
+  z
+    .string({ error: required })
+    // Bounded before anything else, so a huge string costs nothing.
+    .max(max * 4, tooLong)
+    .refine((s) => !hasUnsafeText(s.replace(WHITESPACE_CONTROLS, ' ')), UNSAFE(what));
+
+export const emailSchema = safeRaw(
+  'An email address',
+  'Enter your email address.',
+  EMAIL_MAX,
+  EMAIL_TOO_LONG,
+)
   .transform(normalizeEmail)
   .pipe(
     z
       .string()
       .min(1, 'Enter your email address.')
       .max(EMAIL_MAX, EMAIL_TOO_LONG)
-      .regex(EMAIL_SHAPE, 'Enter an email address like name@example.com.')
-      .refine((s) => !hasUnsafeText(s), UNSAFE('An email address')),
+      .regex(EMAIL_SHAPE, 'Enter an email address like name@example.com.'),
   );
 
 /** Why a password is too weak, or null when it is acceptable. */
@@ -66,11 +78,20 @@ export const passwordSchema = z
   .min(1, 'Enter your password.')
   .max(PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`);
 
-export const displayNameSchema = text('A display name', {
-  max: DISPLAY_NAME_MAX,
-  required: 'Enter a display name.',
-  tooLong: `A display name has at most ${DISPLAY_NAME_MAX} characters.`,
-}).refine((s) => !/[<>]/.test(s), 'A display name cannot contain < >.');
+const DISPLAY_NAME_TOO_LONG = `A display name has at most ${DISPLAY_NAME_MAX} characters.`;
+
+export const displayNameSchema = safeRaw(
+  'A display name',
+  'Enter a display name.',
+  DISPLAY_NAME_MAX,
+  DISPLAY_NAME_TOO_LONG,
+).pipe(
+  text('A display name', {
+    max: DISPLAY_NAME_MAX,
+    required: 'Enter a display name.',
+    tooLong: DISPLAY_NAME_TOO_LONG,
+  }).refine((s) => !/[<>]/.test(s), 'A display name cannot contain < >.'),
+);
 
 export const signUpInput = z.object({
   email: emailSchema,
