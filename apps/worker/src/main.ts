@@ -1,67 +1,112 @@
-// The worker: one long-running process for market data (and, as trading arrives, resting orders,
-// funding and liquidations). Started by `npm start`; stops cleanly on SIGTERM/SIGINT.
+// The worker: one long-running process for market data and trading (stops, take-profits, resting
+// limits, funding and liquidations). Started by `npm start`; stops cleanly on SIGTERM/SIGINT.
+// One worker is active at a time (a PostgreSQL advisory lock, leadership.ts); another process
+// started beside it waits as a standby and takes over within seconds when the active one dies.
+import { MAIN_VENUE } from '@lab/contracts';
 import { createDb } from '@lab/db';
 import { PgNotifyPublisher, type SimulatorSource } from '@lab/market-data';
 import pg from 'pg';
-import { readEnv } from './env.ts';
+import { readEnv, type WorkerEnv } from './env.ts';
+import { runWithLeadership } from './leadership.ts';
 import { listenForCommands } from './market/commands.ts';
 import { syncInstruments } from './market/instruments.ts';
 import { MarketDataService } from './market/market-data-service.ts';
 import { startSimulator } from './market/simulator-runner.ts';
 import { assignMarkets, createExternalSources } from './market/sources.ts';
+import { listenForAccountChanges } from './trading/account-sync.ts';
+import { VenueRunner } from './trading/venue-runner.ts';
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
-async function main() {
-  const env = readEnv();
+/** Market data and the trading loop of the main venue; returns how to stop them (in order). */
+async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
   const db = createDb(env.DATABASE_URL, { max: 2 });
+  const tradingDb = createDb(env.DATABASE_URL, { max: env.LAB_TRADING_CONCURRENCY + 2 });
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   pool.on('error', (e) => log(`database pool error: ${e.message}`));
   const publisher = new PgNotifyPublisher(env.DATABASE_URL);
-
-  const symbols = await syncInstruments(db, 'catalogue');
-  const markets = assignMarkets(env.LAB_MARKETS, symbols);
-  for (const m of markets) {
-    await db.instrument.update({ where: { symbol: m.symbol }, data: { source: m.kind } });
-  }
-
   const stops: Array<() => Promise<void>> = [];
-  const simulated = markets.filter((m) => m.kind === 'simulator').map((m) => m.symbol);
-  let simulator: SimulatorSource | null = null;
-  if (simulated.length) {
-    const sim = await startSimulator(
-      {
-        pool,
-        seed: env.LAB_MARKET_SEED,
-        ticksPerSecond: env.LAB_SIM_TICKS_PER_SECOND,
-        backfillHours: env.LAB_MARKET_BACKFILL_HOURS,
-        symbols: simulated,
-        log,
-      },
-      new MarketDataService({ pool, publisher, log }),
-    );
-    simulator = sim.source;
-    stops.push(sim.stop);
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((e: Error) => log(`stop failed: ${e.message}`));
+    await publisher.close();
+    await pool.end();
+    await db.$disconnect();
+    await tradingDb.$disconnect();
+  };
+  try {
+    // the trading loop takes the ticks of every market data service of its venue, from the first
+    const trading = new VenueRunner({
+      db: tradingDb,
+      venue: MAIN_VENUE,
+      log,
+      batchSize: env.LAB_TRADING_BATCH_SIZE,
+      concurrency: env.LAB_TRADING_CONCURRENCY,
+    });
+    const newService = () => {
+      const service = new MarketDataService({ pool, publisher, log });
+      service.onTicks((batch) => trading.onTicks(batch));
+      return service;
+    };
+    // changes the API commits while memory is rebuilt are reloaded right after
+    stops.push(await listenForAccountChanges(env.DATABASE_URL, [trading], log));
+    stops.push(() => trading.stop());
+
+    const symbols = await syncInstruments(db, 'catalogue');
+    const markets = assignMarkets(env.LAB_MARKETS, symbols);
+    for (const m of markets) {
+      await db.instrument.update({ where: { symbol: m.symbol }, data: { source: m.kind } });
+    }
+    await trading.start();
+
+    const simulated = markets.filter((m) => m.kind === 'simulator').map((m) => m.symbol);
+    let simulator: SimulatorSource | null = null;
+    if (simulated.length) {
+      const sim = await startSimulator(
+        {
+          pool,
+          seed: env.LAB_MARKET_SEED,
+          ticksPerSecond: env.LAB_SIM_TICKS_PER_SECOND,
+          backfillHours: env.LAB_MARKET_BACKFILL_HOURS,
+          symbols: simulated,
+          log,
+        },
+        newService(),
+      );
+      simulator = sim.source;
+      stops.push(sim.stop);
+    }
+    for (const source of createExternalSources(env, markets, log)) {
+      const service = newService();
+      await service.resumeCandles(source.symbols, Date.now()); // continue the candles in progress
+      await service.start(source);
+      stops.push(() => service.stop());
+    }
+    stops.push(await listenForCommands(env.DATABASE_URL, simulator, log));
+    log(`market data running: ${markets.map((m) => `${m.symbol}=${m.kind}`).join(' ')}`);
+    return stopAll;
+  } catch (e) {
+    await stopAll();
+    throw e;
   }
-  for (const source of createExternalSources(env, markets, log)) {
-    const service = new MarketDataService({ pool, publisher, log });
-    await service.resumeCandles(source.symbols, Date.now()); // continue the candles in progress
-    await service.start(source);
-    stops.push(() => service.stop());
-  }
-  stops.push(await listenForCommands(env.DATABASE_URL, simulator, log));
-  log(`market data running: ${markets.map((m) => `${m.symbol}=${m.kind}`).join(' ')}`);
+}
+
+function main() {
+  const env = readEnv();
+  const leadership = runWithLeadership({
+    databaseUrl: env.DATABASE_URL,
+    name: 'main',
+    pollMs: env.LAB_WORKER_LOCK_POLL_MS,
+    log,
+    onActive: () => startActive(env),
+  });
 
   let stopping = false;
   const shutdown = async (sig: string) => {
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping`);
-    for (const stop of stops.reverse())
-      await stop().catch((e: Error) => log(`stop failed: ${e.message}`));
-    await publisher.close();
-    await pool.end();
-    await db.$disconnect();
+    await leadership.stop();
     process.exit(0);
   };
   if (process.env.LAB_SUPERVISED === '1') {
@@ -72,7 +117,9 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((e: unknown) => {
+try {
+  main();
+} catch (e: unknown) {
   console.error(`worker cannot start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
-});
+}

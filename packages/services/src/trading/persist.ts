@@ -33,6 +33,11 @@ export interface PersistContext {
   market: Market;
   /** For a funding run: the funding time the payments belong to (one per position and time). */
   fundingTime?: number;
+  /**
+   * The mark of each fill or liquidation close when the result spans several prices (the
+   * worker applies a tick path); a fill not in it records `market`'s mark.
+   */
+  eventMarks?: ReadonlyMap<EngineEvent, Decimal>;
 }
 
 export interface Persisted {
@@ -309,8 +314,8 @@ async function writeOrders(tx: Tx, work: readonly Work[]): Promise<void> {
 }
 
 async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise<void> {
-  const markOf = (w: Work, symbol: string, fallback: Decimal) =>
-    s(w.item.ctx.market.marks[symbol] ?? fallback);
+  const markOf = (w: Work, ev: EngineEvent & { symbol: string }, fallback: Decimal) =>
+    s(w.item.ctx.eventMarks?.get(ev) ?? w.item.ctx.market.marks[ev.symbol] ?? fallback);
   const fills: unknown[][] = [];
   const liquidations: unknown[][] = [];
   const closes: Array<{ accountId: string; triggerSeq: number; row: unknown[] }> = [];
@@ -326,7 +331,7 @@ async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise
         ev.side,
         s(ev.quantity),
         s(ev.price),
-        markOf(w, ev.symbol, ev.price),
+        markOf(w, ev, ev.price),
         ev.liquidity,
         s(ev.feeRate),
         s(ev.fee),
@@ -379,7 +384,7 @@ async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise
             c.ev.side,
             s(c.ev.quantity),
             s(c.ev.price),
-            markOf(w, c.ev.symbol, c.ev.price),
+            markOf(w, c.ev, c.ev.price),
             'taker',
             c.ev.quantity.isZero()
               ? '0'

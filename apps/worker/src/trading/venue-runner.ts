@@ -1,0 +1,440 @@
+// The trading loop of one venue. Every batch of ticks the venue's market data services publish
+// (the same prices the web servers get) becomes price and funding points; one cycle at a time,
+// the loop finds in memory the accounts the points concern (the LiquidationIndex for liquidations,
+// the OrderIndex for stops, take-profits and resting limits, every holder of the symbol at a
+// funding time), checks each with the engine on its state in memory, and then, for those with
+// something to do, locks them in batches, runs the same engine computation on the state loaded
+// under the lock, and commits it (the batch path of @lab/services). Memory takes what was
+// committed; accounts changed by the API are reloaded (account-sync.ts) and evaluated at once.
+import type { MarketTick } from '@lab/contracts';
+import type { Db } from '@lab/db';
+import type { Account, Market } from '@lab/margin-engine';
+import { runOnAccounts, type LoadedAccount, type Step } from '@lab/services';
+import { applyPoints, fundingFor, marketAfter } from './engine-steps.ts';
+import type { PriceRange } from './order-index.ts';
+import type { FundingPoint, PricePoint } from './points.ts';
+import { PriceState } from './price-state.ts';
+import { VenueMemory } from './venue-memory.ts';
+import {
+  accountVersions,
+  accountsHoldingSomething,
+  fundingIntervalMs,
+  loadFundingProgress,
+  loadStoredQuotes,
+  loadVenue,
+  readAccounts,
+  saveFundingProgress,
+} from './venue-store.ts';
+
+export interface VenueRunnerOptions {
+  db: Db;
+  venue: string;
+  log: (msg: string) => void;
+  /** Accounts per transaction of the batch path. */
+  batchSize?: number;
+  /** Batches committed at once, each on its own connection. */
+  concurrency?: number;
+  /** How often memory is compared with the stored versions (a missed notification), ms. */
+  resyncEveryMs?: number;
+  /** Wall clock (staleness of prices, time of at-once evaluations). */
+  now?: () => number;
+}
+
+export interface RunnerStats {
+  cycles: number;
+  points: number;
+  /** Accounts the engine acted on, committed. */
+  committed: number;
+  liquidations: number;
+  fills: number;
+  fundingPayments: number;
+  batches: number;
+  failedBatches: number;
+  reloads: number;
+}
+
+/** The engine computation of a phase on one account as loaded under its lock (paid: funding paid). */
+type Compute = (
+  loaded: LoadedAccount,
+  paid: ReadonlyMap<string, ReadonlySet<string>>,
+) => Step<null> | undefined;
+
+/** A reload that must take the stored state and evaluate it, whatever the versions say. */
+const FORCE = Number.MAX_SAFE_INTEGER;
+
+export class VenueRunner {
+  readonly venue: string;
+  private readonly db: Db;
+  private readonly log: (msg: string) => void;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+  private prices!: PriceState;
+  private memory!: VenueMemory;
+  /** The market the loop last acted at (every live point folded in). */
+  private market!: Market;
+  private pendingTicks: MarketTick[] = [];
+  /** Accounts to reload: the version the notification announced. */
+  private readonly pendingReloads = new Map<string, number>();
+  private loop: Promise<void> | null = null;
+  private started = false;
+  private stopped = false;
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly idleWaiters: Array<() => void> = [];
+  readonly stats: RunnerStats = {
+    cycles: 0,
+    points: 0,
+    committed: 0,
+    liquidations: 0,
+    fills: 0,
+    fundingPayments: 0,
+    batches: 0,
+    failedBatches: 0,
+    reloads: 0,
+  };
+
+  constructor(private readonly opts: VenueRunnerOptions) {
+    this.venue = opts.venue;
+    this.db = opts.db;
+    this.log = opts.log;
+    this.batchSize = opts.batchSize ?? 250;
+    this.concurrency = opts.concurrency ?? 2;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Rebuilds memory from the database: the venue's funding interval, the stored prices and
+   * funding progress, and every account holding a position or an open order. Ticks received
+   * meanwhile wait and are processed right after.
+   */
+  async start(): Promise<void> {
+    const t0 = performance.now();
+    const venue = await loadVenue(this.db, this.venue);
+    const stored = await loadStoredQuotes(this.db, this.venue);
+    const completed = await loadFundingProgress(this.db, this.venue);
+    this.prices = new PriceState(
+      { intervalMs: (s) => fundingIntervalMs(venue, s), completed },
+      stored,
+      this.now(),
+    );
+    this.market = this.prices.market;
+    this.memory = new VenueMemory(this.market);
+    const ids = await accountsHoldingSomething(this.db, this.venue);
+    const loaded = await readAccounts(this.db, ids);
+    this.memory.rebuild(
+      loaded.map((l) => ({ account: l.engine, version: l.version })),
+      this.market,
+    );
+    // a first start records the funding times it treats as handled, so that a later restart
+    // catches up on the one it missed
+    await saveFundingProgress(
+      this.db,
+      this.venue,
+      new Map(
+        stored.flatMap((q) => {
+          const t = this.prices.fundedThrough(q.symbol);
+          return t === undefined || completed.has(q.symbol) ? [] : [[q.symbol, t] as const];
+        }),
+      ),
+    );
+    this.started = true;
+    this.log(
+      `trading ${this.venue}: ${this.memory.size} accounts in memory (of ${ids.length} holding something), ${this.memory.orders.size} open orders indexed, in ${Math.round(performance.now() - t0)} ms`,
+    );
+    if (this.opts.resyncEveryMs !== 0)
+      this.resyncTimer = setInterval(() => void this.resync(), this.opts.resyncEveryMs ?? 30_000);
+    this.kick();
+  }
+
+  /** A batch of the venue's live ticks (MarketDataService.onTicks). */
+  onTicks(batch: readonly MarketTick[]): void {
+    if (this.stopped) return;
+    for (const t of batch) this.pendingTicks.push(t);
+    this.kick();
+  }
+
+  /** An account of this venue was committed at `version` (LISTEN on CHANNELS.accountChanges). */
+  accountChanged(accountId: string, version: number): void {
+    if (this.stopped) return;
+    if (this.started && (this.memory.version(accountId) ?? -1) >= version) return;
+    this.pendingReloads.set(accountId, Math.max(version, this.pendingReloads.get(accountId) ?? 0));
+    this.kick();
+  }
+
+  /** Everything known to have changed (the notification channel was down): reload all of it. */
+  async resync(): Promise<void> {
+    if (this.stopped || !this.started) return;
+    try {
+      const versions = await accountVersions(this.db, this.venue);
+      for (const id of this.memory.ids()) if (!versions.has(id)) this.pendingReloads.set(id, FORCE);
+      for (const [id, v] of versions) {
+        const mine = this.memory.version(id);
+        if (mine !== undefined && mine < v) this.pendingReloads.set(id, v);
+      }
+      const held = new Set(await accountsHoldingSomething(this.db, this.venue));
+      for (const id of held)
+        if (this.memory.version(id) === undefined)
+          this.pendingReloads.set(id, versions.get(id) ?? 0);
+      this.kick();
+    } catch (e) {
+      this.log(`trading ${this.venue}: resync failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Resolves when no cycle runs and nothing waits (tests, benchmarks). */
+  whenIdle(): Promise<void> {
+    if (!this.loop && this.pendingTicks.length === 0 && this.pendingReloads.size === 0)
+      return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Stops taking ticks and waits for the cycle in progress to commit. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.loop;
+  }
+
+  /** Memory of an account (tests). */
+  accountInMemory(id: string): { account: Account; version: number } | undefined {
+    const h = this.memory?.get(id);
+    return h && { account: h.account, version: h.version };
+  }
+
+  private kick(): void {
+    if (this.loop || !this.started) return;
+    this.loop = this.run().finally(() => {
+      this.loop = null;
+      if (!this.stopped && (this.pendingTicks.length || this.pendingReloads.size)) this.kick();
+      else for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.pendingTicks.length || this.pendingReloads.size) {
+      try {
+        await this.cycle();
+      } catch (e) {
+        this.log(`trading ${this.venue}: cycle failed: ${(e as Error).stack ?? String(e)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (this.stopped) break;
+    }
+  }
+
+  /** One cycle: the ticks and reloads since the last, in order, committed before the next. */
+  private async cycle(): Promise<void> {
+    this.stats.cycles++;
+    const ticks = this.pendingTicks;
+    this.pendingTicks = [];
+    const now = this.now();
+    const points = this.prices.apply(ticks, now);
+    this.stats.points += points.length;
+    const reloaded = await this.reload();
+    let segment: PricePoint[] = [];
+    let atOnce = reloaded;
+    for (const p of points) {
+      if (p.kind === 'price') {
+        segment.push(p);
+        continue;
+      }
+      await this.priceSegment(segment, atOnce, now);
+      segment = [];
+      atOnce = new Set();
+      await this.fundingPhase(p);
+    }
+    await this.priceSegment(segment, atOnce, now);
+  }
+
+  /** Reloads the accounts the API changed; returns those whose memory changed. */
+  private async reload(): Promise<Set<string>> {
+    const changed = new Set<string>();
+    if (this.pendingReloads.size === 0) return changed;
+    const wanted = [...this.pendingReloads].filter(
+      ([id, v]) => (this.memory.version(id) ?? -1) < v,
+    );
+    this.pendingReloads.clear();
+    if (wanted.length === 0) return changed;
+    const ids = wanted.map(([id]) => id);
+    const forced = new Set(wanted.filter(([, v]) => v === FORCE).map(([id]) => id));
+    const loaded = await readAccounts(this.db, ids);
+    this.stats.reloads += loaded.length;
+    const found = new Set<string>();
+    for (const l of loaded) {
+      found.add(l.id);
+      if (l.venueId !== this.venue || l.status !== 'ACTIVE') {
+        this.memory.drop(l.id);
+        continue;
+      }
+      if (!forced.has(l.id) && l.version <= (this.memory.version(l.id) ?? -1)) continue;
+      this.memory.set(l.engine, l.version);
+      changed.add(l.id);
+    }
+    for (const id of ids) if (!found.has(id)) this.memory.drop(id);
+    return changed;
+  }
+
+  private live = (symbol: string) => this.prices.isLive(symbol, this.now());
+
+  /**
+   * Price points (and accounts to evaluate at once): candidates from the indexes, each checked
+   * with the engine on its memory, then the ones with something to do run under their locks.
+   */
+  private async priceSegment(
+    points: readonly PricePoint[],
+    atOnce: ReadonlySet<string>,
+    now: number,
+  ): Promise<void> {
+    if (points.length === 0 && atOnce.size === 0) return;
+    const start = this.market;
+    const act = new Set<string>();
+    const ranges = new Map<string, PriceRange>();
+    for (const p of points) {
+      if (p.markMoved)
+        for (const id of this.memory.liquidatable(p.symbol, p.markPrice)) act.add(id);
+      const mark = p.markPrice.toNumber();
+      const trade = (p.lastPrice ?? p.markPrice).toNumber();
+      const r = ranges.get(p.symbol);
+      if (!r)
+        ranges.set(p.symbol, { minMark: mark, maxMark: mark, minTrade: trade, maxTrade: trade });
+      else {
+        r.minMark = Math.min(r.minMark, mark);
+        r.maxMark = Math.max(r.maxMark, mark);
+        r.minTrade = Math.min(r.minTrade, trade);
+        r.maxTrade = Math.max(r.maxTrade, trade);
+      }
+    }
+    const maybe = new Set(atOnce);
+    for (const [symbol, r] of ranges) this.memory.orders.candidates(symbol, r, maybe);
+    const at = { time: now, live: this.live };
+    for (const id of maybe) {
+      if (act.has(id)) continue;
+      const h = this.memory.get(id);
+      if (!h) continue;
+      const r = applyPoints(h.account, start, points, atOnce.has(id) ? at : undefined);
+      if (r.result.events.length) act.add(id);
+    }
+    this.market = marketAfter(start, points);
+    if (act.size === 0) return;
+    await this.commit([...act], (loaded) => {
+      const r = applyPoints(loaded.engine, start, points, atOnce.has(loaded.id) ? at : undefined);
+      if (r.result.events.length === 0) return undefined;
+      return {
+        result: r.result,
+        context: { market: r.market, eventMarks: r.marks },
+        value: null,
+      };
+    });
+  }
+
+  /** Funding at a funding time for every account holding a due symbol, each paid at most once. */
+  private async fundingPhase(p: FundingPoint): Promise<void> {
+    const symbols = Object.keys(p.rates);
+    const ids = this.memory.withPositionIn(symbols);
+    const t0 = performance.now();
+    const before = this.stats.fundingPayments;
+    await this.commit(
+      ids,
+      (loaded, paid) => {
+        const result = fundingFor(
+          loaded.engine,
+          p.market,
+          p.rates,
+          paid.get(loaded.id) ?? new Set(),
+          p.time,
+        );
+        return (
+          result && {
+            result,
+            context: { market: p.market, fundingTime: p.fundingTime },
+            value: null,
+          }
+        );
+      },
+      p.fundingTime,
+    );
+    await saveFundingProgress(this.db, this.venue, new Map(symbols.map((s) => [s, p.fundingTime])));
+    this.log(
+      `trading ${this.venue}: funding ${new Date(p.fundingTime).toISOString()} (${symbols.join(' ')}): ${this.stats.fundingPayments - before} payments, ${ids.length} accounts, ${Math.round(performance.now() - t0)} ms`,
+    );
+  }
+
+  /**
+   * Runs `compute` on each account as loaded under its row lock, in batches (id order) of
+   * `batchSize`, `concurrency` at a time, and takes into memory what each batch committed. A
+   * failed batch is rolled back whole; its accounts are reloaded and evaluated at once next cycle.
+   */
+  private async commit(ids: string[], compute: Compute, fundingTime?: number): Promise<void> {
+    ids.sort();
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += this.batchSize)
+      batches.push(ids.slice(i, i + this.batchSize));
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        await this.commitBatch(batch, compute, fundingTime);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, worker));
+  }
+
+  private async commitBatch(
+    batch: string[],
+    compute: Compute,
+    fundingTime: number | undefined,
+  ): Promise<void> {
+    try {
+      const out = await runOnAccounts(this.db, batch, async (accounts, tx) => {
+        const paid = new Map<string, Set<string>>();
+        if (fundingTime !== undefined && accounts.length) {
+          // a funding time already paid (a restart during a funding run) is skipped, not re-paid
+          const rows = await tx.$queryRaw<Array<{ account_id: string; symbol: string }>>`
+              SELECT account_id::text AS account_id, symbol FROM funding_payments
+              WHERE account_id = ANY(${accounts.map((a) => a.id)}::uuid[])
+                AND funding_time = ${new Date(fundingTime)}`;
+          for (const r of rows) {
+            const set = paid.get(r.account_id) ?? new Set<string>();
+            set.add(r.symbol);
+            paid.set(r.account_id, set);
+          }
+        }
+        const steps = new Map<string, Step<null>>();
+        for (const l of accounts) steps.set(l.id, compute(l, paid) ?? { value: null });
+        return steps;
+      });
+      this.stats.batches++;
+      for (const id of batch) {
+        const o = out.get(id);
+        if (!o) {
+          this.memory.drop(id); // gone or archived
+          continue;
+        }
+        if (o.persisted && o.account) {
+          this.memory.set(o.account, o.persisted.version);
+          this.count(o.persisted.events);
+        } else {
+          this.memory.set(o.loaded.engine, o.loaded.version);
+        }
+      }
+    } catch (e) {
+      this.stats.failedBatches++;
+      this.log(
+        `trading ${this.venue}: a batch of ${batch.length} accounts failed and was rolled back: ${(e as Error).message}`,
+      );
+      for (const id of batch) {
+        this.memory.refresh(id);
+        this.pendingReloads.set(id, FORCE);
+      }
+    }
+  }
+
+  private count(events: ReadonlyArray<{ type: string }>): void {
+    if (events.length) this.stats.committed++;
+    for (const ev of events) {
+      if (ev.type === 'liquidation') this.stats.liquidations++;
+      else if (ev.type === 'fill') this.stats.fills++;
+      else if (ev.type === 'fundingPaid') this.stats.fundingPayments++;
+    }
+  }
+}
