@@ -188,4 +188,25 @@ describe('simulator runner', () => {
     expect(resumed.length).toBe(Math.floor(clock / MIN) - Math.floor(history.time / MIN) + 1);
     await run.stop();
   });
+
+  it('a backfill that takes a while leaves no offset: the live market runs on the wall clock', async () => {
+    saved = (await loadSimState(t.pool, 'simulator'))!;
+    clock = saved.time + 10 * MIN;
+    // the clock moves on while the start works (a slow backfill): 8 s, then 4 s, 2 s, ...
+    let moving = true;
+    let lapse = 16_000;
+    const slow = { ...opts, now: () => (moving ? (clock += lapse /= 2) : clock) };
+    const service = new MarketDataService({ pool: t.pool, publisher: new MemoryTickBus(), log });
+    const run = await startSimulator(slow, service);
+    moving = false;
+    // history went again over the seconds its first pass took
+    expect(run.source.time).toBeGreaterThan(clock - 5000);
+    const trades: TradeTick[] = [];
+    run.source.onTick((k) => void (k.kind === 'trade' && trades.push(k)));
+    await new Promise((r) => setTimeout(r, 400)); // the live timer's first callbacks
+    expect(run.source.time).toBeGreaterThan(clock - 250);
+    expect(run.source.time).toBeLessThanOrEqual(clock);
+    expect(trades.at(-1)!.time).toBeGreaterThan(clock - 250);
+    await run.stop();
+  });
 });

@@ -168,6 +168,36 @@ describe('determinism', () => {
     expect(got.at(-1)).toMatchObject({ kind: 'status', status: 'halted' });
   });
 
+  it('on the wall clock, a market that starts behind catches up and its ticks carry the wall time', async () => {
+    let wall = T0 + 21_500; // the backfill left the market 21.5 s behind
+    const src = new SimulatorSource({
+      seed: 'wall',
+      startTime: T0,
+      ticksPerSecond: 4,
+      followWallClock: true,
+      now: () => wall,
+    });
+    const trades: MarketTick[] = [];
+    src.onTick((t) => void (t.kind === 'trade' && trades.push(t)));
+    await src.start();
+    await new Promise((r) => setTimeout(r, 300)); // one timer period (250 ms)
+    expect(src.time).toBe(T0 + 21_500);
+    wall += 1_000;
+    await new Promise((r) => setTimeout(r, 300));
+    await src.stop();
+    expect(src.time).toBe(T0 + 22_500);
+    expect(trades.at(-1)!.time).toBeGreaterThan(wall - 250);
+    // Without it the offset stays: simulated time moves with the wall from where it was.
+    let wall2 = T0 + 21_500;
+    const offset = new SimulatorSource({ seed: 'wall', startTime: T0, now: () => wall2 });
+    await offset.start();
+    wall2 += 1_000;
+    await new Promise((r) => setTimeout(r, 300));
+    await offset.stop();
+    expect(offset.time).toBe(T0 + 1_000);
+    expect(() => new SimulatorSource({ followWallClock: true, speed: 2 })).toThrow(/speed 1/);
+  });
+
   it('resumes from a snapshot exactly where it stopped (worker restart)', () => {
     const straight = new SimulatorSource({ seed: 'resume', startTime: T0 });
     const ref: MarketTick[] = [];

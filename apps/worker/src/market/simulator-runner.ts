@@ -67,21 +67,31 @@ export async function startSimulator(
   // not overwritten). A fresh market replaces whatever candles its window overlaps.
   if (resumable && canResume(opts, resumable))
     await service.resumeCandles(opts.symbols, history.time);
-  const behindMs = Math.max(0, (opts.now ?? Date.now)() - history.time);
+  const now = opts.now ?? Date.now;
+  const behindMs = Math.max(0, now() - history.time);
   if (behindMs > 1000) {
     const t0 = performance.now();
+    const from = history.time;
     const off = history.onTick((t) => service.recordHistory(t));
-    history.advance(behindMs);
+    // Simulating a day takes seconds, and the clock moves on meanwhile: go again over what
+    // passed during the previous pass until less than one coarse step is left (a few passes).
+    for (let pass = 0; pass < 5 && now() - history.time >= history.stepMs; pass++)
+      history.advance(now() - history.time);
     off();
     const candles = await service.flush();
     opts.log(
-      `simulated ${(behindMs / 3600_000).toFixed(2)} h of market history (${candles} candles) in ${Math.round(performance.now() - t0)} ms`,
+      `simulated ${((history.time - from) / 3600_000).toFixed(2)} h of market history (${candles} candles) in ${Math.round(performance.now() - t0)} ms`,
     );
   }
+  // The live market runs on the wall clock: the seconds still missing (the last coarse step, the
+  // flush) are simulated at the live rate as soon as it starts, so a trade's time is the time it
+  // is published at (recent trades and candles were ~21 s behind when the live market kept the
+  // offset the backfill left).
   const source = new SimulatorSource({
     resumeFrom: history.snapshot(),
     market: { symbols: opts.symbols },
     ticksPerSecond: opts.ticksPerSecond,
+    followWallClock: true,
     now: opts.now,
   });
   await service.start(source);

@@ -27,6 +27,14 @@ export interface SimulatorOptions {
   ticksPerSecond?: number;
   /** Simulated ms per wall-clock ms when running on timers (e.g. 60 = one hour per minute). */
   speed?: number;
+  /**
+   * A live market: on timers, simulated time is the wall clock (speed 1), so every tick carries
+   * the time it is published at. A market that starts behind (a snapshot taken before a backfill
+   * that took seconds) runs the steps it missed at once, in bounded bursts, instead of keeping the
+   * offset forever. Without it, start() keeps whatever offset simulated time has from the wall
+   * clock (replays of a chosen start time, accelerated runs).
+   */
+  followWallClock?: boolean;
   /** Scenario events scheduled at simulated times. */
   scenario?: readonly ScheduledScenarioEvent[];
   /** Most steps run by one timer callback when catching up (protects the event loop). */
@@ -64,6 +72,7 @@ export class SimulatorSource implements PriceSource {
   private state: SimState;
   private readonly listeners = new Set<TickListener>();
   private readonly speed: number;
+  private readonly followWallClock: boolean;
   private readonly maxCatchUp: number;
   private readonly wallNow: () => number;
   private readonly onListenerError: (error: unknown, tick: MarketTick) => void;
@@ -78,6 +87,9 @@ export class SimulatorSource implements PriceSource {
     this.stepMs = Math.max(1, Math.round(1000 / tps));
     this.speed = options.speed ?? 1;
     if (!(this.speed > 0)) throw new Error('speed must be > 0');
+    this.followWallClock = options.followWallClock === true;
+    if (this.followWallClock && this.speed !== 1)
+      throw new Error('followWallClock runs at speed 1 only');
     this.maxCatchUp = options.maxCatchUpSteps ?? 10_000;
     this.wallNow = options.now ?? Date.now;
     this.onListenerError =
@@ -115,11 +127,14 @@ export class SimulatorSource implements PriceSource {
     };
   }
 
-  /** Run on timers: simulated time follows the wall clock times `speed`. */
+  /**
+   * Run on timers: simulated time follows the wall clock times `speed` (with followWallClock:
+   * simulated time is the wall clock).
+   */
   start(): Promise<void> {
     if (this.timer) return Promise.resolve();
     this.wallStart = this.wallNow();
-    this.simAtWallStart = this.state.time;
+    this.simAtWallStart = this.followWallClock ? this.wallStart : this.state.time;
     this.emitStatus('live');
     const period = Math.max(1, Math.round(this.stepMs / this.speed));
     this.timer = setInterval(() => this.catchUp(), period);
@@ -182,8 +197,9 @@ export class SimulatorSource implements PriceSource {
       this.runStep();
       n++;
     }
-    if (n === this.maxCatchUp) {
+    if (n === this.maxCatchUp && !this.followWallClock) {
       // Too far behind (process was suspended): skip ahead in wall time rather than burst forever.
+      // (A market on the wall clock keeps catching up, maxCatchUp steps per callback.)
       this.wallStart = this.wallNow();
       this.simAtWallStart = this.state.time;
     }
