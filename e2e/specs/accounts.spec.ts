@@ -1,5 +1,5 @@
 import { createDb } from '@lab/db';
-import { randomUUID } from 'node:crypto';
+import { formatAmount, formatSignedAmount } from '../../apps/web/src/lib/format.ts';
 import { e2eState } from '../fixtures/state.ts';
 import {
   expect,
@@ -106,33 +106,31 @@ test('open a second paper account, then reset it after a loss', async ({ page, u
   const second = page.getByRole('row', { name: /Second/ });
   await expect(second).toContainText('2,500.00');
 
-  // Simulate a losing trade as the trading service will record it: wallet and ledger move together.
-  const db = createDb(e2eState().databaseUrl, { max: 1 });
-  try {
-    const account = await db.paperAccount.findFirstOrThrow({
-      where: { userId: user.userId, name: 'Second' },
+  // A losing round trip through the trading API: buy 0.01 BTC at market and sell it back at once
+  // (the fees and the spread are the loss).
+  const accountId = (
+    (await (await page.request.get('/api/trpc/account.list')).json()) as {
+      result: { data: Array<{ id: string; name: string }> };
+    }
+  ).result.data.find((a) => a.name === 'Second')!.id;
+  for (const side of ['buy', 'sell'] as const) {
+    const res = await page.request.post('/api/trpc/trade.placeOrder', {
+      data: { accountId, symbol: 'BTCUSDT', side, type: 'market', quantity: '0.01' },
     });
-    await db.$transaction([
-      db.paperAccount.update({ where: { id: account.id }, data: { walletBalance: '2100.25' } }),
-      db.ledgerEntry.createMany({
-        data: [
-          {
-            txId: randomUUID(),
-            book: `account:${account.id}`,
-            kind: 'realizedPnl',
-            amount: '-399.75',
-          },
-          { txId: randomUUID(), book: 'house:treasury', kind: 'realizedPnl', amount: '399.75' },
-        ],
-      }),
-    ]);
-  } finally {
-    await db.$disconnect();
+    expect(res.status(), await res.text()).toBe(200);
   }
+  const after = (
+    (await (
+      await page.request.get(
+        `/api/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ accountId }))}`,
+      )
+    ).json()) as { result: { data: { walletBalance: string; pnl: string; pnlPercent: string } } }
+  ).result.data;
+  expect(Number(after.pnl)).toBeLessThan(0);
   await page.reload();
-  await expect(second).toContainText('2,100.25');
-  await expect(second).toContainText('-399.75');
-  await expect(second).toContainText('-15.99%');
+  await expect(second).toContainText(formatAmount(after.walletBalance));
+  await expect(second).toContainText(formatSignedAmount(after.pnl));
+  await expect(second).toContainText(`${after.pnlPercent}%`);
   await screenshot(page, 'accounts-two-accounts');
 
   await second.getByRole('button', { name: 'Reset Second' }).click();
@@ -143,19 +141,23 @@ test('open a second paper account, then reset it after a loss', async ({ page, u
   await expect(confirm).toBeHidden();
   await expect(page.getByRole('status')).toContainText('“Second” was reset to 2,500.00 USDT.');
   await expect(second).toContainText('2,500.00');
-  await expect(second).not.toContainText('-399.75');
+  await expect(second).not.toContainText(formatSignedAmount(after.pnl));
 
   // Its page shows the history, the reset included, and renames it.
   await second.getByRole('link', { name: 'Second' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Second' })).toBeVisible();
   const history = page.getByRole('region', { name: 'History' });
-  await expect(history.getByRole('listitem')).toHaveCount(3);
+  // opened, bought, sold, reset (newest first)
+  await expect(history.getByRole('listitem')).toHaveCount(4);
   await expect(history.getByRole('listitem').first()).toContainText(
     'Reset to the starting balance',
   );
   await expect(history.getByRole('listitem').first()).toContainText(
-    '2,100.25 USDT → 2,500.00 USDT',
+    `${formatAmount(after.walletBalance)} USDT → 2,500.00 USDT`,
   );
+  await expect(history.getByRole('listitem').nth(1)).toContainText('Sold 0.01 BTCUSDT');
+  await expect(history.getByRole('listitem').nth(2)).toContainText('Bought 0.01 BTCUSDT');
+  await expect(history.getByRole('listitem').last()).toContainText('Opened with 2,500.00 USDT');
   await page.getByRole('textbox', { name: 'Account name' }).fill('Second try');
   await page.getByRole('button', { name: 'Rename' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Second try' })).toBeVisible();

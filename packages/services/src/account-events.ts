@@ -1,6 +1,20 @@
 import type { Prisma } from '@lab/db';
 
 /**
+ * Account events that are not the margin engine's (they record what is not margin state). Replay
+ * folds every other event, except those stored before trading existed ("legacy:" types).
+ */
+export const NON_ENGINE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'accountRenamed',
+  'accountArchived',
+  'accountRestored',
+  'accountReset',
+]);
+
+export const isEngineEventType = (type: string): boolean =>
+  !type.startsWith('legacy:') && !NON_ENGINE_EVENT_TYPES.has(type);
+
+/**
  * Reserves `count` sequence numbers of the account's event stream and returns the first. The
  * caller holds the account's row lock (SELECT ... FOR UPDATE), which serialises writers of the
  * same stream; the counter lives on the account row, so no max(seq) scan is needed.

@@ -10,7 +10,7 @@ export * from './market.ts';
 export { valueAccount, type Valuation } from './equity.ts';
 export * from './engine-state.ts';
 export { bookBalance } from './ledger.ts';
-export { appendAccountEvent } from './account-events.ts';
+export { appendAccountEvent, isEngineEventType, NON_ENGINE_EVENT_TYPES } from './account-events.ts';
 export * from './trading/ledger-lines.ts';
 export * from './trading/prices.ts';
 export * from './trading/persist.ts';

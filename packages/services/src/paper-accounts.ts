@@ -334,7 +334,22 @@ export async function resetAccount(
         return diff.isZero() ? { account: a, events: [] } : adjustWallet(a, diff, now);
       },
     ]);
-    return { result, context: { market }, value: null };
+    const closed = Object.keys(loaded.engine.positions).length;
+    const canceled = Object.keys(loaded.engine.orders).length;
+    return {
+      result,
+      context: { market },
+      value: null,
+      // a summary beside the engine's events, for the account's history
+      after: async (tx) => {
+        await appendAccountEvent(tx, accountId, 'accountReset', {
+          previousWalletBalance: loaded.engine.walletBalance.toFixed(),
+          walletBalance: result.account.walletBalance.toFixed(),
+          closedPositions: closed,
+          canceledOrders: canceled,
+        });
+      },
+    };
   });
   return getAccount(db, prices, loaded.userId, accountId);
 }
@@ -442,6 +457,25 @@ export interface AccountEventView {
 }
 
 /** Newest first; `cursor` (a sequence number, exclusive) pages to older events. */
+/**
+ * What the account's history shows: money and account events. The rest of the engine's stream
+ * (order acceptances, position changes, triggers, cancels: the order history shows those) and the
+ * deposits a reset makes (its summary event says it) stay out of it.
+ */
+export const ACTIVITY_EVENT_TYPES = [
+  'accountOpened',
+  'fill',
+  'fundingPaid',
+  'liquidation',
+  'leverageChanged',
+  'marginModeChanged',
+  'isolatedMarginAdjusted',
+  'accountReset',
+  'accountRenamed',
+  'accountArchived',
+  'accountRestored',
+] as const;
+
 export async function listAccountEvents(
   db: Db,
   userId: string,
@@ -450,7 +484,11 @@ export async function listAccountEvents(
 ): Promise<{ events: AccountEventView[]; nextCursor: number | null }> {
   await requireOwnedAccount(db, userId, accountId);
   const rows = await db.accountEvent.findMany({
-    where: { accountId, ...(opts.cursor ? { seq: { lt: opts.cursor } } : {}) },
+    where: {
+      accountId,
+      type: { in: [...ACTIVITY_EVENT_TYPES] },
+      ...(opts.cursor ? { seq: { lt: opts.cursor } } : {}),
+    },
     orderBy: { seq: 'desc' },
     take: opts.limit + 1,
   });

@@ -2,6 +2,7 @@ import { createDb, type Db } from '@lab/db';
 import { createTestDatabase, type TestDatabase } from '@lab/db/testing';
 import { accountToJson, eventFromJson, replay, type Account } from '@lab/margin-engine';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { isEngineEventType } from '../src/account-events.ts';
 import { loadAccountState } from '../src/engine-state.ts';
 import { accountBook } from '../src/trading/ledger-lines.ts';
 
@@ -24,12 +25,10 @@ export function useTestDb(): { readonly db: Db } {
 export async function replayStored(db: Db, accountId: string): Promise<Account> {
   const rows = await db.accountEvent.findMany({ where: { accountId }, orderBy: { seq: 'asc' } });
   const engineEvents = rows
-    .filter((r) => !r.type.startsWith('legacy:') && !NON_ENGINE.has(r.type))
+    .filter((r) => isEngineEventType(r.type))
     .map((r) => eventFromJson(r.payload));
   return replay(accountId, engineEvents);
 }
-
-const NON_ENGINE = new Set(['accountRenamed', 'accountArchived', 'accountRestored']);
 
 /**
  * The invariants every stored account keeps: replaying its engine events gives exactly the stored

@@ -21,23 +21,62 @@ type Payload = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const usdt = (v: unknown) => `${formatAmount(str(v) || '0')} USDT`;
 
-/** A sentence for each kind of account event; unknown kinds show their type. */
+const signedUsdt = (v: unknown) => `${formatSignedAmount(str(v) || '0')} USDT`;
+
+/**
+ * A sentence for each kind of event of the account's history (the margin engine's events, as
+ * eventToJson writes them, and the account's own); unknown kinds show their type.
+ */
 export function describeEvent(e: AccountEventView): { title: string; detail: string | null } {
   const p = (e.payload ?? {}) as Payload;
   switch (e.type) {
     case 'accountOpened':
+      return { title: `Opened with ${usdt(p.walletBalance)}`, detail: null };
+    case 'fill': {
+      const parts = [`Fee ${usdt(p.fee)}`];
+      if (str(p.realizedPnl) && str(p.realizedPnl) !== '0')
+        parts.push(`Realized PnL ${signedUsdt(p.realizedPnl)}`);
       return {
-        title: `Opened as “${str(p.name)}”`,
-        detail: `Starting balance ${usdt(p.startingBalance)}`,
+        title: `${p.side === 'buy' ? 'Bought' : 'Sold'} ${str(p.quantity)} ${str(p.symbol)} at ${str(p.price)}`,
+        detail: parts.join(' · '),
       };
-    case 'deposit':
-      return { title: `Deposit of ${usdt(p.amount)}`, detail: `Wallet ${usdt(p.walletBalance)}` };
+    }
+    case 'fundingPaid': {
+      const received = !str(p.amount).startsWith('-');
+      return {
+        title: `Funding ${received ? 'received' : 'paid'} on ${str(p.symbol)}`,
+        detail: `${signedUsdt(p.amount)} at a rate of ${str(p.rate)}`,
+      };
+    }
+    case 'liquidation':
+      return {
+        title: `Liquidated ${str(p.quantity)} ${str(p.symbol)} at ${str(p.price)}`,
+        detail: `Realized PnL ${signedUsdt(p.realizedPnl)} · Liquidation fee ${usdt(p.fee)}${
+          str(p.shortfall) && str(p.shortfall) !== '0'
+            ? ` · ${usdt(p.shortfall)} paid by the insurance fund`
+            : ''
+        }`,
+      };
+    case 'leverageChanged':
+      return { title: `${str(p.symbol)} leverage set to ${str(p.leverage)}×`, detail: null };
+    case 'marginModeChanged':
+      return {
+        title: `${str(p.symbol)} set to ${p.mode === 'isolated' ? 'isolated' : 'cross'} margin`,
+        detail: null,
+      };
+    case 'isolatedMarginAdjusted': {
+      const added = !str(p.amount).startsWith('-');
+      return {
+        title: `${added ? 'Added' : 'Removed'} ${usdt(str(p.amount).replace(/^-/, ''))} of isolated margin on ${str(p.symbol)}`,
+        detail: `Isolated margin ${usdt(p.isolatedWallet)}`,
+      };
+    }
     case 'accountReset': {
-      const closed = Array.isArray(p.closedPositions) ? p.closedPositions.length : 0;
       const parts = [`Wallet ${usdt(p.previousWalletBalance)} → ${usdt(p.walletBalance)}`];
-      if (closed) parts.push(`${closed} position${closed === 1 ? '' : 's'} closed`);
-      if (typeof p.clearedSettings === 'number' && p.clearedSettings > 0)
-        parts.push('leverage settings cleared');
+      const closed = Number(p.closedPositions ?? 0);
+      const canceled = Number(p.canceledOrders ?? 0);
+      if (closed) parts.push(`${closed} position${closed === 1 ? '' : 's'} closed at the mark`);
+      if (canceled) parts.push(`${canceled} order${canceled === 1 ? '' : 's'} canceled`);
       return { title: 'Reset to the starting balance', detail: parts.join(' · ') };
     }
     case 'accountRenamed':
