@@ -23,7 +23,7 @@ export const newExchange = (market: Market, insuranceFund: Decimal = ZERO): Exch
   deposits: insuranceFund,
 });
 
-/** Where an account event's money comes from or goes to, outside the account. */
+/** Where an account event's money comes from or goes to, outside the account (zeros are +0). */
 export function counterpartyFlows(ev: EngineEvent): {
   house: Decimal;
   insurance: Decimal;
@@ -35,9 +35,13 @@ export function counterpartyFlows(ev: EngineEvent): {
     case 'deposit':
       return { house: ZERO, insurance: ZERO, deposit: ev.amount };
     case 'fill':
-      return { house: ev.fee.minus(ev.realizedPnl), insurance: ev.shortfall.neg(), deposit: ZERO };
+      return {
+        house: ev.fee.minus(ev.realizedPnl),
+        insurance: ZERO.minus(ev.shortfall),
+        deposit: ZERO,
+      };
     case 'fundingPaid':
-      return { house: ev.amount.neg(), insurance: ZERO, deposit: ZERO };
+      return { house: ZERO.minus(ev.amount), insurance: ZERO, deposit: ZERO };
     case 'liquidation':
       return { house: ev.realizedPnl.neg(), insurance: ev.fee.minus(ev.shortfall), deposit: ZERO };
     case 'orderAmended':

@@ -70,6 +70,25 @@ describe('events and replay', () => {
     expect(ev).toMatchObject({ type: 'positionChanged', costBasis: d('15000.15') });
   });
 
+  it('a fill stored before insurance could cover one is revived with shortfall 0', () => {
+    const ev = eventFromJson({
+      type: 'fill',
+      accountId: 'x',
+      time: 1,
+      orderId: 'x-1',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      quantity: '0.1',
+      price: '50000',
+      liquidity: 'taker',
+      feeRate: '0.0005',
+      fee: '2.5',
+      realizedPnl: '0',
+    });
+    expect(ev).toMatchObject({ type: 'fill', shortfall: d(0), fee: d('2.5') });
+    expect(counterpartyFlows(ev)).toEqual({ house: d('2.5'), insurance: d(0), deposit: d(0) });
+  });
+
   it('an event the order status does not allow is INVALID_TRANSITION and changes nothing', () => {
     const r = placeOrder(
       openAccount('x', d('10000'), 0).account,
