@@ -2,9 +2,9 @@
 // trade and status of every symbol, from the batches the market data services publish. It turns
 // each batch into points, in order, for the symbols that are live only: a halted or stale market
 // (or a mark older than 15 s, effectiveStatus) neither fills resting orders, nor triggers stops,
-// nor liquidates. It also watches the funding clock: the first live mark past a funding time of
-// the grid emits a funding point (before that mark), with the rate the symbol's mark ticks
-// announced last and the marks before it.
+// nor liquidates. It also watches the funding clock: the first tick past a funding time of the
+// grid emits a funding point (before that tick), with the rate each symbol's mark ticks announced
+// last and the marks before it.
 import type { MarketStatus, MarketTick } from '@lab/contracts';
 import { CATALOGUE, Decimal, withPrice, type Market } from '@lab/margin-engine';
 import { effectiveStatus } from '@lab/services';
@@ -119,6 +119,7 @@ export class PriceState {
         };
         if (s.status === 'live') out.push(this.point(t.symbol, s, t.time, true));
       } else if (t.kind === 'trade') {
+        out.push(...this.fundingDue(t.time));
         s.last = new Decimal(t.price);
         if (
           s.mark &&
@@ -150,7 +151,7 @@ export class PriceState {
   }
 
   /**
-   * Funding points when `time` (a mark's) is past funding times not handled yet: every symbol
+   * Funding points when `time` (a tick's) is past funding times not handled yet: every symbol
    * with a known rate whose grid has a funding time in (handled, time] is due at the latest one
    * (earlier missed ones are skipped: see the README), at the rate its marks announced last and
    * the marks before this tick. One point per funding time, earliest first.
