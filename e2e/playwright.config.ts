@@ -10,6 +10,8 @@ process.env.LAB_E2E_STATE_FILE ??= path.join(
   os.tmpdir(),
   `lab-e2e-state-${process.env.E2E_PORT}.json`,
 );
+// The sign-up throttle of the e2e server (the specs read it to know where it bites).
+process.env.LAB_SIGNUPS_PER_ADDRESS_PER_HOUR ??= '20';
 const baseURL = `http://localhost:${process.env.E2E_PORT}`;
 
 // The project's one Chromium (CHROMIUM_PATH, else a system Chromium, else the one npm installed),

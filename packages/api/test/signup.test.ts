@@ -1,4 +1,4 @@
-import { SIGN_UP_RULE } from '@lab/auth';
+import { signUpRule } from '@lab/services';
 import type { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { callerFor, uniqueEmail } from '../src/testing/index.ts';
@@ -89,7 +89,7 @@ describe('auth.signUp', () => {
     const ip = '198.51.100.7';
     const before = await counts();
     const results = await Promise.allSettled(
-      Array.from({ length: SIGN_UP_RULE.limit + 5 }, (_, i) =>
+      Array.from({ length: signUpRule().limit + 5 }, (_, i) =>
         callerFor(t.db, null, ip).auth.signUp({
           email: uniqueEmail(`bulk${i}`),
           displayName: `Bulk ${i}`,
@@ -97,7 +97,7 @@ describe('auth.signUp', () => {
         }),
       ),
     );
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(SIGN_UP_RULE.limit);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(signUpRule().limit);
     const refused = results.flatMap((r) =>
       r.status === 'rejected' ? [r.reason as TRPCError] : [],
     );
@@ -109,8 +109,8 @@ describe('auth.signUp', () => {
       );
     }
     const after = await counts();
-    expect(after.users - before.users).toBe(SIGN_UP_RULE.limit);
-    expect(after.accounts - before.accounts).toBe(SIGN_UP_RULE.limit);
+    expect(after.users - before.users).toBe(signUpRule().limit);
+    expect(after.accounts - before.accounts).toBe(signUpRule().limit);
     expect(await ledgerTotal(t.db)).toBe('0');
     // Another address is not affected.
     const other = await callerFor(t.db, null, '198.51.100.8').auth.signUp({

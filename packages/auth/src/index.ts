@@ -20,7 +20,6 @@ export {
   pruneRateLimitBuckets,
   SIGN_IN_RULE,
   SIGN_IN_RULES,
-  SIGN_UP_RULE,
   type ThrottleRule,
   type SignInRules,
   type BucketState,

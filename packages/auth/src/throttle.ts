@@ -29,9 +29,6 @@ export const SIGN_IN_RULES: SignInRules = {
   perEmail: { limit: 100, windowSeconds: 3600 },
 };
 
-/** Sign-ups allowed per client address (each one creates a user and a funded paper account). */
-export const SIGN_UP_RULE: ThrottleRule = { limit: 20, windowSeconds: 3600 };
-
 export interface BucketState {
   key: string;
   count: number;

@@ -1,5 +1,6 @@
 // Limits and settings of users and paper accounts, read from the environment on each use so that
 // tests and the launcher can set them.
+import type { ThrottleRule } from '@lab/auth';
 import { Prisma } from '@lab/db';
 
 export const MIN_STARTING_BALANCE = new Prisma.Decimal(100);
@@ -24,4 +25,19 @@ export function defaultStartingBalance(): Prisma.Decimal {
     );
   }
   return v;
+}
+
+/**
+ * Sign-ups allowed per client address and hour (LAB_SIGNUPS_PER_ADDRESS_PER_HOUR). Each creates a
+ * user and a funded paper account, so it is throttled; the default lets a class of 60 behind one
+ * school network sign up in the first minutes of a lesson.
+ */
+export function signUpRule(): ThrottleRule {
+  const raw = process.env.LAB_SIGNUPS_PER_ADDRESS_PER_HOUR?.trim();
+  const limit = raw ? Number(raw) : 60;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+    throw new Error(
+      `LAB_SIGNUPS_PER_ADDRESS_PER_HOUR must be a whole number from 1 to 100000, got "${raw}"`,
+    );
+  return { limit, windowSeconds: 3600 };
 }

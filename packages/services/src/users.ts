@@ -10,7 +10,6 @@ import {
   refundAttempt,
   SIGN_IN_ERROR,
   SIGN_IN_RULE,
-  SIGN_UP_RULE,
   takeAttempt,
   throttledMessage,
   verifyPassword,
@@ -19,7 +18,7 @@ import {
   type Role,
 } from '@lab/auth';
 import { Prisma, type Db } from '@lab/db';
-import { defaultStartingBalance } from './config.ts';
+import { defaultStartingBalance, signUpRule } from './config.ts';
 import { AppError } from './errors.ts';
 import { createFundedAccount } from './paper-accounts.ts';
 
@@ -35,7 +34,7 @@ export interface SignUpResult {
 }
 
 /**
- * A visitor signing up (auth.signUp): at most SIGN_UP_RULE.limit sign-ups per client address and
+ * A visitor signing up (auth.signUp): at most signUpRule().limit sign-ups per client address and
  * window, counted before anything is created, so simultaneous requests cannot slip past it. All
  * clients whose address is unknown share one allowance.
  */
@@ -44,8 +43,9 @@ export async function signUpFromAddress(
   ip: string,
   input: { email: string; displayName: string; password: string },
 ): Promise<SignUpResult> {
-  const bucket = await takeAttempt(db, `signup:ip:${ip}`, SIGN_UP_RULE);
-  if (bucket.count > SIGN_UP_RULE.limit) {
+  const rule = signUpRule();
+  const bucket = await takeAttempt(db, `signup:ip:${ip}`, rule);
+  if (bucket.count > rule.limit) {
     const minutes = Math.ceil(bucket.retryAfterSeconds / 60);
     throw new AppError(
       'RATE_LIMITED',
