@@ -148,7 +148,7 @@ export function placeOrder(
   }
   // an order that cut risk is never refused, even when its fee or slippage leaves the account
   // liquidatable: then the liquidation runs now, as it would at the next mark
-  if (cutsRisk && needsLiquidation(acc, market)) {
+  if (cutsRisk && Object.keys(acc.positions).length > 0 && needsLiquidation(acc, market)) {
     const liq = liquidate(acc, market, now, v.symbol);
     return { account: liq.account, events: [...events, ...liq.events] };
   }

@@ -60,15 +60,17 @@ export const realizedOn = (
     .minus(releasedCost(p, closed))
     .times(p.quantity.isPos() ? 1 : -1);
 
+/** `openedAt`: the one fill price of a position opened from flat (cost / qty is exactly that). */
 export const makePosition = (
   symbol: string,
   quantity: Decimal,
   costBasis: Decimal,
   isolatedWallet: Decimal,
+  openedAt?: Decimal,
 ): Position => ({
   symbol,
   quantity,
-  entryPrice: entryOf(costBasis, quantity),
+  entryPrice: quantity.isZero() ? ZERO : (openedAt ?? entryOf(costBasis, quantity)),
   costBasis: quantity.isZero() ? ZERO : costBasis,
   isolatedWallet,
 });
@@ -102,7 +104,13 @@ export function applyTrade(
   if (q.isZero() || q.isPos() === s.isPos()) {
     const transfer = openMargin(qty);
     return {
-      position: makePosition(symbol, q.plus(s), cost.plus(qty.times(price)), iw.plus(transfer)),
+      position: makePosition(
+        symbol,
+        q.plus(s),
+        cost.plus(qty.times(price)),
+        iw.plus(transfer),
+        q.isZero() ? price : undefined,
+      ),
       realizedPnl: ZERO,
       isolatedTransfer: transfer,
       fee,
@@ -117,7 +125,7 @@ export function applyTrade(
   const restCost = flipped ? nq.abs().times(price) : cost.minus(releasedCost(held, closed));
   if (!isolated) {
     return {
-      position: makePosition(symbol, nq, restCost, ZERO),
+      position: makePosition(symbol, nq, restCost, ZERO, flipped ? price : undefined),
       realizedPnl,
       isolatedTransfer: ZERO,
       fee,
@@ -133,7 +141,7 @@ export function applyTrade(
   if (nq.isZero() || flipped) {
     const reopen = openMargin(nq);
     return {
-      position: makePosition(symbol, nq, restCost, reopen),
+      position: makePosition(symbol, nq, restCost, reopen, flipped ? price : undefined),
       realizedPnl,
       isolatedTransfer: reopen.minus(settled),
       fee: charged,
