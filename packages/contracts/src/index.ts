@@ -5,3 +5,4 @@ export * from './market.ts';
 export * from './channels.ts';
 export * from './figures.ts';
 export * from './live.ts';
+export * from './trade.ts';

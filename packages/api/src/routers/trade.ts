@@ -1,7 +1,15 @@
 // Trading on one paper account: every procedure is account-scoped (accountProcedure checks that
 // the account is the caller's), validates its input with the bounded contracts primitives and
 // calls one service. Amounts are decimal strings; every rule is the margin engine's.
-import { clientOrderId, epochMs, int, positiveDecimal, seqCursor, symbol } from '@lab/contracts';
+import {
+  clientOrderId,
+  epochMs,
+  int,
+  orderInput,
+  positiveDecimal,
+  seqCursor,
+  symbol,
+} from '@lab/contracts';
 import {
   adjustIsolatedMargin,
   amendOrder,
@@ -28,39 +36,6 @@ import {
 } from '@lab/services';
 import { z } from 'zod';
 import { accountProcedure, router } from '../trpc.ts';
-
-const ORDER_TYPES = [
-  'market',
-  'limit',
-  'stopMarket',
-  'stopLimit',
-  'takeProfitMarket',
-  'takeProfitLimit',
-] as const;
-const side = z.enum(['buy', 'sell'], { error: 'side must be buy or sell' });
-const trigger = z.object({ stopPrice: positiveDecimal('stopPrice') });
-
-/** An order: the engine checks every rule that depends on the account and the market. */
-export const orderInput = z.object({
-  symbol,
-  side,
-  type: z.enum(ORDER_TYPES, { error: `type must be one of ${ORDER_TYPES.join(', ')}` }),
-  quantity: positiveDecimal('quantity').optional(),
-  price: positiveDecimal('price').optional(),
-  stopPrice: positiveDecimal('stopPrice').optional(),
-  /** Limit orders only. GTX is post-only (refused rather than taking liquidity). */
-  timeInForce: z
-    .enum(['GTC', 'IOC', 'FOK', 'GTX'], { error: 'timeInForce must be GTC, IOC, FOK or GTX' })
-    .optional(),
-  reduceOnly: z.boolean().optional(),
-  closePosition: z.boolean().optional(),
-  /** What stop and take-profit triggers watch: the mark (default) or the last trade price. */
-  workingType: z.enum(['mark', 'last'], { error: 'workingType must be mark or last' }).optional(),
-  /** A retry with the same id returns the order placed first. */
-  clientOrderId: clientOrderId.optional(),
-  takeProfit: trigger.optional(),
-  stopLoss: trigger.optional(),
-});
 
 const engineOrderId = z
   .string({ error: 'orderId must be an order id' })
