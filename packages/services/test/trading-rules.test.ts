@@ -281,6 +281,15 @@ describe('preview', () => {
     const summary = await getTradingSummary(t.db, prices, me, accountId);
     expect(summary.availableBalance).toBe(p.availableBalanceAfter);
     expect(summary.crossMarginRatio).toBe(p.crossMarginRatio);
+    // a cross position: its compartment is the cross account; the stress moves the mark against it
+    expect(p.marginRatio).toBe(p.crossMarginRatio);
+    expect(p.stress.map((x) => [x.movePercent, x.markPrice, x.liquidated])).toEqual([
+      [5, '47500', false],
+      [10, '45000', false],
+      [20, '40000', false],
+    ]);
+    // 20% down: wallet 10,000 - fee 5 + 0.2 x (40,000 - 50,000) = 7,995
+    expect(p.stress[2]!.equity).toBe('7995');
   });
 
   it('says why the engine would refuse', async () => {

@@ -26,6 +26,18 @@ export interface OrderPreviewView {
   liquidationPrice: string | null;
   /** Cross margin ratio after the order; null when infinite. */
   crossMarginRatio: string | null;
+  /** Margin ratio of the resulting position's compartment (isolated, or cross); null: infinite. */
+  marginRatio: string | null;
+  /** The resulting account with the symbol's mark 5%, 10%, 20% against the position. */
+  stress: Array<{
+    movePercent: number;
+    markPrice: string;
+    /** Margin balance of the position's compartment at that mark. */
+    equity: string;
+    marginRatio: string | null;
+    /** The engine would liquidate that compartment at that mark. */
+    liquidated: boolean;
+  }>;
   availableBalanceBefore: string;
   availableBalanceAfter: string;
 }
@@ -53,6 +65,14 @@ export async function previewOrder(
     entryPrice: s(p.entryPrice),
     liquidationPrice: p.liquidationPrice ? s(p.liquidationPrice) : null,
     crossMarginRatio: ratio(p.crossMarginRatio),
+    marginRatio: ratio(p.marginRatio),
+    stress: p.stress.map((x) => ({
+      movePercent: x.movePercent,
+      markPrice: s(x.markPrice),
+      equity: s(x.equity),
+      marginRatio: ratio(x.marginRatio),
+      liquidated: x.liquidated,
+    })),
     availableBalanceBefore: s(p.availableBalanceBefore),
     availableBalanceAfter: s(p.availableBalanceAfter),
   };
