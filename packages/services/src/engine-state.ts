@@ -7,6 +7,7 @@ import {
   Decimal,
   emptyAccount,
   type Account,
+  type Catalogue,
   type MarginMode,
   type Market,
   type Order,
@@ -16,6 +17,7 @@ import {
   type TimeInForce,
   type WorkingType,
 } from '@lab/margin-engine';
+import { competitionCatalogue, rulesOf, type CompetitionRules } from './competitions/rules.ts';
 
 type Tx = Prisma.TransactionClient;
 type Num = Prisma.Decimal | string | { toString(): string };
@@ -168,6 +170,10 @@ export interface LoadedAccount {
   lastEventSeq: number;
   version: number;
   engine: Account;
+  /** The instruments the engine trades this account with (a competition's fees and caps). */
+  catalogue: Catalogue;
+  /** The rules of the competition a COMPETITION account belongs to. */
+  competition?: CompetitionRules;
 }
 
 /**
@@ -263,6 +269,21 @@ export async function loadAccountStates(
         cost_basis::text AS cost_basis, isolated_wallet::text AS isolated_wallet
       FROM positions WHERE account_id = ANY(${found}::uuid[])`,
   );
+  const competitive = accounts.filter((a) => a.kind === 'COMPETITION').map((a) => a.id);
+  const rules = new Map(
+    competitive.length === 0
+      ? []
+      : (
+          await tx.$queryRaw<Array<Keyed<Parameters<typeof rulesOf>[0]>>>`
+            SELECT p.account_id, c.id::text AS competition_id, c.name, c.state::text AS state,
+              c.starts_at, c.ends_at, c.ended_at, c.symbols, c.max_leverage,
+              c.margin_modes::text AS margin_modes, c.maker_fee_rate::text AS maker_fee_rate,
+              c.taker_fee_rate::text AS taker_fee_rate, c.allow_bots,
+              p.status::text AS participant_status
+            FROM competition_participants p JOIN competitions c ON c.id = p.competition_id
+            WHERE p.account_id = ANY(${competitive}::uuid[])`
+        ).map((r) => [r.account_id, rulesOf(r)] as const),
+  );
   const open = [...OPEN_STATUSES];
   const orders = groupBy(
     await tx.$queryRaw<OrderRow[]>`
@@ -319,9 +340,19 @@ export async function loadAccountStates(
       lastEventSeq: a.last_event_seq,
       version: a.version,
       engine,
+      ...accountRules(rules.get(a.id)),
     });
   }
   return out;
+}
+
+/** A competition account's rules and catalogue; every other account trades the catalogue as is. */
+function accountRules(
+  competition: CompetitionRules | undefined,
+): Pick<LoadedAccount, 'catalogue' | 'competition'> {
+  return competition
+    ? { catalogue: competitionCatalogue(competition), competition }
+    : { catalogue: CATALOGUE };
 }
 
 /**
@@ -332,6 +363,7 @@ export function marketFor(
   account: Account,
   marks: ReadonlyMap<string, Num>,
   lastPrices?: ReadonlyMap<string, Num>,
+  instruments: Catalogue = CATALOGUE,
 ): { market: Market; unpriced: string[] } {
   const out: Record<string, Decimal> = {};
   for (const [symbol, price] of marks) out[symbol] = dec(price);
@@ -343,5 +375,5 @@ export function marketFor(
   }
   const last: Record<string, Decimal> = {};
   for (const [symbol, price] of lastPrices ?? []) last[symbol] = dec(price);
-  return { market: { instruments: CATALOGUE, marks: out, lastPrices: last }, unpriced };
+  return { market: { instruments, marks: out, lastPrices: last }, unpriced };
 }

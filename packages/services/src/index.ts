@@ -23,3 +23,4 @@ export * from './trading/orders.ts';
 export * from './trading/preview.ts';
 export * from './trading/read-models.ts';
 export * from './trading/house.ts';
+export * from './competitions/rules.ts';

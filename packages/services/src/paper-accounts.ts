@@ -15,6 +15,7 @@ import {
 import { MAIN_VENUE } from '@lab/contracts';
 import {
   adjustWallet,
+  CATALOGUE,
   closeAllAtMark,
   DEFAULT_SETTINGS,
   Decimal,
@@ -149,6 +150,7 @@ export async function createFundedAccount(
     lastEventSeq: 0,
     version: 0,
     engine: { ...opened.account, walletBalance: new Decimal(0) },
+    catalogue: CATALOGUE,
   };
   await persistResult(tx, loaded, opened, { market: { instruments: {}, marks: {} } });
   return account.id;
@@ -288,7 +290,7 @@ async function closeEverything(
   reason: string,
   now: number,
 ) {
-  const market = marketOf(await prices.quotes(loaded.venueId));
+  const market = marketOf(await prices.quotes(loaded.venueId), loaded.catalogue);
   return { market, close: (a: LoadedAccount['engine']) => closeAllAtMark(a, market, now, reason) };
 }
 

@@ -317,7 +317,10 @@ export class VenueRunner {
     this.market = marketAfter(start, points);
     if (act.size === 0) return;
     await this.commit([...act], (loaded) => {
-      const r = applyPoints(loaded.engine, start, points, atOnce.has(loaded.id) ? at : undefined);
+      // confirmed with the account's own instruments (a competition's fee rates and caps); the
+      // candidates above used the catalogue's, whose maintenance margins are the same
+      const own = { ...start, instruments: loaded.catalogue };
+      const r = applyPoints(loaded.engine, own, points, atOnce.has(loaded.id) ? at : undefined);
       if (r.result.events.length === 0) return undefined;
       return {
         result: r.result,
@@ -338,7 +341,7 @@ export class VenueRunner {
       (loaded, paid) => {
         const result = fundingFor(
           loaded.engine,
-          p.market,
+          { ...p.market, instruments: loaded.catalogue },
           p.rates,
           paid.get(loaded.id) ?? new Set(),
           p.time,

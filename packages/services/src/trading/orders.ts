@@ -23,6 +23,7 @@ import {
   type TimeInForce,
   type WorkingType,
 } from '@lab/margin-engine';
+import { enforceCompetitionRules } from '../competitions/rules.ts';
 import type { LoadedAccount } from '../engine-state.ts';
 import { engine, engineAppError, requireLive } from './engine-errors.ts';
 import { effectiveStatus, marketOf, type VenuePrices } from './prices.ts';
@@ -113,12 +114,24 @@ export async function liveMarket(
   now: number,
 ): Promise<Market> {
   const quotes = await prices.quotes(loaded.venueId);
-  const market = marketOf(quotes);
+  const market = marketOf(quotes, loaded.catalogue);
   if (symbol !== undefined) {
     if (!market.instruments[symbol]) throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
     requireLive(symbol, effectiveStatus(quotes.get(symbol), now));
   }
   return market;
+}
+
+/**
+ * Whether the order can open or enlarge a position: anything but a reduce-only or close-position
+ * order, or one on the opposite side no larger than the position.
+ */
+export function addsRisk(account: Account, req: PlaceOrderRequest): boolean {
+  if (req.reduceOnly || req.closePosition) return false;
+  const q = account.positions[req.symbol]?.quantity;
+  if (!q || req.quantity === undefined) return true;
+  const opposite = q.isPos() !== (req.side === 'buy');
+  return !(opposite && new Decimal(req.quantity).lte(q.abs()));
 }
 
 export function engineRequest(req: PlaceOrderRequest): OrderRequest {
@@ -196,6 +209,20 @@ async function placeUnderLock(
       }
       const req = build(loaded);
       const now = Date.now();
+      if (loaded.competition) {
+        const s = settingsOf(loaded.engine, req.symbol, loaded.catalogue[req.symbol]);
+        enforceCompetitionRules(
+          loaded.competition,
+          {
+            kind: 'order',
+            symbol: req.symbol,
+            addsRisk: addsRisk(loaded.engine, req),
+            leverage: s.leverage,
+            marginMode: s.marginMode,
+          },
+          now,
+        );
+      }
       const market = await liveMarket(prices, loaded, req.symbol, now);
       const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
       if (r.rejected) throw engineAppError(r.rejected.code, r.rejected.field);
@@ -293,6 +320,8 @@ export async function amendOrder(
     if (!row || !loaded.engine.orders[row.id])
       throw engineAppError('ORDER_NOT_FOUND', refField(req));
     const now = Date.now();
+    if (loaded.competition)
+      enforceCompetitionRules(loaded.competition, { kind: 'manage', symbol: row.symbol }, now);
     const market = await liveMarket(prices, loaded, row.symbol, now);
     const result = engine(() =>
       engineAmend(
@@ -340,7 +369,7 @@ export async function cancelOrder(
     const row = await findOrder(tx, accountId, ref);
     if (!row || !loaded.engine.orders[row.id])
       throw engineAppError('ORDER_NOT_FOUND', refField(ref));
-    const market = marketOf(await prices.quotes(loaded.venueId));
+    const market = marketOf(await prices.quotes(loaded.venueId), loaded.catalogue);
     const result = engine(() => engineCancel(loaded.engine, { orderId: row.id }, Date.now()));
     return {
       result,
@@ -368,7 +397,7 @@ export async function cancelAllOrders(
   const box: { canceled: OrderView[] } = { canceled: [] };
   await runOnAccount(db, actor, accountId, async (loaded) => {
     const now = Date.now();
-    const market = marketOf(await prices.quotes(loaded.venueId));
+    const market = marketOf(await prices.quotes(loaded.venueId), loaded.catalogue);
     let account: Account = loaded.engine;
     const events: EngineEvent[] = [];
     const open = Object.values(loaded.engine.orders)
@@ -450,6 +479,12 @@ export function setLeverage(
   req: { symbol: string; leverage: number },
 ): Promise<SymbolSettingView> {
   return runEngine(db, actor, accountId, async (loaded) => {
+    if (loaded.competition)
+      enforceCompetitionRules(
+        loaded.competition,
+        { kind: 'leverage', symbol: req.symbol, leverage: req.leverage },
+        Date.now(),
+      );
     const market = await liveMarket(prices, loaded, req.symbol, Date.now());
     const result = engine(() =>
       engineSetLeverage(loaded.engine, market, req.symbol, req.leverage, Date.now()),
@@ -467,8 +502,14 @@ export function setMarginMode(
   req: { symbol: string; marginMode: 'cross' | 'isolated' },
 ): Promise<SymbolSettingView> {
   return runEngine(db, actor, accountId, async (loaded) => {
-    const market = marketOf(await prices.quotes(loaded.venueId));
+    const market = marketOf(await prices.quotes(loaded.venueId), loaded.catalogue);
     if (!market.instruments[req.symbol]) throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
+    if (loaded.competition)
+      enforceCompetitionRules(
+        loaded.competition,
+        { kind: 'marginMode', symbol: req.symbol, marginMode: req.marginMode },
+        Date.now(),
+      );
     const result = engine(() =>
       engineSetMarginMode(loaded.engine, market, req.symbol, req.marginMode, Date.now()),
     );
@@ -485,6 +526,12 @@ export function adjustIsolatedMargin(
   req: { symbol: string; action: 'add' | 'remove'; amount: string },
 ): Promise<{ symbol: string; isolatedWallet: string }> {
   return runEngine(db, actor, accountId, async (loaded) => {
+    if (loaded.competition)
+      enforceCompetitionRules(
+        loaded.competition,
+        { kind: 'manage', symbol: req.symbol },
+        Date.now(),
+      );
     const market = await liveMarket(prices, loaded, req.symbol, Date.now());
     let amount: Decimal;
     try {

@@ -4,7 +4,7 @@
 import { MAIN_VENUE, type MarkTick, type MarketStatus } from '@lab/contracts';
 import type { MarketFeedLike } from '@lab/market-data';
 import type { Db } from '@lab/db';
-import { CATALOGUE, Decimal, type Market } from '@lab/margin-engine';
+import { CATALOGUE, Decimal, type Catalogue, type Market } from '@lab/margin-engine';
 
 export interface PriceQuote {
   markPrice: string;
@@ -30,15 +30,18 @@ export function effectiveStatus(q: PriceQuote | undefined, now: number): MarketS
   return q.status;
 }
 
-/** The engine's market for the quotes. */
-export function marketOf(quotes: ReadonlyMap<string, PriceQuote>): Market {
+/** The engine's market for the quotes (with an account's own catalogue: a competition's fees). */
+export function marketOf(
+  quotes: ReadonlyMap<string, PriceQuote>,
+  instruments: Catalogue = CATALOGUE,
+): Market {
   const marks: Record<string, Decimal> = {};
   const lastPrices: Record<string, Decimal> = {};
   for (const [symbol, q] of quotes) {
     marks[symbol] = new Decimal(q.markPrice);
     if (q.lastPrice) lastPrices[symbol] = new Decimal(q.lastPrice);
   }
-  return { instruments: CATALOGUE, marks, lastPrices };
+  return { instruments, marks, lastPrices };
 }
 
 const STATUS: Record<string, MarketStatus> = {

@@ -106,7 +106,7 @@ async function figuresAt(prices: VenuePrices, loaded: LoadedAccount) {
   const last = new Map(
     [...quotes].flatMap(([s, q]) => (q.lastPrice ? [[s, q.lastPrice] as const] : [])),
   );
-  const { market, unpriced } = marketFor(loaded.engine, marks, last);
+  const { market, unpriced } = marketFor(loaded.engine, marks, last, loaded.catalogue);
   return { figures: figuresOf(loaded.engine, market), unpriced, quotes };
 }
 

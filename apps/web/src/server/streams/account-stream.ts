@@ -5,7 +5,7 @@
 // one group: its state is loaded once per change and each event is encoded once.
 import { MARGIN_CALL_RATIO, type AccountChange, type AccountStreamEvent } from '@lab/contracts';
 import type { Db } from '@lab/db';
-import type { Account } from '@lab/margin-engine';
+import type { Account, Catalogue } from '@lab/margin-engine';
 import type { FeedUpdate, MarketFeedLike } from '@lab/market-data';
 import {
   figuresOf,
@@ -21,6 +21,8 @@ interface Watched {
   accountId: string;
   venue: string;
   engine: Account;
+  /** Its instruments (a competition account trades with its competition's fees and caps). */
+  catalogue: Catalogue;
   version: number;
   lastEventSeq: number;
   /** Symbols of its positions (their marks move its figures). */
@@ -37,11 +39,28 @@ interface Watched {
 const REARM_RATIO = MARGIN_CALL_RATIO - 0.05;
 const MAX_EVENTS_PER_UPDATE = 500;
 
+/**
+ * Work (ms) a figures pass does before letting the event loop write what it queued. The engine's
+ * figures cost tens of microseconds per account: 1,000 accounts are several slices.
+ */
+const SLICE_MS = 10;
+
+/** Marks waiting for a figures pass: which symbols moved, and the oldest batch behind them. */
+interface MarkPass {
+  ticked: Set<string>;
+  publishedAt: number;
+}
+interface VenuePasses {
+  running: boolean;
+  queued: MarkPass | null;
+}
+
 const keyOf = (accountId: string) => `account|${accountId}`;
 const frame = (e: AccountStreamEvent, id?: string) => sseFrame(JSON.stringify(e), id);
 
 export class AccountStreams {
   private readonly watched = new Map<string, Watched>();
+  private readonly markPasses = new Map<string, VenuePasses>();
   private readonly off: () => void;
 
   constructor(
@@ -50,7 +69,7 @@ export class AccountStreams {
     private readonly feed: MarketFeedLike,
     private readonly prices: VenuePrices,
   ) {
-    this.off = feed.subscribe((u) => void this.onMarks(u));
+    this.off = feed.subscribe((u) => this.onMarks(u));
   }
 
   /**
@@ -108,6 +127,7 @@ export class AccountStreams {
       accountId,
       venue: loaded.venueId,
       engine: loaded.engine,
+      catalogue: loaded.catalogue,
       version: loaded.version,
       lastEventSeq: loaded.lastEventSeq,
       symbols: new Set(Object.keys(loaded.engine.positions)),
@@ -124,7 +144,7 @@ export class AccountStreams {
   }
 
   private async figures(w: Watched): Promise<Figures> {
-    return figuresOf(w.engine, marketOf(await this.prices.quotes(w.venue)));
+    return figuresOf(w.engine, marketOf(await this.prices.quotes(w.venue), w.catalogue));
   }
 
   private reload(w: Watched): void {
@@ -144,6 +164,7 @@ export class AccountStreams {
           select: { type: true, payload: true },
         });
         w.engine = loaded.engine;
+        w.catalogue = loaded.catalogue;
         w.version = loaded.version;
         w.lastEventSeq = loaded.lastEventSeq;
         w.symbols = new Set(Object.keys(loaded.engine.positions));
@@ -190,17 +211,56 @@ export class AccountStreams {
       });
   }
 
-  /** New marks: recompute the figures of every watched account holding a ticked symbol. */
-  private async onMarks(u: FeedUpdate): Promise<void> {
+  /**
+   * New marks: the figures of every watched account holding a ticked symbol are recomputed. One
+   * pass per venue at a time; marks arriving during a pass queue behind it, merged into one pass
+   * (with the earliest publishedAt, so an event never claims fresher marks than it waited for).
+   */
+  private onMarks(u: FeedUpdate): void {
     const ticked = new Set<string>();
     for (const t of u.ticks) if (t.kind === 'mark') ticked.add(t.symbol);
     if (!ticked.size || !this.watched.size) return;
-    const market = marketOf(await this.prices.quotes(u.venue));
-    const now = Date.now();
-    for (const w of this.watched.values()) {
-      if (w.venue !== u.venue || w.loading) continue;
+    let v = this.markPasses.get(u.venue);
+    if (!v) this.markPasses.set(u.venue, (v = { running: false, queued: null }));
+    if (v.queued) {
+      for (const s of ticked) v.queued.ticked.add(s);
+      v.queued.publishedAt = Math.min(v.queued.publishedAt, u.publishedAt);
+    } else v.queued = { ticked, publishedAt: u.publishedAt };
+    if (!v.running) void this.runMarkPasses(u.venue, v);
+  }
+
+  private async runMarkPasses(venue: string, v: VenuePasses): Promise<void> {
+    v.running = true;
+    try {
+      while (v.queued) {
+        const pass = v.queued;
+        v.queued = null;
+        await this.markPass(venue, pass);
+      }
+    } catch (e) {
+      console.error(`account stream figures failed: ${String(e)}`);
+    } finally {
+      v.running = false;
+    }
+  }
+
+  /**
+   * One pass: the engine's figures of each account (the costly part), in slices of SLICE_MS of
+   * work with the event loop free in between, so that the first accounts' events are written
+   * while the rest are computed and no other request waits behind a whole pass.
+   */
+  private async markPass(venue: string, pass: MarkPass): Promise<void> {
+    const market = marketOf(await this.prices.quotes(venue));
+    let sliceStart = performance.now();
+    for (const w of [...this.watched.values()]) {
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
+      // gone, or being reloaded (the reload sends its own figures)
+      if (w.venue !== venue || w.loading || this.watched.get(w.accountId) !== w) continue;
       let hit = false;
-      for (const s of w.symbols) if (ticked.has(s)) hit = true;
+      for (const s of w.symbols) if (pass.ticked.has(s)) hit = true;
       if (!hit) continue;
       const figures = figuresOf(w.engine, market);
       const json = JSON.stringify(figures);
@@ -212,8 +272,8 @@ export class AccountStreams {
           type: 'figures',
           accountId: w.accountId,
           figures,
-          publishedAt: u.publishedAt,
-          at: now,
+          publishedAt: pass.publishedAt,
+          at: Date.now(),
         }),
       );
       this.checkMarginCall(w, figures);
