@@ -5,7 +5,7 @@
 // one group: its state is loaded once per change and each event is encoded once.
 import { MARGIN_CALL_RATIO, type AccountChange, type AccountStreamEvent } from '@lab/contracts';
 import type { Db } from '@lab/db';
-import type { Account, Catalogue } from '@lab/margin-engine';
+import type { Account, Catalogue, Market } from '@lab/margin-engine';
 import type { FeedUpdate, MarketFeedLike } from '@lab/market-data';
 import {
   figuresOf,
@@ -250,7 +250,14 @@ export class AccountStreams {
    * while the rest are computed and no other request waits behind a whole pass.
    */
   private async markPass(venue: string, pass: MarkPass): Promise<void> {
-    const market = marketOf(await this.prices.quotes(venue));
+    const marks = marketOf(await this.prices.quotes(venue));
+    // the marks once; each account valued with its own catalogue (a competition's fees and caps)
+    const markets = new Map<Catalogue, Market>([[marks.instruments, marks]]);
+    const marketFor = (c: Catalogue): Market => {
+      let m = markets.get(c);
+      if (!m) markets.set(c, (m = { ...marks, instruments: c }));
+      return m;
+    };
     let sliceStart = performance.now();
     for (const w of [...this.watched.values()]) {
       if (performance.now() - sliceStart >= SLICE_MS) {
@@ -262,7 +269,7 @@ export class AccountStreams {
       let hit = false;
       for (const s of w.symbols) if (pass.ticked.has(s)) hit = true;
       if (!hit) continue;
-      const figures = figuresOf(w.engine, market);
+      const figures = figuresOf(w.engine, marketFor(w.catalogue));
       const json = JSON.stringify(figures);
       if (json === w.lastFiguresJson) continue;
       w.lastFiguresJson = json;
