@@ -23,4 +23,6 @@ export * from './trading/orders.ts';
 export * from './trading/preview.ts';
 export * from './trading/read-models.ts';
 export * from './trading/house.ts';
+export * from './trading/api-keys.ts';
+export * from './trading/bot-queries.ts';
 export * from './competitions/rules.ts';
