@@ -61,6 +61,8 @@ const frame = (e: AccountStreamEvent, id?: string) => sseFrame(JSON.stringify(e)
 export class AccountStreams {
   private readonly watched = new Map<string, Watched>();
   private readonly markPasses = new Map<string, VenuePasses>();
+  /** In-process listeners (the bot API's user data streams), by account. */
+  private readonly listeners = new Map<string, Set<(e: AccountStreamEvent) => void>>();
   private readonly off: () => void;
 
   constructor(
@@ -94,8 +96,36 @@ export class AccountStreams {
           `v${w.version}`,
         );
       },
-      onEmpty: () => this.watched.delete(accountId),
+      onEmpty: () => {
+        if (!this.listeners.get(accountId)?.size) this.watched.delete(accountId);
+      },
     });
+  }
+
+  /**
+   * The same stream in-process (the bot API's user data stream): `listener` gets a snapshot, then
+   * every event the account's SSE clients get, until the returned function is called.
+   */
+  watch(accountId: string, listener: (e: AccountStreamEvent) => void): () => void {
+    let set = this.listeners.get(accountId);
+    if (!set) this.listeners.set(accountId, (set = new Set()));
+    set.add(listener);
+    let live = true;
+    void this.ensure(accountId)
+      .then(async (w) => {
+        const figures = await this.figures(w);
+        if (!live) return;
+        const { version, lastEventSeq } = w;
+        listener({ type: 'snapshot', accountId, version, lastEventSeq, figures, at: Date.now() });
+      })
+      .catch((e: unknown) => console.error(`account stream watch failed: ${String(e)}`));
+    return () => {
+      live = false;
+      set.delete(listener);
+      if (set.size) return;
+      this.listeners.delete(accountId);
+      if (!this.hub.listeners(keyOf(accountId))) this.watched.delete(accountId);
+    };
   }
 
   /** An account committed a change (CHANNELS.accountChanges). */
@@ -170,37 +200,31 @@ export class AccountStreams {
         w.symbols = new Set(Object.keys(loaded.engine.positions));
         const figures = await this.figures(w);
         w.lastFiguresJson = JSON.stringify(figures);
-        const key = keyOf(w.accountId);
         const now = Date.now();
         const events = rows.map((r) => r.payload as Record<string, unknown>);
-        this.hub.broadcast(
-          key,
-          frame(
-            {
-              type: 'update',
-              accountId: w.accountId,
-              version: w.version,
-              lastEventSeq: w.lastEventSeq,
-              figures,
-              events,
-              at: now,
-            },
-            `v${w.version}`,
-          ),
+        this.broadcast(
+          w.accountId,
+          {
+            type: 'update',
+            accountId: w.accountId,
+            version: w.version,
+            lastEventSeq: w.lastEventSeq,
+            figures,
+            events,
+            at: now,
+          },
+          `v${w.version}`,
         );
         for (const e of events) {
           if (e.type !== 'liquidationTriggered') continue;
-          this.hub.broadcast(
-            key,
-            frame({
-              type: 'liquidation',
-              accountId: w.accountId,
-              mode: e.mode === 'isolated' ? 'isolated' : 'cross',
-              symbol: typeof e.symbol === 'string' ? e.symbol : null,
-              markPrice: typeof e.markPrice === 'string' ? e.markPrice : null,
-              at: now,
-            }),
-          );
+          this.broadcast(w.accountId, {
+            type: 'liquidation',
+            accountId: w.accountId,
+            mode: e.mode === 'isolated' ? 'isolated' : 'cross',
+            symbol: typeof e.symbol === 'string' ? e.symbol : null,
+            markPrice: typeof e.markPrice === 'string' ? e.markPrice : null,
+            at: now,
+          });
         }
         this.checkMarginCall(w, figures);
       } while (w.dirty);
@@ -273,16 +297,13 @@ export class AccountStreams {
       const json = JSON.stringify(figures);
       if (json === w.lastFiguresJson) continue;
       w.lastFiguresJson = json;
-      this.hub.broadcast(
-        keyOf(w.accountId),
-        frame({
-          type: 'figures',
-          accountId: w.accountId,
-          figures,
-          publishedAt: pass.publishedAt,
-          at: Date.now(),
-        }),
-      );
+      this.broadcast(w.accountId, {
+        type: 'figures',
+        accountId: w.accountId,
+        figures,
+        publishedAt: pass.publishedAt,
+        at: Date.now(),
+      });
       this.checkMarginCall(w, figures);
     }
   }
@@ -292,15 +313,18 @@ export class AccountStreams {
     if (worst.ratio < REARM_RATIO) w.called = false;
     if (w.called || worst.ratio < MARGIN_CALL_RATIO) return;
     w.called = true;
-    this.hub.broadcast(
-      keyOf(w.accountId),
-      frame({
-        type: 'marginCall',
-        accountId: w.accountId,
-        compartment: worst.compartment,
-        marginRatio: worst.marginRatio,
-        at: Date.now(),
-      }),
-    );
+    this.broadcast(w.accountId, {
+      type: 'marginCall',
+      accountId: w.accountId,
+      compartment: worst.compartment,
+      marginRatio: worst.marginRatio,
+      at: Date.now(),
+    });
+  }
+
+  /** To the account's SSE clients (encoded once) and its in-process listeners. */
+  private broadcast(accountId: string, e: AccountStreamEvent, id?: string): void {
+    this.hub.broadcast(keyOf(accountId), frame(e, id));
+    for (const l of this.listeners.get(accountId) ?? []) l(e);
   }
 }
