@@ -14,6 +14,7 @@ import { MarketDataService } from './market/market-data-service.ts';
 import { startSimulator } from './market/simulator-runner.ts';
 import { assignMarkets, createExternalSources } from './market/sources.ts';
 import { listenForAccountChanges } from './trading/account-sync.ts';
+import { pgTransactor } from './trading/pg-transactor.ts';
 import { VenueRunner } from './trading/venue-runner.ts';
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
@@ -21,9 +22,15 @@ const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 /** Market data and the trading loop of the main venue; returns how to stop them (in order). */
 async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
   const db = createDb(env.DATABASE_URL, { max: 2 });
-  const tradingDb = createDb(env.DATABASE_URL, { max: env.LAB_TRADING_CONCURRENCY + 2 });
+  const tradingDb = createDb(env.DATABASE_URL, { max: 2 });
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   pool.on('error', (e) => log(`database pool error: ${e.message}`));
+  // the trading loop's batches, one connection each
+  const tradingPool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    max: env.LAB_TRADING_CONCURRENCY,
+  });
+  tradingPool.on('error', (e) => log(`trading pool error: ${e.message}`));
   const publisher = new PgNotifyPublisher(env.DATABASE_URL);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -31,6 +38,7 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
       await stop().catch((e: Error) => log(`stop failed: ${e.message}`));
     await publisher.close();
     await pool.end();
+    await tradingPool.end();
     await db.$disconnect();
     await tradingDb.$disconnect();
   };
@@ -38,6 +46,7 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
     // the trading loop takes the ticks of every market data service of its venue, from the first
     const trading = new VenueRunner({
       db: tradingDb,
+      transactor: pgTransactor(tradingPool),
       venue: MAIN_VENUE,
       log,
       batchSize: env.LAB_TRADING_BATCH_SIZE,

@@ -20,6 +20,7 @@ import { runOnAccount, userActor, type LoadedAccount, type RunOutcome } from '@l
 import { createUser, findInconsistencies } from '@lab/services/testing';
 import { expect } from 'vitest';
 import { listenForAccountChanges } from '../src/trading/account-sync.ts';
+import { pgTransactor } from '../src/trading/pg-transactor.ts';
 import { VenueRunner, type VenueRunnerOptions } from '../src/trading/venue-runner.ts';
 import { memoryLog, waitFor, type WorkerTestDb } from './helpers.ts';
 
@@ -167,6 +168,7 @@ export async function startHarness(
   const clock = { now: startTime };
   const runner = new VenueRunner({
     db: t.db,
+    transactor: pgTransactor(t.pool),
     venue,
     log,
     resyncEveryMs: 0,

@@ -9,7 +9,7 @@
 import type { MarketTick } from '@lab/contracts';
 import type { Db } from '@lab/db';
 import type { Account, Market } from '@lab/margin-engine';
-import { runOnAccounts, type LoadedAccount, type Step } from '@lab/services';
+import { runOnAccounts, type LoadedAccount, type Step, type Transactor } from '@lab/services';
 import { applyPoints, fundingFor, marketAfter } from './engine-steps.ts';
 import type { PriceRange } from './order-index.ts';
 import type { FundingPoint, PricePoint } from './points.ts';
@@ -28,6 +28,8 @@ import {
 
 export interface VenueRunnerOptions {
   db: Db;
+  /** Where the batches run (default: Prisma's client); the worker passes a pg pool's. */
+  transactor?: Transactor;
   venue: string;
   log: (msg: string) => void;
   /** Accounts per transaction of the batch path. */
@@ -65,6 +67,7 @@ const FORCE = Number.MAX_SAFE_INTEGER;
 export class VenueRunner {
   readonly venue: string;
   private readonly db: Db;
+  private readonly transactor: Db | Transactor;
   private readonly log: (msg: string) => void;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -96,6 +99,7 @@ export class VenueRunner {
   constructor(private readonly opts: VenueRunnerOptions) {
     this.venue = opts.venue;
     this.db = opts.db;
+    this.transactor = opts.transactor ?? opts.db;
     this.log = opts.log;
     this.batchSize = opts.batchSize ?? 250;
     this.concurrency = opts.concurrency ?? 2;
@@ -388,7 +392,7 @@ export class VenueRunner {
     fundingTime: number | undefined,
   ): Promise<void> {
     try {
-      const out = await runOnAccounts(this.db, batch, async (accounts, tx) => {
+      const out = await runOnAccounts(this.transactor, batch, async (accounts, tx) => {
         const paid = new Map<string, Set<string>>();
         if (fundingTime !== undefined && accounts.length) {
           // a funding time already paid (a restart during a funding run) is skipped, not re-paid

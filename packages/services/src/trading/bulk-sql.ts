@@ -1,5 +1,5 @@
-// Bulk statements over unnest(): one statement writes any number of rows, each column passed as
-// one array parameter (PostgreSQL types given explicitly). The worker's batches of hundreds of
+// Bulk statements: one statement writes any number of rows, passed as one JSON document that
+// PostgreSQL turns into typed rows (the types given explicitly). The worker's batches of hundreds of
 // accounts cost a dozen round trips instead of a dozen per account.
 import type { Prisma } from '@lab/db';
 
@@ -8,19 +8,29 @@ type Tx = Prisma.TransactionClient;
 /** A column: its name and the PostgreSQL type of its values ("numeric", "uuid", '"MarginMode"'). */
 export type Column = readonly [name: string, type: string];
 
-/** `SELECT * FROM unnest($k::t1[], $k+1::t2[], ...) AS u(c1, c2, ...)` and the parameters. */
+/**
+ * `(SELECT (r->>0)::t1 AS c1, ... FROM jsonb_array_elements($k::jsonb) r) AS u` and its one
+ * parameter: the rows, each an array of the columns' values, as one JSON document (no per-element
+ * escaping, parsed once by PostgreSQL). A jsonb column takes the value itself (an object or an
+ * array), not its JSON text; a Date is sent as its ISO string.
+ */
 export function unnestFrom(
   columns: readonly Column[],
   rows: ReadonlyArray<readonly unknown[]>,
   firstParam = 1,
-): { sql: string; params: unknown[][] } {
-  const params = columns.map((_, i) => rows.map((r) => r[i] ?? null));
-  const args = columns.map(([, type], i) => `$${firstParam + i}::${type}[]`).join(', ');
-  const names = columns.map(([name]) => name).join(', ');
-  return { sql: `unnest(${args}) AS u(${names})`, params };
+): { sql: string; params: unknown[] } {
+  const fields = columns
+    .map(([name, type], i) =>
+      type === 'jsonb' ? `r->${i} AS ${name}` : `(r->>${i})::${type} AS ${name}`,
+    )
+    .join(', ');
+  return {
+    sql: `(SELECT ${fields} FROM jsonb_array_elements($${firstParam}::jsonb) r) AS u`,
+    params: [JSON.stringify(rows)],
+  };
 }
 
-/** INSERT INTO table (columns) SELECT * FROM unnest(...) [suffix]; nothing when there are no rows. */
+/** INSERT INTO table (columns) SELECT the rows [suffix]; nothing when there are no rows. */
 export async function insertRows(
   tx: Tx,
   table: string,

@@ -1,8 +1,7 @@
 // Which ledger lines an engine event moves: every line on the account's book has its counter-entry
 // on a house book, so each event's lines sum to zero. The account book's balance is the engine's
 // wallet balance; the house books are the counterparties (see LedgerEntry in schema.prisma).
-import { Prisma } from '@lab/db';
-import type { EngineEvent } from '@lab/margin-engine';
+import type { Decimal, EngineEvent } from '@lab/margin-engine';
 
 export const HOUSE = {
   treasury: 'house:treasury',
@@ -17,19 +16,12 @@ export const accountBook = (accountId: string) => `account:${accountId}`;
 export interface LedgerLine {
   book: string;
   kind: string;
-  amount: Prisma.Decimal;
+  amount: Decimal;
   memo?: string;
 }
 
-const D = (v: { toString(): string }) => new Prisma.Decimal(v.toString());
-
 /** A movement of `amount` into the account from `house` (negative: out of the account). */
-function pair(
-  accountId: string,
-  house: string,
-  kind: string,
-  amount: Prisma.Decimal,
-): LedgerLine[] {
+function pair(accountId: string, house: string, kind: string, amount: Decimal): LedgerLine[] {
   if (amount.isZero()) return [];
   return [
     { book: accountBook(accountId), kind, amount },
@@ -41,28 +33,28 @@ function pair(
 export function ledgerLinesFor(accountId: string, ev: EngineEvent): LedgerLine[] {
   switch (ev.type) {
     case 'accountOpened':
-      return pair(accountId, HOUSE.treasury, 'deposit', D(ev.walletBalance));
+      return pair(accountId, HOUSE.treasury, 'deposit', ev.walletBalance);
     case 'deposit':
       return pair(
         accountId,
         HOUSE.treasury,
         ev.amount.isNeg() ? 'withdrawal' : 'deposit',
-        D(ev.amount),
+        ev.amount,
       );
     case 'fill':
       return [
-        ...pair(accountId, HOUSE.trading, 'realizedPnl', D(ev.realizedPnl)),
-        ...pair(accountId, HOUSE.fees, 'fee', D(ev.fee).negated()),
+        ...pair(accountId, HOUSE.trading, 'realizedPnl', ev.realizedPnl),
+        ...pair(accountId, HOUSE.fees, 'fee', ev.fee.negated()),
         // a loss beyond the wallet that no position is left to carry (see the engine's README)
-        ...pair(accountId, HOUSE.insurance, 'shortfall', D(ev.shortfall)),
+        ...pair(accountId, HOUSE.insurance, 'shortfall', ev.shortfall),
       ];
     case 'fundingPaid':
-      return pair(accountId, HOUSE.funding, 'funding', D(ev.amount));
+      return pair(accountId, HOUSE.funding, 'funding', ev.amount);
     case 'liquidation':
       return [
-        ...pair(accountId, HOUSE.trading, 'realizedPnl', D(ev.realizedPnl)),
-        ...pair(accountId, HOUSE.insurance, 'liquidationFee', D(ev.fee).negated()),
-        ...pair(accountId, HOUSE.insurance, 'shortfall', D(ev.shortfall)),
+        ...pair(accountId, HOUSE.trading, 'realizedPnl', ev.realizedPnl),
+        ...pair(accountId, HOUSE.insurance, 'liquidationFee', ev.fee.negated()),
+        ...pair(accountId, HOUSE.insurance, 'shortfall', ev.shortfall),
       ];
     default:
       return [];

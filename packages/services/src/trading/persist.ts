@@ -9,7 +9,7 @@
 // liquidations costs about a dozen round trips whatever its size, and a single request the same.
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type AccountChange } from '@lab/contracts';
-import { Prisma } from '@lab/db';
+import type { Prisma } from '@lab/db';
 import {
   eventToJson,
   ZERO,
@@ -356,19 +356,17 @@ async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise
         t.marginRatio.isFinite() ? s(t.marginRatio.toDecimalPlaces(18)) : null,
         s(fee),
         s(shortfall),
-        JSON.stringify(
-          g.closes.map((c) => ({
-            symbol: c.ev.symbol,
-            side: c.ev.side,
-            quantity: c.ev.quantity.toFixed(),
-            price: c.ev.price.toFixed(),
-            partial: c.ev.partial,
-            realizedPnl: c.ev.realizedPnl.toFixed(),
-            fee: c.ev.fee.toFixed(),
-            shortfall: c.ev.shortfall.toFixed(),
-          })),
-        ),
-        JSON.stringify(g.canceled),
+        g.closes.map((c) => ({
+          symbol: c.ev.symbol,
+          side: c.ev.side,
+          quantity: c.ev.quantity.toFixed(),
+          price: c.ev.price.toFixed(),
+          partial: c.ev.partial,
+          realizedPnl: c.ev.realizedPnl.toFixed(),
+          fee: c.ev.fee.toFixed(),
+          shortfall: c.ev.shortfall.toFixed(),
+        })),
+        g.canceled,
         g.seq,
         at(t.time),
       ]);
@@ -541,7 +539,7 @@ function ledgerRows(work: readonly Work[]): unknown[][] {
       ledgerLinesFor(accountId, ev).map((l) => ({ ...l, eventSeq: w.firstSeq + i })),
     );
     if (!lines.length) continue;
-    const sum = lines.reduce((acc, l) => acc.plus(l.amount), new Prisma.Decimal(0));
+    const sum = lines.reduce((acc, l) => acc.plus(l.amount), ZERO);
     if (!sum.isZero()) throw new Error(`unbalanced ledger lines: they sum to ${sum.toFixed()}`);
     const txId = randomUUID();
     for (const l of lines)
@@ -579,7 +577,7 @@ export async function persistResults(tx: Tx, items: readonly PersistItem[]): Pro
           w.item.loaded.id,
           w.firstSeq + i,
           ev.type,
-          JSON.stringify(eventToJson(ev)),
+          eventToJson(ev),
           at(ev.time),
         ]),
       ),

@@ -101,6 +101,18 @@ export interface BatchOptions extends RunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Runs a function in one database transaction. Prisma's client is one; the worker passes its own
+ * over a pg pool for the batch path's hot loop (Prisma's runtime cost more CPU per batch than the
+ * engine), whose transaction client offers the raw-query methods only, all the batch path uses.
+ */
+export interface Transactor {
+  transaction<T>(
+    fn: (tx: Prisma.TransactionClient) => Promise<T>,
+    opts: { timeoutMs: number },
+  ): Promise<T>;
+}
+
 const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
 
 /**
@@ -112,7 +124,7 @@ const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
  * other changes to accounts, and the row locks order it against the web servers.
  */
 export function runOnAccounts<T>(
-  db: Db,
+  db: Db | Transactor,
   accountIds: readonly string[],
   op: (
     accounts: readonly LoadedAccount[],
@@ -120,37 +132,38 @@ export function runOnAccounts<T>(
   ) => Promise<ReadonlyMap<string, Step<T>>> | ReadonlyMap<string, Step<T>>,
   opts: BatchOptions = {},
 ): Promise<Map<string, RunOutcome<T>>> {
-  return db.$transaction(
-    async (tx) => {
-      const locked = await lockAccounts(tx, accountIds);
-      const states = await loadAccountStates(tx, locked);
-      const accounts = [...states.values()].filter(
-        (a) => a.status === 'ACTIVE' || opts.allowArchived,
-      );
-      const steps = await op(accounts, tx);
-      const items: Array<PersistItem & { step: Step<T> }> = [];
-      for (const [id, step] of steps) {
-        const loaded = states.get(id);
-        if (!loaded) throw new Error(`step for account ${id}, which the batch did not load`);
-        if (step.result)
-          items.push({ loaded, result: step.result, ctx: step.context ?? NO_MARKET, step });
-      }
-      const persisted = await persistResults(tx, items);
-      const out = new Map<string, RunOutcome<T>>();
-      items.forEach((it, i) =>
-        out.set(it.loaded.id, {
-          value: it.step.value,
-          loaded: it.loaded,
-          persisted: persisted[i]!,
-          account: it.result.account,
-        }),
-      );
-      for (const [id, step] of steps) {
-        await step.after?.(tx);
-        if (!out.has(id)) out.set(id, { value: step.value, loaded: states.get(id)! });
-      }
-      return out;
-    },
-    { maxWait: TX_OPTIONS.maxWait, timeout: opts.timeoutMs ?? 60_000 },
-  );
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const run = async (tx: Prisma.TransactionClient) => {
+    const locked = await lockAccounts(tx, accountIds);
+    const states = await loadAccountStates(tx, locked);
+    const accounts = [...states.values()].filter(
+      (a) => a.status === 'ACTIVE' || opts.allowArchived,
+    );
+    const steps = await op(accounts, tx);
+    const items: Array<PersistItem & { step: Step<T> }> = [];
+    for (const [id, step] of steps) {
+      const loaded = states.get(id);
+      if (!loaded) throw new Error(`step for account ${id}, which the batch did not load`);
+      if (step.result)
+        items.push({ loaded, result: step.result, ctx: step.context ?? NO_MARKET, step });
+    }
+    const persisted = await persistResults(tx, items);
+    const out = new Map<string, RunOutcome<T>>();
+    items.forEach((it, i) =>
+      out.set(it.loaded.id, {
+        value: it.step.value,
+        loaded: it.loaded,
+        persisted: persisted[i]!,
+        account: it.result.account,
+      }),
+    );
+    for (const [id, step] of steps) {
+      await step.after?.(tx);
+      if (!out.has(id)) out.set(id, { value: step.value, loaded: states.get(id)! });
+    }
+    return out;
+  };
+  return 'transaction' in db
+    ? db.transaction(run, { timeoutMs })
+    : db.$transaction(run, { maxWait: TX_OPTIONS.maxWait, timeout: timeoutMs });
 }
