@@ -1,6 +1,7 @@
 'use client';
 import type { UserListItem } from '@lab/services';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useDeferredValue, useId, useState } from 'react';
 import { FormAlert } from '@/components/form';
 import { formatDate } from '@/lib/format';
@@ -28,7 +29,13 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">Users</h1>
+        <p className="text-sm text-muted">
+          Users ·{' '}
+          <Link href="/admin/house" className="underline hover:text-text">
+            House books
+          </Link>
+        </p>
+        <h1 className="mt-1 text-2xl font-semibold">Users</h1>
         <p className="mt-1 text-sm text-muted">
           Set roles: instructors run classes and competitions, admins manage the platform. The last
           admin cannot lose the role.
