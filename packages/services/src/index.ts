@@ -26,3 +26,4 @@ export * from './trading/house.ts';
 export * from './trading/api-keys.ts';
 export * from './trading/bot-queries.ts';
 export * from './competitions/rules.ts';
+export * from './trading/liquidation-story.ts';

@@ -16,6 +16,7 @@ import {
   cancelAllOrders,
   cancelOrder,
   closePosition,
+  getLiquidationStory,
   getOrder,
   getSymbolSettings,
   getTradingSummary,
@@ -189,6 +190,18 @@ export const tradeRouter = router({
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
     .query(({ ctx, input }) =>
       listFundingPayments(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
+    ),
+  /** A liquidation and the account's engine events up to it (the trading screen replays them). */
+  liquidationStory: accountProcedure
+    .input(
+      z.object({
+        liquidationId: z
+          .string({ error: 'liquidationId must be a liquidation id' })
+          .regex(/^[1-9]\d{0,17}$/, 'liquidationId must be a liquidation id'),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      getLiquidationStory(ctx.db, userActor(ctx.user.id), ctx.account.id, input.liquidationId),
     ),
   liquidations: accountProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
