@@ -40,8 +40,8 @@ export function spawnWorker(
       log(`[${name}] ${line}`);
     }
   };
-  proc.stdout!.on('data', take);
-  proc.stderr!.on('data', take);
+  proc.stdout.on('data', take);
+  proc.stderr.on('data', take);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     proc,
