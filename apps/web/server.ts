@@ -5,6 +5,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { attachBotStreams } from '@lab/bot-api/node-ws';
+import type { BotStreams } from '@lab/bot-api';
+import { COMMON_SECURITY_HEADERS, NON_PAGE_POLICY } from './src/lib/security-headers.ts';
 import { refuseRequest } from './src/server/request-guard.ts';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -29,6 +32,9 @@ const server = createServer((req, res) => {
     res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   const refused = refuseRequest(req);
   if (refused) {
+    // answered here, before Next: the headers Next would have set
+    for (const h of COMMON_SECURITY_HEADERS) res.setHeader(h.key, h.value);
+    res.setHeader('Content-Security-Policy', NON_PAGE_POLICY);
     res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
     res.end(JSON.stringify({ error: { message: refused.message } }));
     req.socket.destroySoon?.();
@@ -39,6 +45,18 @@ const server = createServer((req, res) => {
     if (!res.headersSent) res.writeHead(500).end();
   });
 });
+// The bot API's WebSocket streams (/ws/..., /stream?streams=..., /private/ws?listenKey=...):
+// registered by the Next side (src/instrumentation.ts), started on the first connection.
+const botStreams = () =>
+  (globalThis as { labBotStreams?: () => Promise<BotStreams> }).labBotStreams?.();
+const detachBotStreams = attachBotStreams(server, botStreams, (req) =>
+  trustProxy
+    ? (String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')[0]
+        ?.trim() ?? 'unknown')
+    : (req.socket.remoteAddress ?? 'unknown'),
+);
+
 server.listen(port, () =>
   console.log(
     `web server listening on http://localhost:${port}${trustProxy ? ' (trusting X-Forwarded-For)' : ''}`,
@@ -49,6 +67,7 @@ let closing = false;
 function shutdown() {
   if (closing) return;
   closing = true;
+  detachBotStreams();
   server.close(() => process.exit(0));
   // Live subscriptions (server-sent events) never end by themselves.
   setTimeout(() => server.closeAllConnections(), 1000).unref();
