@@ -5,5 +5,7 @@ export default defineProject({
     name: 'market-data',
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // statistical checks simulate years of market: seconds of CPU on a shared 2-core machine
+    testTimeout: 30_000,
   },
 });
