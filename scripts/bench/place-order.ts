@@ -10,10 +10,18 @@
 // Prints requests/s, p50/p95/p99/max, errors, and the ratio place-order / ceiling; then checks the
 // database: one stored order per accepted request, and a ledger that sums to zero.
 import { parseArgs } from 'node:util';
-import { createDb } from '@lab/db';
-import { CATALOGUE, Decimal } from '@lab/margin-engine';
+import { createDb, type Db } from '@lab/db';
+import {
+  allPositionRisks,
+  availableBalanceRaw,
+  CATALOGUE,
+  crossFigures,
+  Decimal,
+  openOrderMargin,
+} from '@lab/margin-engine';
+import { loadAccountState, marketOf, storedPrices } from '@lab/services';
 import { newTrader, startPlatform, waitForLiveMarket, type Trader } from './lib/platform.ts';
-import type { Response } from './lib/http.ts';
+import type { HttpClient, Response } from './lib/http.ts';
 import { printTable, summarize, type RunStats } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -23,6 +31,7 @@ const { values } = parseArgs({
     'ceiling-duration': { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     symbol: { type: 'string', default: 'ETHUSDT' },
+    burst: { type: 'string', default: '200' },
   },
 });
 const seconds = Number(values.duration);
@@ -30,6 +39,7 @@ const connections = Number(values.connections);
 const ceilingSeconds = Number(values['ceiling-duration']);
 const warmupSeconds = Number(values.warmup);
 const symbol = values.symbol;
+const burstSize = Number(values.burst);
 /** Hard cap on requests of one phase, whatever the speed. */
 const MAX_REQUESTS = 2_000_000;
 
@@ -82,6 +92,69 @@ function quantityFor(mark: string): string {
   return lots.times(inst.lotSize).toFixed();
 }
 
+/** The engine's available balance of the stored account, unclamped, at the stored marks. */
+async function rawAvailable(db: Db, accountId: string): Promise<Decimal> {
+  const loaded = (await db.$transaction((tx) => loadAccountState(tx, accountId)))!;
+  const market = marketOf(await storedPrices(db).quotes(loaded.venueId));
+  const a = loaded.engine;
+  return availableBalanceRaw(
+    crossFigures(a, allPositionRisks(a, market)),
+    openOrderMargin(a, market),
+  );
+}
+
+/**
+ * `n` simultaneous orders on one account over HTTP: resting buys at half the mark (their margin
+ * does not move with the price), each about 1/40 of what the account can pay for. After every
+ * answer the stored account's available balance is checked; at the end every accepted order
+ * must be stored once.
+ */
+async function burst(http: HttpClient, db: Db, mark: string, n: number) {
+  const t = await newTrader(http, 'burst');
+  const inst = CATALOGUE[symbol]!;
+  const price = new Decimal(mark).div(2).toNearest(inst.tickSize, Decimal.ROUND_DOWN);
+  // 10,000 x 20 leverage / 40 orders = 5,000 of notional each
+  const quantity = new Decimal(5000).div(price).toNearest(inst.lotSize, Decimal.ROUND_UP).toFixed();
+  const checks: Array<Promise<Decimal>> = [];
+  const answers = await Promise.all(
+    Array.from({ length: n }, () =>
+      http
+        .mutation(
+          'trade.placeOrder',
+          {
+            accountId: t.accountId,
+            symbol,
+            side: 'buy',
+            type: 'limit',
+            quantity,
+            price: price.toFixed(),
+          },
+          t,
+        )
+        .then((res) => {
+          checks.push(rawAvailable(db, t.accountId));
+          return outcome(res) ?? 'accepted';
+        }),
+    ),
+  );
+  const seen = await Promise.all(checks);
+  const lowest = seen.reduce((m, x) => (x.lt(m) ? x : m), seen[0]!);
+  const counts: Record<string, number> = {};
+  for (const a of answers) counts[a] = (counts[a] ?? 0) + 1;
+  const stored = await db.order.count({ where: { accountId: t.accountId } });
+  const end = await rawAvailable(db, t.accountId);
+  const ok =
+    answers.every((a) => !a.startsWith('5')) &&
+    lowest.gte(0) &&
+    end.gte(0) &&
+    stored === (counts.accepted ?? 0);
+  console.log(
+    `burst: ${n} simultaneous orders on one account over HTTP: ${JSON.stringify(counts)}; ` +
+      `${stored} stored; lowest available balance seen after an answer ${lowest.toFixed()}, at the end ${end.toFixed()}: ${ok ? 'ok' : 'FAILED'}`,
+  );
+  return ok;
+}
+
 const platform = await startPlatform({ name: 'bench', log });
 const { http } = platform;
 let failed = false;
@@ -89,7 +162,8 @@ try {
   log(`signing up ${connections} traders over HTTP…`);
   const traders: Trader[] = [];
   for (let i = 0; i < connections; i++) traders.push(await newTrader(http, 'bench'));
-  const quantity = quantityFor(await waitForLiveMarket(http, traders[0]!, symbol));
+  const mark = await waitForLiveMarket(http, traders[0]!, symbol);
+  const quantity = quantityFor(mark);
   log(`${symbol} is live; market orders of ${quantity}, alternately buy and sell`);
 
   const order = (t: Trader, i: number) =>
@@ -150,6 +224,7 @@ try {
       !(ledger._sum.amount ?? { isZero: () => true }).isZero()
     )
       failed = true;
+    if (burstSize > 0 && !(await burst(http, db, mark, burstSize))) failed = true;
   } finally {
     await db.$disconnect();
   }
