@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
+import { apiKeysRouter } from './routers/api-keys.ts';
 import { authRouter } from './routers/auth.ts';
 import { healthRouter } from './routers/health.ts';
 import { marketRouter } from './routers/market.ts';
@@ -14,6 +15,7 @@ export const appRouter = router({
   user: userRouter,
   account: accountRouter,
   trade: tradeRouter,
+  apiKeys: apiKeysRouter,
   admin: adminRouter,
 });
 

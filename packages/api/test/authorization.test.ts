@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appRouter } from '../src/root.ts';
 import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
-import { placeOrder, StaticPrices, systemActor } from '@lab/services';
+import { createApiKey, placeOrder, StaticPrices, systemActor } from '@lab/services';
 import { trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
@@ -55,6 +55,18 @@ async function sampleOrder(accountId: string): Promise<string> {
   return placed.order.id;
 }
 
+/** A bot API key on the account, made by its owner (a made-up id for an unknown account). */
+async function sampleKey(accountId: string): Promise<string> {
+  const account = await t.db.paperAccount.findUnique({ where: { id: accountId } });
+  if (!account) return randomUUID();
+  process.env.LAB_API_KEY_SECRET ??= 'authorization-test-api-key-secret-0123456789';
+  const key = await createApiKey(t.db, account.userId, accountId, {
+    label: 'owner bot',
+    permission: 'trade',
+  });
+  return key.id;
+}
+
 const order = { symbol: 'BTCUSDT', side: 'buy', quantity: '0.01' } as const;
 const page = (accountId: string) => ({ accountId, limit: 10 });
 
@@ -97,6 +109,9 @@ const SAMPLE_INPUT: Record<string, (accountId: string) => unknown> = {
   'trade.fundingPayments': page,
   'trade.liquidations': page,
   'trade.ledger': page,
+  'apiKeys.list': (accountId) => ({ accountId }),
+  'apiKeys.create': (accountId) => ({ accountId, label: 'stolen bot', permission: 'trade' }),
+  'apiKeys.revoke': async (accountId) => ({ accountId, apiKeyId: await sampleKey(accountId) }),
 };
 
 /** Inputs for the other non-public procedures (only needs to pass validation for the role checks). */
