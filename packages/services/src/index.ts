@@ -25,5 +25,5 @@ export * from './trading/read-models.ts';
 export * from './trading/house.ts';
 export * from './trading/api-keys.ts';
 export * from './trading/bot-queries.ts';
-export * from './competitions/rules.ts';
+export * from './competitions/index.ts';
 export * from './trading/liquidation-story.ts';

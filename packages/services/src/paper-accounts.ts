@@ -294,20 +294,44 @@ async function closeEverything(
   return { market, close: (a: LoadedAccount['engine']) => closeAllAtMark(a, market, now, reason) };
 }
 
+export interface ResetOptions {
+  /**
+   * The wallet after the reset (default: the starting balance), or how to find it under the
+   * account's lock (a competition withholds its penalties).
+   */
+  balance?: Prisma.Decimal | ((tx: Tx) => Promise<Prisma.Decimal>);
+  /** Runs in the reset's transaction with the money the reset moved in (negative: out). */
+  after?: (tx: Tx, moved: Decimal) => Promise<void>;
+}
+
 /**
  * Resets an account to its starting balance in one transaction: cancels its orders, closes its
  * positions at the mark, sets every symbol back to the default leverage and cross margin, and
  * moves the difference between the wallet and the starting balance to or from the treasury.
+ * A competition account is reset by its competition (its rules say whether, and at what cost),
+ * never directly by its owner.
  */
 export async function resetAccount(
   db: Db,
   prices: VenuePrices,
   actor: Actor | string,
   accountId: string,
+  opts: ResetOptions = {},
 ): Promise<AccountSummary> {
   const who = typeof actor === 'string' ? userActor(actor) : actor;
-  const { loaded } = await runOnAccount(db, who, accountId, async (loaded) => {
+  const { loaded } = await runOnAccount(db, who, accountId, async (loaded, tx) => {
+    if (loaded.kind === 'COMPETITION' && who.kind === 'user')
+      throw new AppError(
+        'PRECONDITION',
+        'A competition account is reset from its competition page, when the competition allows resets.',
+        { reason: 'COMPETITION_RESET_ONLY' },
+      );
     const now = Date.now();
+    const target =
+      typeof opts.balance === 'function'
+        ? await opts.balance(tx)
+        : (opts.balance ?? loaded.startingBalance);
+    let moved = new Decimal(0);
     const { market, close } = await closeEverything(prices, loaded, 'reset', now);
     const result = chain(loaded.engine, [
       close,
@@ -332,7 +356,8 @@ export async function resetAccount(
         return { account: acc, events };
       },
       (a) => {
-        const diff = new Decimal(loaded.startingBalance.toFixed()).minus(a.walletBalance);
+        const diff = new Decimal(target.toFixed()).minus(a.walletBalance);
+        moved = diff;
         return diff.isZero() ? { account: a, events: [] } : adjustWallet(a, diff, now);
       },
     ]);
@@ -350,6 +375,7 @@ export async function resetAccount(
           closedPositions: closed,
           canceledOrders: canceled,
         });
+        await opts.after?.(tx, moved);
       },
     };
   });

@@ -47,9 +47,25 @@ export const COMPETITION_REASONS = {
 
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
+export type CompetitionState = CompetitionRules['state'];
+
+/**
+ * The state a competition is in at `now`, whatever the stored state says: the stored state moves
+ * on when the worker gets to it (SCHEDULED -> RUNNING at startsAt, RUNNING -> FINISHED at endsAt),
+ * but every read and every rule uses the times, so an order at endsAt + 1 ms is already refused.
+ */
+export function effectiveState(
+  c: { state: CompetitionState; startsAt: number; endsAt: number; endedAt: number | null },
+  now: number,
+): CompetitionState {
+  if (c.state === 'DRAFT' || c.state === 'FINISHED' || c.state === 'ARCHIVED') return c.state;
+  if (c.endedAt !== null || now >= c.endsAt) return 'FINISHED';
+  return now >= c.startsAt ? 'RUNNING' : 'SCHEDULED';
+}
+
 /** True while the competition's trading window is open. */
 export function isRunning(r: CompetitionRules, now: number): boolean {
-  return r.state === 'RUNNING' && now >= r.startsAt && now < r.endsAt && r.endedAt === null;
+  return effectiveState(r, now) === 'RUNNING';
 }
 
 /** The margin modes the competition allows. */

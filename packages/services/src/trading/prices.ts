@@ -94,18 +94,17 @@ export class StaticPrices implements VenuePrices {
 }
 
 /**
- * Prices from a process's live feed: the latest mark, trade and status tick of each symbol. The
- * feed's ticks are those of `feedVenue`; other venues have no prices here.
+ * Prices from a process's live feed: the latest mark, trade and status tick of each symbol of the
+ * venue (the feed keeps every venue's ticks: the main market's and the competitions' own).
  */
-export function feedPrices(feed: MarketFeedLike, feedVenue: string = MAIN_VENUE): VenuePrices {
+export function feedPrices(feed: MarketFeedLike): VenuePrices {
   return {
-    quotes(venue) {
+    quotes(venue = MAIN_VENUE) {
       const out = new Map<string, PriceQuote>();
-      if (venue !== feedVenue) return Promise.resolve(out);
       const last = new Map<string, string>();
       const status = new Map<string, MarketStatus>();
       const marks: MarkTick[] = [];
-      for (const t of feed.snapshot()) {
+      for (const t of feed.snapshot(undefined, venue)) {
         if (t.kind === 'mark') marks.push(t);
         else if (t.kind === 'trade') last.set(t.symbol, t.price);
         else if (t.kind === 'status') status.set(t.symbol, t.status);
