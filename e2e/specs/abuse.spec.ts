@@ -438,7 +438,7 @@ test('a 100 MB sign-up body is refused with 413 before it is read; memory does n
   }
 });
 
-test('a body without a Content-Length is 411; a bad Content-Length is 400', async () => {
+test('a body without a Content-Length is 411; one byte over 64 KiB is 413', async () => {
   const chunked = await rawRequest('POST', '/api/trpc/auth.signUp', {
     headers: { 'transfer-encoding': 'chunked', 'x-forwarded-for': newAddress() },
     body: JSON.stringify(newUserData('chunked')),
