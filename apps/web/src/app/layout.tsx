@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import { connection } from 'next/server';
+import { RouteFocus, SkipLink } from '@/components/route-focus';
 import { SiteHeader } from '@/components/site-header';
+import { readTheme, THEME_COOKIE } from '@/lib/theme';
 import { TRPCReactProvider } from '@/trpc/react';
 import './globals.css';
 
@@ -13,11 +16,14 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Every page renders per request: its scripts carry that request's CSP nonce (src/proxy.ts).
   await connection();
+  const theme = readTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme === 'system' ? undefined : theme}>
       <body className="min-h-screen antialiased">
+        <SkipLink />
         <TRPCReactProvider>
-          <SiteHeader />
+          <SiteHeader theme={theme} />
+          <RouteFocus />
           {children}
         </TRPCReactProvider>
       </body>

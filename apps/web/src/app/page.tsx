@@ -38,7 +38,7 @@ export default function HomePage() {
         <div className="mt-8 flex flex-wrap gap-3">
           <Link
             href="/sign-up"
-            className="rounded bg-accent px-5 py-2.5 font-medium text-bg hover:brightness-110"
+            className="rounded bg-accent px-5 py-2.5 font-medium text-on-accent hover:brightness-110"
           >
             Open a paper account
           </Link>

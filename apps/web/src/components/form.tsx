@@ -94,7 +94,7 @@ export function SubmitButton({
       type="submit"
       disabled={pending}
       aria-disabled={pending}
-      className="w-full rounded bg-accent px-4 py-2.5 text-sm font-semibold text-bg transition hover:brightness-110 disabled:cursor-wait disabled:opacity-70"
+      className="w-full rounded bg-accent px-4 py-2.5 text-sm font-semibold text-on-accent transition hover:brightness-110 disabled:cursor-wait disabled:opacity-70"
     >
       {pending ? pendingText : children}
     </button>

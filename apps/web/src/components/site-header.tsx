@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { getSessionUser } from '@/server/session';
+import type { ThemeChoice } from '@/lib/theme';
 import { SignOutButton } from './sign-out-button';
+import { ThemeToggle } from './theme-toggle';
 
 const roleLabel = { TRADER: 'Trader', INSTRUCTOR: 'Instructor', ADMIN: 'Admin' } as const;
 const navLink = 'rounded px-2 py-1.5 text-muted hover:text-text sm:px-3';
 
-export async function SiteHeader() {
+export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
   const user = await getSessionUser();
   return (
     <header className="border-b border-line bg-panel">
@@ -19,7 +21,7 @@ export async function SiteHeader() {
         >
           <span
             aria-hidden
-            className="grid h-7 w-7 place-items-center rounded bg-accent text-sm font-bold text-bg"
+            className="grid h-7 w-7 place-items-center rounded bg-accent text-sm font-bold text-on-accent"
           >
             L
           </span>
@@ -48,6 +50,7 @@ export async function SiteHeader() {
           ) : null}
         </ul>
         <div className="ml-auto flex shrink-0 items-center gap-1 text-sm sm:gap-3">
+          <ThemeToggle initial={theme} />
           {user ? (
             <>
               <Link
@@ -77,7 +80,7 @@ export async function SiteHeader() {
               </Link>
               <Link
                 href="/sign-up"
-                className="whitespace-nowrap rounded bg-accent px-3 py-1.5 font-medium text-bg hover:brightness-110"
+                className="whitespace-nowrap rounded bg-accent px-3 py-1.5 font-medium text-on-accent hover:brightness-110"
               >
                 Sign up
               </Link>

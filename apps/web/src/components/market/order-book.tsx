@@ -26,12 +26,15 @@ export function OrderBook({
   lotSize,
   baseAsset,
   quoteAsset,
+  onPick,
 }: {
   symbol: string;
   tickSize: string;
   lotSize: string;
   baseAsset: string;
   quoteAsset: string;
+  /** A price clicked (or chosen by keyboard) in the book: the order form takes it. */
+  onPick?: (price: string) => void;
 }) {
   const live = useLiveSymbol(symbol);
   const asks = withTotals(live.book?.asks ?? []);
@@ -48,14 +51,28 @@ export function OrderBook({
 
   const row = (l: { price: string; size: string; total: string }, side: 'ask' | 'bid') => {
     const pct = Math.min(100, (toChartNumber(l.total) / maxTotal) * 100);
-    const color = side === 'ask' ? 'rgba(246,70,93,0.14)' : 'rgba(14,203,129,0.14)';
+    // light enough that the price keeps 4.5:1 on the bar in both themes
+    const color = `color-mix(in srgb, var(--color-${side === 'ask' ? 'down' : 'up'}) 10%, transparent)`;
     return (
       <tr
         key={`${side}${l.price}`}
         style={{ background: `linear-gradient(to left, ${color} ${pct}%, transparent ${pct}%)` }}
       >
         <td className={`num py-px pl-3 text-left ${side === 'ask' ? 'text-down' : 'text-up'}`}>
-          {formatPrice(l.price, tickSize, { group: false })}
+          {onPick ? (
+            <button
+              type="button"
+              onClick={() => onPick(l.price)}
+              // a mouse shortcut; by keyboard the price field and its "Last" button do the same
+              tabIndex={-1}
+              className="rounded-sm hover:underline"
+              aria-label={`Use price ${formatPrice(l.price, tickSize, { group: false })}`}
+            >
+              {formatPrice(l.price, tickSize, { group: false })}
+            </button>
+          ) : (
+            formatPrice(l.price, tickSize, { group: false })
+          )}
         </td>
         <td className="num py-px">{formatQuantity(l.size, lotSize)}</td>
         <td className="num py-px pr-3 text-muted">{formatQuantity(l.total, lotSize)}</td>

@@ -281,7 +281,7 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
         <button
           type="submit"
           disabled={mutation.isPending}
-          className="w-full rounded-sm bg-accent px-3 py-2 text-sm font-semibold text-bg hover:brightness-110 disabled:cursor-wait disabled:opacity-70"
+          className="w-full rounded-sm bg-accent px-3 py-2 text-sm font-semibold text-on-accent hover:brightness-110 disabled:cursor-wait disabled:opacity-70"
         >
           {mutation.isPending ? 'Sending…' : `Send ${EVENT_LABEL[type].toLowerCase()}`}
         </button>

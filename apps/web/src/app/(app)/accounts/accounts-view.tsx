@@ -107,7 +107,7 @@ export function AccountsView({ limits }: { limits: Limits }) {
           title={
             atLimit ? `At most ${limits.maxActive} active accounts: archive one first` : undefined
           }
-          className="rounded bg-accent px-4 py-2 text-sm font-semibold text-bg hover:brightness-110 disabled:cursor-not-allowed disabled:opacity-50"
+          className="rounded bg-accent px-4 py-2 text-sm font-semibold text-on-accent hover:brightness-110 disabled:cursor-not-allowed disabled:opacity-50"
         >
           Open account
         </button>
@@ -428,7 +428,7 @@ function ConfirmBody({
           type="button"
           onClick={onConfirm}
           disabled={pending}
-          className="rounded bg-down px-4 py-2 font-semibold text-white hover:brightness-110 disabled:opacity-60"
+          className="rounded bg-down px-4 py-2 font-semibold text-on-fill hover:brightness-110 disabled:opacity-60"
         >
           {pending ? 'Working…' : confirmLabel}
         </button>
@@ -502,7 +502,7 @@ function OpenAccountDialog({
           <button
             type="submit"
             disabled={mutation.isPending}
-            className="rounded bg-accent px-4 py-2 text-sm font-semibold text-bg hover:brightness-110 disabled:opacity-60"
+            className="rounded bg-accent px-4 py-2 text-sm font-semibold text-on-accent hover:brightness-110 disabled:opacity-60"
           >
             {mutation.isPending ? 'Opening…' : 'Open account'}
           </button>

@@ -12,7 +12,7 @@ function SaveButton({ pending, children }: { pending: boolean; children: React.R
     <button
       type="submit"
       disabled={pending}
-      className="rounded bg-accent px-4 py-2 text-sm font-semibold text-bg hover:brightness-110 disabled:opacity-60"
+      className="rounded bg-accent px-4 py-2 text-sm font-semibold text-on-accent hover:brightness-110 disabled:opacity-60"
     >
       {pending ? 'Saving…' : children}
     </button>

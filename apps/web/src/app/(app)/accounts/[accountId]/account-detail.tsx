@@ -227,7 +227,7 @@ function RenameForm({ accountId, name }: { accountId: string; name: string }) {
       <button
         type="submit"
         disabled={mutation.isPending}
-        className="rounded bg-accent px-4 py-2 text-sm font-semibold text-bg hover:brightness-110 disabled:opacity-60"
+        className="rounded bg-accent px-4 py-2 text-sm font-semibold text-on-accent hover:brightness-110 disabled:opacity-60"
       >
         {mutation.isPending ? 'Saving…' : 'Rename'}
       </button>
