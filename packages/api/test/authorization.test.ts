@@ -8,7 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appRouter } from '../src/root.ts';
 import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
-import { createApiKey, placeOrder, StaticPrices, systemActor } from '@lab/services';
+import {
+  createApiKey,
+  placeOrder,
+  setLeverage,
+  setMarginMode,
+  StaticPrices,
+  systemActor,
+} from '@lab/services';
+import { tick } from '../../services/test/trading-helpers.ts';
 import { trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
@@ -67,6 +75,30 @@ async function sampleKey(accountId: string): Promise<string> {
   return key.id;
 }
 
+/**
+ * A liquidation on the account: an isolated 50x SOL long of 20 at 150 (margin 60, maintenance
+ * 1%) that a fall to 148 liquidates; an unknown account gets an id that matches nothing.
+ */
+async function sampleLiquidation(accountId: string): Promise<string> {
+  if (!(await t.db.paperAccount.findUnique({ where: { id: accountId } }))) return '1';
+  const sol = new StaticPrices().set('SOLUSDT', { markPrice: '150', lastPrice: '150' });
+  const system = systemActor('test');
+  await setMarginMode(t.db, sol, system, accountId, { symbol: 'SOLUSDT', marginMode: 'isolated' });
+  await setLeverage(t.db, sol, system, accountId, { symbol: 'SOLUSDT', leverage: 50 });
+  await placeOrder(t.db, sol, system, accountId, {
+    symbol: 'SOLUSDT',
+    side: 'buy',
+    type: 'market',
+    quantity: '20',
+  });
+  await tick(t.db, sol, accountId, 'SOLUSDT', '148');
+  const row = await t.db.liquidation.findFirstOrThrow({
+    where: { accountId },
+    orderBy: { id: 'desc' },
+  });
+  return row.id.toString();
+}
+
 const order = { symbol: 'BTCUSDT', side: 'buy', quantity: '0.01' } as const;
 const page = (accountId: string) => ({ accountId, limit: 10 });
 
@@ -108,6 +140,10 @@ const SAMPLE_INPUT: Record<string, (accountId: string) => unknown> = {
   'trade.fills': page,
   'trade.fundingPayments': page,
   'trade.liquidations': page,
+  'trade.liquidationStory': async (accountId) => ({
+    accountId,
+    liquidationId: await sampleLiquidation(accountId),
+  }),
   'trade.ledger': page,
   'apiKeys.list': (accountId) => ({ accountId }),
   'apiKeys.create': (accountId) => ({ accountId, label: 'stolen bot', permission: 'trade' }),
