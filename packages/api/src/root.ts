@@ -2,6 +2,7 @@ import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { apiKeysRouter } from './routers/api-keys.ts';
 import { authRouter } from './routers/auth.ts';
+import { competitionRouter } from './routers/competition.ts';
 import { healthRouter } from './routers/health.ts';
 import { marketRouter } from './routers/market.ts';
 import { tradeRouter } from './routers/trade.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
   trade: tradeRouter,
   apiKeys: apiKeysRouter,
   admin: adminRouter,
+  competition: competitionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -251,3 +251,245 @@ describe.each(adminOnly)('%s (admin only)', (path) => {
     expect(err.code).toBe('FORBIDDEN');
   });
 });
+
+// --- Competitions (issue 17) ---
+// Every procedure whose input has a `competitionId` is competition-scoped, and says here who may
+// call it: members (hosts, co-hosts, admins and participants), the participant (their own
+// account), the hosts (hosts, co-hosts, admins), or the owner (the host who created it, admins).
+// An outsider gets NOT_FOUND exactly as for an unknown id and changes nothing; a participant gets
+// FORBIDDEN on the hosts' procedures, a host who has not joined FORBIDDEN on the participant's.
+
+type CompetitionScope = 'member' | 'participant' | 'host' | 'owner';
+
+interface CompetitionFixture {
+  competitionId: string;
+  participantId: string;
+  host: CreatedUser;
+  cohost: CreatedUser;
+  student: CreatedUser;
+}
+
+const settingsInput = () => ({
+  name: 'Authz class',
+  description: '',
+  startsAt: Date.now(),
+  endsAt: Date.now() + 3_600_000,
+  startingBalance: '10000',
+  symbols: ['BTCUSDT'],
+  maxLeverage: 10,
+  marginModes: 'BOTH',
+  makerFeeRate: '0',
+  takerFeeRate: '0.0005',
+  allowLateJoin: true,
+  allowResets: true,
+  afterLiquidation: 'CONTINUE',
+  resetPenalty: '0.1',
+  leaderboard: 'LIVE',
+  ranking: 'RETURN',
+  snapshotSeconds: 60,
+  market: { kind: 'own', ticksPerSecond: 4, fundingIntervalMinutes: 5 },
+});
+
+const COMPETITION_SCOPE: Record<string, CompetitionScope> = {
+  'competition.get': 'member',
+  'competition.leaderboard': 'member',
+  'competition.announcements': 'member',
+  'competition.equityCurve': 'participant',
+  'competition.resetMine': 'participant',
+  'competition.exportMyTrades': 'participant',
+  'competition.exportMyEquity': 'participant',
+  'competition.update': 'host',
+  'competition.publish': 'host',
+  'competition.archive': 'host',
+  'competition.dashboard': 'host',
+  'competition.participant': 'host',
+  'competition.changes': 'host',
+  'competition.announce': 'host',
+  'competition.marketEvent': 'host',
+  'competition.changeRules': 'host',
+  'competition.resetParticipant': 'host',
+  'competition.removeParticipant': 'host',
+  'competition.endEarly': 'host',
+  'competition.exportStandings': 'host',
+  'competition.exportTrades': 'host',
+  'competition.addCohost': 'owner',
+  'competition.removeCohost': 'owner',
+};
+
+/** A valid input of each competition-scoped procedure for the fixture. */
+const COMPETITION_INPUT: Record<string, (fx: CompetitionFixture) => unknown> = {
+  'competition.get': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.leaderboard': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.announcements': (fx) => ({ competitionId: fx.competitionId, limit: 10 }),
+  'competition.equityCurve': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.resetMine': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.exportMyTrades': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.exportMyEquity': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.update': (fx) => ({ competitionId: fx.competitionId, ...settingsInput() }),
+  'competition.publish': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.archive': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.dashboard': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.participant': (fx) => ({
+    competitionId: fx.competitionId,
+    participantId: fx.participantId,
+  }),
+  'competition.changes': (fx) => ({ competitionId: fx.competitionId, limit: 10 }),
+  'competition.announce': (fx) => ({ competitionId: fx.competitionId, text: 'Hijacked' }),
+  'competition.marketEvent': (fx) => ({
+    competitionId: fx.competitionId,
+    event: { type: 'crash', percent: 30, durationMs: 5000 },
+    note: 'Hijacked',
+  }),
+  'competition.changeRules': (fx) => ({ competitionId: fx.competitionId, maxLeverage: 2 }),
+  'competition.resetParticipant': (fx) => ({
+    competitionId: fx.competitionId,
+    participantId: fx.participantId,
+  }),
+  'competition.removeParticipant': (fx) => ({
+    competitionId: fx.competitionId,
+    participantId: fx.participantId,
+  }),
+  'competition.endEarly': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.exportStandings': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.exportTrades': (fx) => ({ competitionId: fx.competitionId }),
+  'competition.addCohost': (fx) => ({ competitionId: fx.competitionId, email: intruder.email }),
+  'competition.removeCohost': async (fx) => {
+    // the co-host is there again for each call (a call that was allowed removed them)
+    await t.db.competitionHost.upsert({
+      where: {
+        competitionId_userId: { competitionId: fx.competitionId, userId: fx.cohost.user.id },
+      },
+      create: { competitionId: fx.competitionId, userId: fx.cohost.user.id, role: 'COHOST' },
+      update: {},
+    });
+    return { competitionId: fx.competitionId, userId: fx.cohost.user.id };
+  },
+};
+
+const isCompetitionScoped = (proc: AnyProcedure): boolean =>
+  (proc._def as { inputs: unknown[] }).inputs.some(
+    (i) => i instanceof z.ZodObject && 'competitionId' in i.shape,
+  );
+const competitionScoped = procedures
+  .filter(([, p]) => isCompetitionScoped(p))
+  .map(([path]) => path);
+
+/** A running competition on its own market with a host, a co-host and one student who traded. */
+async function competitionFixture(): Promise<CompetitionFixture> {
+  const host = await createUser(t.db, { displayName: 'Host' });
+  const cohost = await createUser(t.db, { displayName: 'TA' });
+  const student = await createUser(t.db, { displayName: 'Student' });
+  const asHost = callerFor(t.db, host.user, '127.0.0.1', prices);
+  const c = await asHost.competition.create({ ...settingsInput(), publish: true } as never);
+  await asHost.competition.addCohost({ competitionId: c.id, email: cohost.email });
+  const joined = await callerFor(t.db, student.user).competition.join({ code: c.code });
+  const participant = await t.db.competitionParticipant.findUniqueOrThrow({
+    where: { accountId: joined.accountId },
+  });
+  return { competitionId: c.id, participantId: participant.id, host, cohost, student };
+}
+
+/** Everything an unauthorised call could change about the competition and its participants. */
+async function competitionState(fx: CompetitionFixture) {
+  const id = fx.competitionId;
+  return {
+    competition: await t.db.competition.findUniqueOrThrow({ where: { id } }),
+    hosts: await t.db.competitionHost.findMany({ where: { competitionId: id } }),
+    participants: await t.db.competitionParticipant.findMany({ where: { competitionId: id } }),
+    announcements: await t.db.competitionAnnouncement.count({ where: { competitionId: id } }),
+    changes: await t.db.competitionChange.count({ where: { competitionId: id } }),
+    events: await t.db.accountEvent.count({
+      where: { account: { participant: { competitionId: id } } },
+    }),
+  };
+}
+
+const DENIED = /NOT_FOUND|FORBIDDEN|UNAUTHORIZED|BAD_REQUEST/;
+
+async function expectAllowed(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    // a business rule may refuse (e.g. archiving a running competition); access may not
+    expect((e as { code: string }).code).not.toMatch(DENIED);
+  }
+}
+
+describe('the competition procedures', () => {
+  it('are competition-scoped with a scope and a sample input here', () => {
+    expect(competitionScoped.length).toBeGreaterThanOrEqual(20);
+    const missing = competitionScoped.filter((p) => !COMPETITION_SCOPE[p] || !COMPETITION_INPUT[p]);
+    expect(missing, 'add COMPETITION_SCOPE and COMPETITION_INPUT entries').toEqual([]);
+  });
+
+  it('competition.all is for admins only', async () => {
+    for (const role of ['TRADER', 'INSTRUCTOR'] as const) {
+      const u = await createUser(t.db, { role });
+      const err = await trpcError(callerFor(t.db, u.user).competition.all({ limit: 10 }));
+      expect(err.code).toBe('FORBIDDEN');
+    }
+    const admin = await createUser(t.db, { role: 'ADMIN' });
+    await expect(
+      callerFor(t.db, admin.user).competition.all({ limit: 10 }),
+    ).resolves.toBeInstanceOf(Array);
+  });
+});
+
+describe.each(competitionScoped)('%s (competition-scoped)', (path) => {
+  let fx: CompetitionFixture;
+  beforeAll(async () => {
+    fx = await competitionFixture();
+  });
+  const as = (u: CreatedUser) => callerFor(t.db, u.user, '127.0.0.1', prices);
+
+  it('gives an outsider NOT_FOUND and changes nothing', async () => {
+    const before = await competitionState(fx);
+    const err = await trpcError(call(as(intruder), path, await COMPETITION_INPUT[path]!(fx)));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe('Competition not found.');
+    expect(await competitionState(fx)).toEqual(before);
+  });
+
+  it('answers an unknown competition id exactly like a foreign one', async () => {
+    const input = {
+      ...((await COMPETITION_INPUT[path]!(fx)) as object),
+      competitionId: randomUUID(),
+    };
+    const err = await trpcError(call(as(fx.host), path, input));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe('Competition not found.');
+  });
+
+  it('refuses members who are not in its scope (FORBIDDEN) and changes nothing', async () => {
+    const scope = COMPETITION_SCOPE[path]!;
+    const refused =
+      scope === 'participant'
+        ? [fx.host, fx.cohost]
+        : scope === 'host'
+          ? [fx.student]
+          : scope === 'owner'
+            ? [fx.student, fx.cohost]
+            : [];
+    for (const u of refused) {
+      const before = await competitionState(fx);
+      const err = await trpcError(call(as(u), path, await COMPETITION_INPUT[path]!(fx)));
+      expect(err.code).toBe('FORBIDDEN');
+      expect(await competitionState(fx)).toEqual(before);
+    }
+  });
+
+  it('does not deny those in its scope, admins included for the hosts’ procedures', async () => {
+    const scope = COMPETITION_SCOPE[path]!;
+    const admin = await createUser(t.db, { role: 'ADMIN' });
+    const allowed =
+      scope === 'participant'
+        ? [fx.student]
+        : scope === 'member'
+          ? [fx.student, fx.cohost, fx.host, admin]
+          : scope === 'host'
+            ? [fx.cohost, admin, fx.host]
+            : [admin, fx.host];
+    for (const u of allowed)
+      await expectAllowed(call(as(u), path, await COMPETITION_INPUT[path]!(fx)));
+  });
+});
