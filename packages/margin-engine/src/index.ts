@@ -89,7 +89,12 @@ export {
 export { onPrice, onPrices, withPrice, type PriceUpdate } from './on-price.ts';
 export { applyFunding } from './funding.ts';
 export { liquidate, needsLiquidation } from './liquidation.ts';
-export { liquidationPrice, rawLiquidationPrice, liquidatesAt } from './liquidation-price.ts';
+export {
+  liquidationPrice,
+  computeLiquidationPrice,
+  rawLiquidationPrice,
+  liquidatesAt,
+} from './liquidation-price.ts';
 export { summarize, type AccountSummary, type PositionSummary } from './summary.ts';
 export { previewOrder, type OrderPreview, type StressPoint } from './preview.ts';
 export { applyEvent, applyEvents, replay, emptyAccount, openAccount } from './events.ts';

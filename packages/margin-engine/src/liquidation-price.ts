@@ -91,10 +91,52 @@ export function rawLiquidationPrice(
 }
 
 /**
+ * What a position's liquidation price depends on besides the account itself: nothing for an
+ * isolated position (its wallet is its margin), the marks of the account's other cross positions
+ * for a cross one (their PnL and maintenance are part of its margin). Its own mark never matters.
+ */
+function dependencyKey(account: Account, market: Market, symbol: string): string {
+  if (settingsOf(account, symbol).marginMode === 'isolated') return '';
+  let key = '';
+  for (const other of Object.keys(account.positions).sort()) {
+    if (other === symbol || settingsOf(account, other).marginMode !== 'cross') continue;
+    key += `${other}=${market.marks[other]?.toString() ?? '-'};`;
+  }
+  return key;
+}
+
+interface Memo {
+  instruments: Market['instruments'];
+  key: string;
+  price: Decimal | undefined;
+}
+
+/** Per account state (accounts are immutable: a change is a new object), per symbol. */
+const memo = new WeakMap<Account, Map<string, Memo>>();
+
+/**
  * Liquidation price as displayed: rounded to tick in the adverse direction (down for a long, up
  * for a short) and confirmed exactly, so a mark at this price liquidates and one tick better does not.
+ * Memoized per account state and what the price depends on (dependencyKey): re-marking an account
+ * on every tick recomputes it only when another cross position's mark moved.
  */
 export function liquidationPrice(
+  account: Account,
+  market: Market,
+  symbol: string,
+): Decimal | undefined {
+  const key = dependencyKey(account, market, symbol);
+  let forAccount = memo.get(account);
+  const hit = forAccount?.get(symbol);
+  if (hit && hit.instruments === market.instruments && hit.key === key) return hit.price;
+  const price = computeLiquidationPrice(account, market, symbol);
+  if (!forAccount) memo.set(account, (forAccount = new Map<string, Memo>()));
+  forAccount.set(symbol, { instruments: market.instruments, key, price });
+  return price;
+}
+
+/** liquidationPrice without the memo. */
+export function computeLiquidationPrice(
   account: Account,
   market: Market,
   symbol: string,

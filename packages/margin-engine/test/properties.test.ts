@@ -18,6 +18,7 @@ import {
   exchangeOnPrice,
   exchangeOpenAccount,
   liquidationPrice,
+  computeLiquidationPrice,
   needsLiquidation,
   newExchange,
   onPrice,
@@ -736,6 +737,50 @@ describe('properties', () => {
     long: fc.boolean(),
     entryPct: fc.integer({ min: -500, max: 500 }),
     lev: fc.integer({ min: 1, max: 50 }),
+  });
+
+  it('the memoized liquidation price equals a fresh computation as the other marks move', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SYMS),
+        positionSpec,
+        fc.boolean(),
+        fc.integer({ min: 50, max: 20000 }),
+        fc.array(fc.integer({ min: -300, max: 300 }), { minLength: 1, maxLength: 6 }),
+        (symbol, p, isolated, marginUsd, moves) => {
+          const inst = INSTRUMENTS[symbol]!;
+          const base = d(BASE[symbol]!);
+          const q = lotQty(symbol, p.lots).times(p.long ? 1 : -1);
+          const entry = roundToTick(inst, base.times(1 + p.entryPct / 10000));
+          // the same account object throughout: a cross SOL position beside it whose mark moves
+          const a = accountWith(String(marginUsd + (isolated ? 1000 : 0)), [
+            {
+              symbol,
+              quantity: q.toFixed(),
+              entry: entry.toFixed(),
+              mode: isolated ? 'isolated' : 'cross',
+              leverage: p.lev,
+              isolatedWallet: isolated ? String(marginUsd) : '0',
+            },
+            { symbol: 'SOLUSDT', quantity: '-20', entry: '150' },
+          ]);
+          for (const bp of moves) {
+            const sol = d(150)
+              .times(1 + bp / 10000)
+              .toDecimalPlaces(2);
+            const own = roundToTick(inst, base.times(1 + bp / 20000));
+            const m = market(
+              { ...BASE, SOLUSDT: sol.toFixed(), [symbol]: own.toFixed() },
+              INSTRUMENTS,
+            );
+            const cached = liquidationPrice(a, m, symbol);
+            const fresh = computeLiquidationPrice(a, m, symbol);
+            expect(cached?.toFixed()).toBe(fresh?.toFixed());
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('liquidation price agrees with simulation: at the price it liquidates, one tick better it does not', () => {
