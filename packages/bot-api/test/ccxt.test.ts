@@ -47,6 +47,9 @@ async function trader(permission: 'read' | 'trade' = 'trade') {
   return { user, accountId, key, ex: client(key.key, key.secret) };
 }
 
+/** The USDT total of a ccxt balance. */
+const usdt = (b: object) => (b as { total: Record<string, number> }).total.USDT;
+
 /** The Binance code ccxt's error carries (its message ends with the JSON body). */
 async function codeOf(p: Promise<unknown>): Promise<number> {
   try {
@@ -95,7 +98,7 @@ describe('ccxt binanceusdm against the bot API', () => {
     expect(m.status).toBe('closed');
     expect(m.filled).toBe(0.01);
     expect(m.average).toBe(50000); // the engine fills at the mark (no book model in the catalogue)
-    const fetched = await ex.fetchOrder(m.id, S);
+    const fetched = await ex.fetchOrder(m.id!, S);
     expect(fetched).toMatchObject({ id: m.id, status: 'closed', filled: 0.01 });
 
     // limit (GTC, rests below the market), post-only, then canceled
@@ -105,9 +108,9 @@ describe('ccxt binanceusdm against the bot API', () => {
     expect(po.postOnly).toBe(true);
     const open = await ex.fetchOpenOrders(S);
     expect(open.map((o) => o.id).sort()).toEqual([l.id, po.id].sort());
-    const canceled = await ex.cancelOrder(l.id, S);
+    const canceled = await ex.cancelOrder(l.id!, S);
     expect(canceled.status).toBe('canceled');
-    expect((await ex.fetchOrder(l.id, S)).status).toBe('canceled');
+    expect((await ex.fetchOrder(l.id!, S)).status).toBe('canceled');
 
     // stop-market and take-profit-market (the Algo Service), stop-limit and take-profit-limit
     const sl = await ex.createOrder(S, 'market', 'sell', 0.01, undefined, {
@@ -131,17 +134,17 @@ describe('ccxt binanceusdm against the bot API', () => {
     expect(algoOpen.map((o) => o.id).sort()).toEqual(
       [sl.id, tp.id, stopLimit.id, tpLimit.id].sort(),
     );
-    const q = await ex.fetchOrder(sl.id, S, { trigger: true });
+    const q = await ex.fetchOrder(sl.id!, S, { trigger: true });
     expect(q).toMatchObject({ id: sl.id, triggerPrice: 48000, status: 'open' });
     for (const o of [sl, tp, stopLimit, tpLimit]) {
-      const c = await ex.cancelOrder(o.id, S, { trigger: true });
+      const c = await ex.cancelOrder(o.id!, S, { trigger: true });
       expect(c.id).toBe(o.id);
     }
     expect(await ex.fetchOpenOrders(S, undefined, undefined, { trigger: true })).toEqual([]);
 
     const bal = await ex.fetchBalance();
-    expect(bal.total.USDT).toBeLessThan(10000); // the taker fee of the market order
-    expect(bal.total.USDT).toBeGreaterThan(9999);
+    expect(usdt(bal)).toBeLessThan(10000); // the taker fee of the market order
+    expect(usdt(bal)).toBeGreaterThan(9999);
     const positions = await ex.fetchPositions([S]);
     expect(positions).toHaveLength(1);
     expect(positions[0]).toMatchObject({
@@ -178,7 +181,7 @@ describe('ccxt binanceusdm against the bot API', () => {
     const updates = await first;
     expect(updates.at(-1)).toMatchObject({ id: placed.id, status: 'open', price: 2900 });
     const next = ex.watchOrders(S);
-    await ex.cancelOrder(placed.id, S);
+    await ex.cancelOrder(placed.id!, S);
     const after = await next;
     expect(after.at(-1)).toMatchObject({ id: placed.id, status: 'canceled' });
     // a fill: a market order, reported with its trade
@@ -196,7 +199,7 @@ describe('ccxt binanceusdm against the bot API', () => {
     await h.tick(accountId, 'ETHUSDT', '2940');
     const t2 = await triggered;
     expect(t2.at(-1)).toMatchObject({ side: 'sell', amount: 0.1 });
-    expect((await ex.fetchOrder(stop.id, S, { trigger: true })).status).toBe('closed');
+    expect((await ex.fetchOrder(stop.id!, S, { trigger: true })).status).toBe('closed');
     h.market('ETHUSDT', '3000');
     await ex.close();
     await expectConsistent(h.db, accountId);
@@ -240,13 +243,13 @@ describe('ccxt binanceusdm against the bot API', () => {
     });
     const ro = client(reader.key, reader.secret);
     await ro.loadMarkets();
-    expect((await ro.fetchBalance()).total.USDT).toBe(10000);
+    expect(usdt(await ro.fetchBalance())).toBe(10000);
     expect(await codeOf(ro.createOrder(S, 'market', 'buy', 0.01))).toBe(-2015);
     // revoked: refused at once
     await revokeApiKey(h.db, user.id, accountId, key.id);
     expect(await codeOf(ex.fetchBalance())).toBe(-2015);
     // nothing above changed the account
-    expect((await ro.fetchBalance()).total.USDT).toBe(10000);
+    expect(usdt(await ro.fetchBalance())).toBe(10000);
     await expectConsistent(h.db, accountId);
   });
 
@@ -258,19 +261,19 @@ describe('ccxt binanceusdm against the bot API', () => {
     const S = 'BTC/USDT:USDT';
     const order = await a.ex.createOrder(S, 'limit', 'buy', 0.01, 40000);
     // b cannot see, query or cancel a's order, by number or by client id
-    expect(await codeOf(b.ex.fetchOrder(order.id, S))).toBe(-2013);
-    expect(await codeOf(b.ex.cancelOrder(order.id, S))).toBe(-2013);
+    expect(await codeOf(b.ex.fetchOrder(order.id!, S))).toBe(-2013);
+    expect(await codeOf(b.ex.cancelOrder(order.id!, S))).toBe(-2013);
     expect(
-      await codeOf(b.ex.fetchOrder(order.id, S, { origClientOrderId: order.clientOrderId })),
+      await codeOf(b.ex.fetchOrder(order.id!, S, { origClientOrderId: order.clientOrderId })),
     ).toBe(-2013);
     expect(await b.ex.fetchOpenOrders(S)).toEqual([]);
     // b's cancel-all leaves a's order
     await b.ex.cancelAllOrders(S);
-    expect((await a.ex.fetchOrder(order.id, S)).status).toBe('open');
+    expect((await a.ex.fetchOrder(order.id!, S)).status).toBe('open');
     // an accountId-like parameter is ignored: the account is the key's
     const bal = await b.ex.fetchBalance({ accountId: a.accountId });
-    expect(bal.total.USDT).toBe(10000);
+    expect(usdt(bal)).toBe(10000);
     expect((await b.ex.fetchPositions()).length).toBe(0);
-    await a.ex.cancelOrder(order.id, S);
+    await a.ex.cancelOrder(order.id!, S);
   });
 });
