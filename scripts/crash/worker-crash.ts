@@ -12,7 +12,7 @@ import { startScratchDatabase } from '../../apps/worker/src/testing/scratch-data
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '10000' },
-    batch: { type: 'string', default: '250' },
+    batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '2' },
     quiet: { type: 'boolean', default: false },
   },

@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '250' },
+    batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '2' },
     /** Write a V8 CPU profile of the cascade (tick -> committed) to this file. */
     profile: { type: 'string' },

@@ -18,7 +18,7 @@ const schema = z.object({
   /** How often a standby worker tries to take the worker lock (ms). */
   LAB_WORKER_LOCK_POLL_MS: z.coerce.number().int().min(50).max(5000).default(1000),
   /** Accounts per transaction of the trading loop's batch path. */
-  LAB_TRADING_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(250),
+  LAB_TRADING_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Batches the trading loop commits at once (one connection each). */
   LAB_TRADING_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   LAB_BINANCE_WS_URL: z.string().url().optional(),

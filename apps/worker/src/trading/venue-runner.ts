@@ -101,7 +101,7 @@ export class VenueRunner {
     this.db = opts.db;
     this.transactor = opts.transactor ?? opts.db;
     this.log = opts.log;
-    this.batchSize = opts.batchSize ?? 250;
+    this.batchSize = opts.batchSize ?? 500;
     this.concurrency = opts.concurrency ?? 2;
     this.now = opts.now ?? Date.now;
   }

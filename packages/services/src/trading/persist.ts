@@ -4,9 +4,12 @@
 // ledger lines of every movement of money. After it, each stored account equals the replay of its
 // engine events (test/persistence.test.ts), and each account book's balance equals its wallet.
 //
-// One code path for one account and for hundreds: every table is written with one bulk statement
-// per batch (INSERT ... SELECT FROM unnest, UPDATE ... FROM unnest), so a batch of the worker's
-// liquidations costs about a dozen round trips whatever its size, and a single request the same.
+// One code path for one account and for hundreds, and ONE statement for all of it: each table's
+// rows go as one jsonb document into a data-modifying CTE of a single query; the account update
+// reserves the event sequence numbers every other row is numbered from (base + 1 + the event's
+// index), liquidation fills join the liquidations inserted beside them, and the query's own
+// SELECT sends each account's NOTIFY. So a batch of the worker's liquidations costs one round
+// trip to write, whatever its size (foreign keys are checked at the end of the statement).
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type AccountChange } from '@lab/contracts';
 import type { Prisma } from '@lab/db';
@@ -19,14 +22,14 @@ import {
   type Market,
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
-import { insertRows, insertRowsReturning, unnestFrom, type Column } from './bulk-sql.ts';
+import { unnestFrom, type Column } from './bulk-sql.ts';
 import { ledgerLinesFor } from './ledger-lines.ts';
 import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
 type Tx = Prisma.TransactionClient;
 const s = (v: Decimal | { toFixed(): string }) => v.toFixed();
 const optS = (v: Decimal | undefined) => (v === undefined ? null : v.toFixed());
-const at = (ms: number) => new Date(ms);
+const at = (ms: number) => new Date(ms).toISOString();
 
 export interface PersistContext {
   /** The market the engine computed with: each fill records the mark it used. */
@@ -58,18 +61,49 @@ export interface PersistItem {
 interface Work {
   item: PersistItem;
   events: EngineEvent[];
-  firstSeq: number;
-  version: number;
 }
 
+/** One query being built: its parameters and its CTEs. */
+class Statement {
+  readonly params: unknown[] = [];
+  readonly ctes: string[] = [];
+
+  param(v: unknown): string {
+    this.params.push(v);
+    return `$${this.params.length}`;
+  }
+
+  /** `(SELECT ... FROM jsonb_array_elements($n)) AS u` of the rows, typed by the columns. */
+  rows(columns: readonly Column[], rows: ReadonlyArray<readonly unknown[]>): string {
+    const { sql, params } = unnestFrom(columns, rows, this.params.length + 1);
+    this.params.push(...params);
+    return sql;
+  }
+
+  /** Adds a CTE when there are rows for it. */
+  with(name: string, rows: ReadonlyArray<readonly unknown[]>, sql: () => string): void {
+    if (rows.length) this.ctes.push(`${name} AS (${sql()})`);
+  }
+}
+
+// Every row numbered by its event carries the account id and `k`, the event's index in the
+// result: its seq is acc.base + 1 + k.
+const SEQ = 'acc.base + 1 + u.k';
+const JOIN_ACC = 'JOIN acc ON acc.id = u.account_id';
+
+const ACCOUNT_COLUMNS: Column[] = [
+  ['id', 'uuid'],
+  ['wallet', 'numeric'],
+  ['next_seq', 'int'],
+  ['n', 'int'],
+];
 const EVENT_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
-  ['seq', 'int'],
+  ['k', 'int'],
   ['type', 'text'],
   ['payload', 'jsonb'],
   ['created_at', 'timestamptz'],
 ];
-
 const ORDER_COLUMNS: Column[] = [
   ['id', 'text'],
   ['account_id', 'uuid'],
@@ -96,7 +130,6 @@ const ORDER_COLUMNS: Column[] = [
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
 ];
-
 const ORDER_UPDATE_COLUMNS: Column[] = [
   ['id', 'text'],
   ['status', 'text'],
@@ -110,17 +143,16 @@ const ORDER_UPDATE_COLUMNS: Column[] = [
   ['reason', 'text'],
   ['updated_at', 'timestamptz'],
 ];
-
 const HISTORY_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
   ['order_id', 'text'],
   ['status', 'text'],
   ['event', 'text'],
   ['code', 'text'],
   ['reason', 'text'],
-  ['event_seq', 'int'],
+  ['k', 'int'],
   ['at', 'timestamptz'],
 ];
-
 const LIQUIDATION_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['mode', '"MarginMode"'],
@@ -133,14 +165,14 @@ const LIQUIDATION_COLUMNS: Column[] = [
   ['shortfall', 'numeric'],
   ['positions_closed', 'jsonb'],
   ['orders_canceled', 'jsonb'],
-  ['event_seq', 'int'],
+  ['k', 'int'],
   ['time', 'timestamptz'],
 ];
-
+/** A fill of an order (trigger_k null) or a liquidation close (its liquidation's event index). */
 const FILL_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['order_id', 'text'],
-  ['liquidation_id', 'bigint'],
+  ['trigger_k', 'int'],
   ['symbol', 'text'],
   ['side', 'text'],
   ['quantity', 'numeric'],
@@ -152,10 +184,9 @@ const FILL_COLUMNS: Column[] = [
   ['realized_pnl', 'numeric'],
   ['shortfall', 'numeric'],
   ['is_liquidation', 'boolean'],
-  ['event_seq', 'int'],
+  ['k', 'int'],
   ['time', 'timestamptz'],
 ];
-
 const FUNDING_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['symbol', 'text'],
@@ -165,10 +196,13 @@ const FUNDING_COLUMNS: Column[] = [
   ['amount', 'numeric'],
   ['uncollected', 'numeric'],
   ['funding_time', 'timestamptz'],
-  ['event_seq', 'int'],
+  ['k', 'int'],
   ['time', 'timestamptz'],
 ];
-
+const POSITION_KEY_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['symbol', 'text'],
+];
 const POSITION_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['symbol', 'text'],
@@ -178,7 +212,12 @@ const POSITION_COLUMNS: Column[] = [
   ['isolated_wallet', 'numeric'],
   ['opened_at', 'timestamptz'],
 ];
-
+const SETTING_COLUMNS: Column[] = [
+  ['account_id', 'uuid'],
+  ['symbol', 'text'],
+  ['leverage', 'int'],
+  ['margin_mode', '"MarginMode"'],
+];
 const LEDGER_COLUMNS: Column[] = [
   ['tx_id', 'uuid'],
   ['book', 'text'],
@@ -186,56 +225,26 @@ const LEDGER_COLUMNS: Column[] = [
   ['amount', 'numeric'],
   ['memo', 'text'],
   ['account_id', 'uuid'],
-  ['event_seq', 'int'],
+  ['k', 'int'],
 ];
 
-/**
- * Reserves each account's event sequence numbers and writes its wallet, order sequence and
- * version in one statement; returns the first sequence number and the new version per account.
- */
-async function updateAccounts(
-  tx: Tx,
-  items: ReadonlyArray<{ item: PersistItem; events: EngineEvent[] }>,
-): Promise<Map<string, { firstSeq: number; version: number }>> {
-  const { sql, params } = unnestFrom(
-    [
-      ['id', 'uuid'],
-      ['wallet', 'numeric'],
-      ['next_seq', 'int'],
-      ['n', 'int'],
-    ],
-    items.map(({ item, events }) => [
-      item.loaded.id,
-      s(item.result.account.walletBalance),
-      item.result.account.nextSeq,
-      events.length,
-    ]),
+function eventRows(work: readonly Work[]): unknown[][] {
+  return work.flatMap((w) =>
+    w.events.map((ev, k) => [w.item.loaded.id, k, ev.type, eventToJson(ev), at(ev.time)]),
   );
-  const rows = await tx.$queryRawUnsafe<Array<{ id: string; last: number; version: number }>>(
-    `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
-       last_event_seq = p.last_event_seq + u.n, version = p.version + 1
-     FROM ${sql} WHERE p.id = u.id
-     RETURNING p.id::text AS id, p.last_event_seq AS last, p.version`,
-    ...params,
-  );
-  const out = new Map<string, { firstSeq: number; version: number }>();
-  const count = new Map(items.map(({ item, events }) => [item.loaded.id, events.length]));
-  for (const r of rows)
-    out.set(r.id, { firstSeq: r.last - count.get(r.id)! + 1, version: r.version });
-  for (const { item } of items)
-    if (!out.has(item.loaded.id)) throw new Error(`no account ${item.loaded.id}`);
-  return out;
 }
 
-async function writeOrders(tx: Tx, work: readonly Work[]): Promise<void> {
+/** Orders the results created, the ones they changed, and every status each order took. */
+function orderRows(work: readonly Work[]) {
   const created: unknown[][] = [];
   const updated: unknown[][] = [];
   const history: unknown[][] = [];
   for (const w of work) {
     const { loaded } = w.item;
-    for (const t of foldOrders(loaded.engine, w.events, w.firstSeq).values()) {
+    for (const t of foldOrders(loaded.engine, w.events, 0).values()) {
       for (const h of t.history)
         history.push([
+          loaded.id,
           t.id,
           h.status,
           h.event,
@@ -289,39 +298,18 @@ async function writeOrders(tx: Tx, work: readonly Work[]): Promise<void> {
       }
     }
   }
-  await insertRows(tx, 'orders', ORDER_COLUMNS, created);
-  if (updated.length) {
-    // average price of every fill so far: the stored average over the stored filled quantity,
-    // plus this result's fills (the right-hand sides read the row as it was)
-    const { sql, params } = unnestFrom(ORDER_UPDATE_COLUMNS, updated);
-    await tx.$executeRawUnsafe(
-      `UPDATE orders o SET
-         status = u.status,
-         current_type = u.current_type,
-         quantity = u.quantity,
-         price = u.price,
-         filled_quantity = u.filled,
-         average_price = CASE WHEN u.fill_qty = 0 THEN o.average_price
-           ELSE (coalesce(o.average_price * o.filled_quantity, 0) + u.fill_notional) / u.filled END,
-         status_code = coalesce(u.code, o.status_code),
-         status_reason = coalesce(u.reason, o.status_reason),
-         updated_at = u.updated_at
-       FROM ${sql} WHERE o.id = u.id`,
-      ...params,
-    );
-  }
-  await insertRows(tx, 'order_status_changes', HISTORY_COLUMNS, history);
+  return { created, updated, history };
 }
 
-async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise<void> {
-  const markOf = (w: Work, ev: EngineEvent & { symbol: string }, fallback: Decimal) =>
-    s(w.item.ctx.eventMarks?.get(ev) ?? w.item.ctx.market.marks[ev.symbol] ?? fallback);
+/** Liquidations with their figures, and the fills: of orders, and the closes of liquidations. */
+function fillAndLiquidationRows(work: readonly Work[]) {
   const fills: unknown[][] = [];
   const liquidations: unknown[][] = [];
-  const closes: Array<{ accountId: string; triggerSeq: number; row: unknown[] }> = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
-    w.events.forEach((ev, i) => {
+    const markOf = (ev: EngineEvent & { symbol: string }, fallback: Decimal) =>
+      s(w.item.ctx.eventMarks?.get(ev) ?? w.item.ctx.market.marks[ev.symbol] ?? fallback);
+    w.events.forEach((ev, k) => {
       if (ev.type !== 'fill') return;
       fills.push([
         accountId,
@@ -331,18 +319,18 @@ async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise
         ev.side,
         s(ev.quantity),
         s(ev.price),
-        markOf(w, ev, ev.price),
+        markOf(ev, ev.price),
         ev.liquidity,
         s(ev.feeRate),
         s(ev.fee),
         s(ev.realizedPnl),
         s(ev.shortfall),
         false,
-        w.firstSeq + i,
+        k,
         at(ev.time),
       ]);
     });
-    for (const g of groupLiquidations(w.events, w.firstSeq)) {
+    for (const g of groupLiquidations(w.events, 0)) {
       const t = g.trigger;
       const fee = g.closes.reduce((sum, c) => sum.plus(c.ev.fee), ZERO);
       const shortfall = g.closes.reduce((sum, c) => sum.plus(c.ev.shortfall), ZERO);
@@ -370,53 +358,36 @@ async function writeFillsAndLiquidations(tx: Tx, work: readonly Work[]): Promise
         g.seq,
         at(t.time),
       ]);
-      for (const c of g.closes) {
-        closes.push({
+      for (const c of g.closes)
+        fills.push([
           accountId,
-          triggerSeq: g.seq,
-          row: [
-            accountId,
-            null,
-            null, // the liquidation's id, once inserted
-            c.ev.symbol,
-            c.ev.side,
-            s(c.ev.quantity),
-            s(c.ev.price),
-            markOf(w, c.ev, c.ev.price),
-            'taker',
-            c.ev.quantity.isZero()
-              ? '0'
-              : s(c.ev.fee.div(c.ev.quantity.times(c.ev.price)).toDecimalPlaces(18)),
-            s(c.ev.fee),
-            s(c.ev.realizedPnl),
-            s(c.ev.shortfall),
-            true,
-            c.seq,
-            at(c.ev.time),
-          ],
-        });
-      }
+          null,
+          g.seq,
+          c.ev.symbol,
+          c.ev.side,
+          s(c.ev.quantity),
+          s(c.ev.price),
+          markOf(c.ev, c.ev.price),
+          'taker',
+          c.ev.quantity.isZero()
+            ? '0'
+            : s(c.ev.fee.div(c.ev.quantity.times(c.ev.price)).toDecimalPlaces(18)),
+          s(c.ev.fee),
+          s(c.ev.realizedPnl),
+          s(c.ev.shortfall),
+          true,
+          c.seq,
+          at(c.ev.time),
+        ]);
     }
   }
-  const ids = await insertRowsReturning<{ id: string; account_id: string; event_seq: number }>(
-    tx,
-    'liquidations',
-    LIQUIDATION_COLUMNS,
-    liquidations,
-    'id::text AS id, account_id::text AS account_id, event_seq',
-  );
-  const idOf = new Map(ids.map((r) => [`${r.account_id}:${r.event_seq}`, r.id]));
-  for (const c of closes) {
-    c.row[2] = idOf.get(`${c.accountId}:${c.triggerSeq}`);
-    fills.push(c.row);
-  }
-  await insertRows(tx, 'fills', FILL_COLUMNS, fills);
+  return { fills, liquidations };
 }
 
 function fundingRows(work: readonly Work[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const w of work)
-    w.events.forEach((ev, i) => {
+    w.events.forEach((ev, k) => {
       if (ev.type !== 'fundingPaid') return;
       rows.push([
         w.item.loaded.id,
@@ -427,7 +398,7 @@ function fundingRows(work: readonly Work[]): unknown[][] {
         s(ev.amount),
         s(ev.uncollected),
         at(w.item.ctx.fundingTime ?? ev.time),
-        w.firstSeq + i,
+        k,
         at(ev.time),
       ]);
     });
@@ -435,11 +406,11 @@ function fundingRows(work: readonly Work[]): unknown[][] {
 }
 
 /** Positions as the engine left them; a position opened from flat or flipped restarts its openedAt. */
-async function writePositions(tx: Tx, work: readonly Work[]): Promise<void> {
+function positionRows(work: readonly Work[]) {
   const gone: unknown[][] = [];
   const created: unknown[][] = [];
   const changed: unknown[][] = [];
-  const now = new Date();
+  const now = new Date().toISOString();
   for (const w of work) {
     const accountId = w.item.loaded.id;
     const before = w.item.loaded.engine;
@@ -471,41 +442,10 @@ async function writePositions(tx: Tx, work: readonly Work[]): Promise<void> {
       (b ? changed : created).push(row);
     }
   }
-  if (gone.length) {
-    const { sql, params } = unnestFrom(
-      [
-        ['account_id', 'uuid'],
-        ['symbol', 'text'],
-      ],
-      gone,
-    );
-    await tx.$executeRawUnsafe(
-      `DELETE FROM positions p USING ${sql} WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
-      ...params,
-    );
-  }
-  if (changed.length) {
-    const { sql, params } = unnestFrom(POSITION_COLUMNS, changed);
-    await tx.$executeRawUnsafe(
-      `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
-         cost_basis = u.cost_basis, isolated_wallet = u.isolated_wallet,
-         opened_at = coalesce(u.opened_at, p.opened_at), updated_at = now()
-       FROM ${sql} WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
-      ...params,
-    );
-  }
-  if (created.length) {
-    const { sql, params } = unnestFrom(POSITION_COLUMNS, created);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO positions (account_id, symbol, quantity, entry_price, cost_basis, isolated_wallet,
-         opened_at, updated_at)
-       SELECT u.*, now() FROM ${sql}`,
-      ...params,
-    );
-  }
+  return { gone, created, changed };
 }
 
-async function writeSettings(tx: Tx, work: readonly Work[]): Promise<void> {
+function settingRows(work: readonly Work[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const w of work) {
     const before = w.item.loaded.engine;
@@ -515,19 +455,7 @@ async function writeSettings(tx: Tx, work: readonly Work[]): Promise<void> {
       rows.push([w.item.loaded.id, symbol, st.leverage, storedMode(st.marginMode)]);
     }
   }
-  await insertRows(
-    tx,
-    'account_symbol_settings',
-    [
-      ['account_id', 'uuid'],
-      ['symbol', 'text'],
-      ['leverage', 'int'],
-      ['margin_mode', '"MarginMode"'],
-    ],
-    rows,
-    `ON CONFLICT (account_id, symbol) DO UPDATE
-       SET leverage = EXCLUDED.leverage, margin_mode = EXCLUDED.margin_mode`,
-  );
+  return rows;
 }
 
 /** The ledger: one transaction per account result, its lines balanced (checked here). */
@@ -535,71 +463,186 @@ function ledgerRows(work: readonly Work[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
-    const lines = w.events.flatMap((ev, i) =>
-      ledgerLinesFor(accountId, ev).map((l) => ({ ...l, eventSeq: w.firstSeq + i })),
+    const lines = w.events.flatMap((ev, k) =>
+      ledgerLinesFor(accountId, ev).map((l) => ({ ...l, k })),
     );
     if (!lines.length) continue;
     const sum = lines.reduce((acc, l) => acc.plus(l.amount), ZERO);
     if (!sum.isZero()) throw new Error(`unbalanced ledger lines: they sum to ${sum.toFixed()}`);
     const txId = randomUUID();
     for (const l of lines)
-      rows.push([txId, l.book, l.kind, l.amount.toFixed(), l.memo ?? null, accountId, l.eventSeq]);
+      rows.push([txId, l.book, l.kind, l.amount.toFixed(), l.memo ?? null, accountId, l.k]);
   }
   return rows;
 }
 
+/** The one statement that writes every row of the results and notifies each account's change. */
+function writeStatement(work: readonly Work[]): Statement {
+  const q = new Statement();
+  const accounts = work.map((w) => [
+    w.item.loaded.id,
+    s(w.item.result.account.walletBalance),
+    w.item.result.account.nextSeq,
+    w.events.length,
+  ]);
+  q.with(
+    'acc',
+    accounts,
+    () => `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
+      last_event_seq = p.last_event_seq + u.n, version = p.version + 1
+    FROM ${q.rows(ACCOUNT_COLUMNS, accounts)} WHERE p.id = u.id
+    RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version`,
+  );
+  const events = eventRows(work);
+  q.with(
+    'ev',
+    events,
+    () => `INSERT INTO account_events (account_id, seq, type, payload, created_at)
+    SELECT u.account_id, ${SEQ}, u.type, u.payload, u.created_at
+    FROM ${q.rows(EVENT_COLUMNS, events)} ${JOIN_ACC} ORDER BY u.ord`,
+  );
+  const orders = orderRows(work);
+  const orderNames = ORDER_COLUMNS.map(([n]) => n).join(', ');
+  q.with(
+    'ord_new',
+    orders.created,
+    () => `INSERT INTO orders (${orderNames}) SELECT ${orderNames}
+    FROM ${q.rows(ORDER_COLUMNS, orders.created)} ORDER BY u.ord`,
+  );
+  // average price of every fill so far: the stored average over the stored filled quantity,
+  // plus this result's fills (the right-hand sides read the row as it was)
+  q.with(
+    'ord_upd',
+    orders.updated,
+    () => `UPDATE orders o SET status = u.status, current_type = u.current_type,
+      quantity = u.quantity, price = u.price, filled_quantity = u.filled,
+      average_price = CASE WHEN u.fill_qty = 0 THEN o.average_price
+        ELSE (coalesce(o.average_price * o.filled_quantity, 0) + u.fill_notional) / u.filled END,
+      status_code = coalesce(u.code, o.status_code),
+      status_reason = coalesce(u.reason, o.status_reason), updated_at = u.updated_at
+    FROM ${q.rows(ORDER_UPDATE_COLUMNS, orders.updated)} WHERE o.id = u.id`,
+  );
+  q.with(
+    'hist',
+    orders.history,
+    () => `INSERT INTO order_status_changes (order_id, status, event, code, reason, event_seq, at)
+    SELECT u.order_id, u.status, u.event, u.code, u.reason, ${SEQ}, u.at
+    FROM ${q.rows(HISTORY_COLUMNS, orders.history)} ${JOIN_ACC} ORDER BY u.ord`,
+  );
+  const { fills, liquidations } = fillAndLiquidationRows(work);
+  q.with(
+    'liq',
+    liquidations,
+    () => `INSERT INTO liquidations (account_id, mode, symbol, mark_price, margin_balance,
+      maintenance_margin, margin_ratio, fee, shortfall, positions_closed, orders_canceled,
+      event_seq, time)
+    SELECT u.account_id, u.mode, u.symbol, u.mark_price, u.margin_balance, u.maintenance_margin,
+      u.margin_ratio, u.fee, u.shortfall, u.positions_closed, u.orders_canceled, ${SEQ}, u.time
+    FROM ${q.rows(LIQUIDATION_COLUMNS, liquidations)} ${JOIN_ACC} ORDER BY u.ord
+    RETURNING id, account_id, event_seq`,
+  );
+  q.with(
+    'fil',
+    fills,
+    () => `INSERT INTO fills (account_id, order_id, liquidation_id, symbol, side, quantity, price,
+      mark_price, liquidity, fee_rate, fee, realized_pnl, shortfall, is_liquidation, event_seq, time)
+    SELECT u.account_id, u.order_id, ${liquidations.length ? 'liq.id' : 'NULL::bigint'}, u.symbol,
+      u.side, u.quantity, u.price, u.mark_price, u.liquidity, u.fee_rate, u.fee, u.realized_pnl,
+      u.shortfall, u.is_liquidation, ${SEQ}, u.time
+    FROM ${q.rows(FILL_COLUMNS, fills)} ${JOIN_ACC}
+    ${
+      liquidations.length
+        ? `LEFT JOIN liq ON u.trigger_k IS NOT NULL AND liq.account_id = u.account_id
+             AND liq.event_seq = acc.base + 1 + u.trigger_k`
+        : ''
+    } ORDER BY u.ord`,
+  );
+  const funding = fundingRows(work);
+  q.with(
+    'fund',
+    funding,
+    () => `INSERT INTO funding_payments (account_id, symbol, rate, mark_price, position_quantity,
+      amount, uncollected, funding_time, event_seq, time)
+    SELECT u.account_id, u.symbol, u.rate, u.mark_price, u.position_quantity, u.amount,
+      u.uncollected, u.funding_time, ${SEQ}, u.time
+    FROM ${q.rows(FUNDING_COLUMNS, funding)} ${JOIN_ACC} ORDER BY u.ord`,
+  );
+  const positions = positionRows(work);
+  q.with(
+    'pos_gone',
+    positions.gone,
+    () => `DELETE FROM positions p USING ${q.rows(POSITION_KEY_COLUMNS, positions.gone)}
+    WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+  );
+  q.with(
+    'pos_upd',
+    positions.changed,
+    () => `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
+      cost_basis = u.cost_basis, isolated_wallet = u.isolated_wallet,
+      opened_at = coalesce(u.opened_at, p.opened_at), updated_at = now()
+    FROM ${q.rows(POSITION_COLUMNS, positions.changed)}
+    WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+  );
+  q.with(
+    'pos_new',
+    positions.created,
+    () => `INSERT INTO positions (account_id, symbol, quantity, entry_price, cost_basis,
+      isolated_wallet, opened_at, updated_at)
+    SELECT u.account_id, u.symbol, u.quantity, u.entry_price, u.cost_basis, u.isolated_wallet,
+      u.opened_at, now()
+    FROM ${q.rows(POSITION_COLUMNS, positions.created)}`,
+  );
+  const settings = settingRows(work);
+  q.with(
+    'sets',
+    settings,
+    () => `INSERT INTO account_symbol_settings (account_id, symbol, leverage, margin_mode)
+    SELECT u.account_id, u.symbol, u.leverage, u.margin_mode FROM ${q.rows(SETTING_COLUMNS, settings)}
+    ON CONFLICT (account_id, symbol) DO UPDATE
+      SET leverage = EXCLUDED.leverage, margin_mode = EXCLUDED.margin_mode`,
+  );
+  const ledger = ledgerRows(work);
+  q.with(
+    'led',
+    ledger,
+    () => `INSERT INTO ledger_entries (tx_id, book, kind, amount, memo, account_id, event_seq)
+    SELECT u.tx_id, u.book, u.kind, u.amount, u.memo, u.account_id, ${SEQ}
+    FROM ${q.rows(LEDGER_COLUMNS, ledger)} ${JOIN_ACC} ORDER BY u.ord`,
+  );
+  return q;
+}
+
 /**
  * Persists the engine results of many accounts (each as loaded, under its row lock, before the
- * operation) with one bulk statement per table. Rejected orders (orderRejected) are not stored:
- * a refused request changes nothing. Returns, in the order of `items`, the sequence range of the
- * events written and each account's new version.
+ * operation) with one statement. Rejected orders (orderRejected) are not stored: a refused
+ * request changes nothing. Returns, in the order of `items`, the sequence range of the events
+ * written and each account's new version. Once the transaction commits, each changed account is
+ * NOTIFYed on CHANNELS.accountChanges as { accountId, venue, version }.
  */
 export async function persistResults(tx: Tx, items: readonly PersistItem[]): Promise<Persisted[]> {
   const withEvents = items.map((item) => ({
     item,
     events: item.result.events.filter((e) => e.type !== 'orderRejected'),
   }));
-  const active = withEvents.filter((x) => x.events.length > 0);
-  const reserved = active.length
-    ? await updateAccounts(tx, active)
-    : new Map<string, { firstSeq: number; version: number }>();
-  const work: Work[] = active.map(({ item, events }) => {
-    const r = reserved.get(item.loaded.id)!;
-    return { item, events, firstSeq: r.firstSeq, version: r.version };
-  });
+  const work = withEvents.filter((x) => x.events.length > 0);
+  const written = new Map<string, { base: number; version: number }>();
   if (work.length) {
-    await insertRows(
-      tx,
-      'account_events',
-      EVENT_COLUMNS,
-      work.flatMap((w) =>
-        w.events.map((ev, i) => [
-          w.item.loaded.id,
-          w.firstSeq + i,
-          ev.type,
-          eventToJson(ev),
-          at(ev.time),
-        ]),
-      ),
+    const q = writeStatement(work);
+    const channel = q.param(CHANNELS.accountChanges);
+    const rows = await tx.$queryRawUnsafe<Array<{ id: string; base: number; version: number }>>(
+      `WITH ${q.ctes.join(',\n')}
+       SELECT acc.id::text AS id, acc.base, acc.version,
+         pg_notify(${channel}, json_build_object('accountId', acc.id, 'venue', acc.venue_id,
+           'version', acc.version)::text) IS NULL AS notified
+       FROM acc`,
+      ...q.params,
     );
-    await writeOrders(tx, work);
-    await writeFillsAndLiquidations(tx, work);
-    await insertRows(tx, 'funding_payments', FUNDING_COLUMNS, fundingRows(work));
-    await writePositions(tx, work);
-    await writeSettings(tx, work);
-    await insertRows(tx, 'ledger_entries', LEDGER_COLUMNS, ledgerRows(work));
-    await notifyAccountChanges(
-      tx,
-      work.map((w) => ({
-        accountId: w.item.loaded.id,
-        venue: w.item.loaded.venueId,
-        version: w.version,
-      })),
-    );
+    for (const r of rows) written.set(r.id, { base: r.base, version: r.version });
+    for (const w of work)
+      if (!written.has(w.item.loaded.id)) throw new Error(`no account ${w.item.loaded.id}`);
   }
-  const byId = new Map(work.map((w) => [w.item.loaded.id, w]));
   return withEvents.map(({ item, events }) => {
-    const w = byId.get(item.loaded.id);
+    const w = written.get(item.loaded.id);
     if (!w || events.length === 0)
       return {
         firstEventSeq: item.loaded.lastEventSeq + 1,
@@ -608,8 +651,8 @@ export async function persistResults(tx: Tx, items: readonly PersistItem[]): Pro
         events,
       };
     return {
-      firstEventSeq: w.firstSeq,
-      lastEventSeq: w.firstSeq + events.length - 1,
+      firstEventSeq: w.base + 1,
+      lastEventSeq: w.base + events.length,
       version: w.version,
       events,
     };
