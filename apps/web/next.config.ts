@@ -7,6 +7,7 @@ const config: NextConfig = {
   // Workspace packages are TypeScript sources; Next compiles them.
   transpilePackages: [
     '@lab/api',
+    '@lab/bot-api',
     '@lab/auth',
     '@lab/contracts',
     '@lab/db',

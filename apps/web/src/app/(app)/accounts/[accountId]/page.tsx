@@ -5,6 +5,7 @@ import { notFound } from 'next/navigation';
 import { requireSessionUser } from '@/server/session';
 import { getQueryClient, serverCaller, trpc } from '@/trpc/server';
 import { AccountDetail } from './account-detail';
+import { ApiKeysSection } from './api-keys-section';
 
 export const metadata: Metadata = { title: 'Paper account' };
 
@@ -24,6 +25,7 @@ export default async function AccountPage({ params }: { params: Promise<{ accoun
   const queryClient = getQueryClient();
   await Promise.all([
     queryClient.prefetchQuery(trpc.account.get.queryOptions({ accountId })),
+    queryClient.prefetchQuery(trpc.apiKeys.list.queryOptions({ accountId })),
     queryClient.prefetchInfiniteQuery(
       trpc.account.events.infiniteQueryOptions(
         { accountId, limit: 25 },
@@ -33,7 +35,10 @@ export default async function AccountPage({ params }: { params: Promise<{ accoun
   ]);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
-      <AccountDetail accountId={accountId} />
+      <div className="space-y-6">
+        <AccountDetail accountId={accountId} />
+        <ApiKeysSection accountId={accountId} />
+      </div>
     </HydrationBoundary>
   );
 }
