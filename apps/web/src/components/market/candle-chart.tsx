@@ -4,11 +4,17 @@ import {
   CandlestickSeries,
   ColorType,
   createChart,
+  createSeriesMarkers,
   CrosshairMode,
   HistogramSeries,
+  LineStyle,
   type IChartApi,
+  type IPriceLine,
   type ISeriesApi,
+  type ISeriesMarkersPluginApi,
   type MouseEventParams,
+  type SeriesMarker,
+  type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -20,14 +26,36 @@ import {
   stepDecimals,
   toChartNumber,
 } from '@/lib/market-format';
+import { useThemeColors } from '@/lib/use-theme-colors';
 import { useTRPC } from '@/trpc/react';
 import { useLiveStore } from './live-store';
 import { CANDLE_INTERVALS, INTERVAL_MS, type CandleDto, type CandleInterval } from './types';
 
+// Candles keep the exchange hues in both themes (graphics, not text).
 const UP = '#0ecb81';
 const DOWN = '#f6465d';
 const UP_VOL = 'rgba(14, 203, 129, 0.32)';
 const DOWN_VOL = 'rgba(246, 70, 93, 0.32)';
+
+/** A horizontal line across the chart (the position's entry, its liquidation price). */
+export interface ChartLine {
+  price: string;
+  title: string;
+  tone: 'entry' | 'liquidation';
+}
+
+/** A fill of the trader's, drawn on the candle it happened in. */
+export interface ChartFill {
+  time: number;
+  side: 'buy' | 'sell';
+  price: string;
+  quantity: string;
+}
+
+export interface ChartOverlays {
+  lines: ChartLine[];
+  fills: ChartFill[];
+}
 export const DEFAULT_INTERVAL: CandleInterval = '15m';
 export const CANDLE_LIMIT = 500;
 
@@ -61,13 +89,19 @@ export function CandleChart({
   tickSize,
   lotSize,
   baseAsset,
+  overlays,
+  className = 'lg:col-span-2 xl:col-span-1',
 }: {
   symbol: string;
   tickSize: string;
   lotSize: string;
   baseAsset: string;
+  /** The trader's position lines and fills (the trade page). */
+  overlays?: ChartOverlays;
+  className?: string;
 }) {
   const trpc = useTRPC();
+  const colors = useThemeColors();
   const store = useLiveStore();
   const [interval, setChartInterval] = useState<CandleInterval>(DEFAULT_INTERVAL);
   const candles = useQuery({
@@ -79,6 +113,7 @@ export function CandleChart({
   const chartRef = useRef<IChartApi | null>(null);
   const candleRef = useRef<ISeriesApi<'Candlestick'> | null>(null);
   const volumeRef = useRef<ISeriesApi<'Histogram'> | null>(null);
+  const markersRef = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   // The exact (string) candles by chart time, for the legend; the live one is last.
   const barsRef = useRef<Map<number, CandleDto>>(new Map());
   const lastRef = useRef<CandleDto | null>(null);
@@ -93,19 +128,12 @@ export function CandleChart({
       // the chart formats times with the browser's locale; a POSIX one ("en-US@posix") throws
       localization: { locale: supportedLocale() },
       layout: {
-        background: { type: ColorType.Solid, color: '#161a1e' },
-        textColor: '#848e9c',
         fontSize: 11,
         fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
         attributionLogo: false,
       },
-      grid: {
-        vertLines: { color: 'rgba(43, 49, 57, 0.6)' },
-        horzLines: { color: 'rgba(43, 49, 57, 0.6)' },
-      },
-      rightPriceScale: { borderColor: '#2b3139', scaleMargins: { top: 0.08, bottom: 0.24 } },
+      rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.24 } },
       timeScale: {
-        borderColor: '#2b3139',
         timeVisible: true,
         secondsVisible: false,
         rightOffset: 6,
@@ -138,14 +166,65 @@ export function CandleChart({
     chartRef.current = chart;
     candleRef.current = candleSeries;
     volumeRef.current = volumeSeries;
+    markersRef.current = createSeriesMarkers(candleSeries, [], { zOrder: 'aboveSeries' });
     return () => {
       chart.unsubscribeCrosshairMove(onMove);
       chart.remove();
       chartRef.current = null;
       candleRef.current = null;
       volumeRef.current = null;
+      markersRef.current = null;
     };
   }, [tickSize]);
+
+  // Theme: the canvas gets the theme's colours (and new ones when the theme changes).
+  useEffect(() => {
+    chartRef.current?.applyOptions({
+      layout: {
+        background: { type: ColorType.Solid, color: colors.panel },
+        textColor: colors.muted,
+      },
+      grid: { vertLines: { color: colors.line }, horzLines: { color: colors.line } },
+      rightPriceScale: { borderColor: colors.line },
+      timeScale: { borderColor: colors.line },
+    });
+  }, [colors, tickSize]);
+
+  // The position's entry and liquidation price as lines, its fills as markers.
+  const lines = overlays?.lines;
+  useEffect(() => {
+    const cs = candleRef.current;
+    if (!cs || !lines?.length) return;
+    const made: IPriceLine[] = lines.map((l) =>
+      cs.createPriceLine({
+        price: toChartNumber(l.price),
+        color: l.tone === 'liquidation' ? colors.accent : colors.muted,
+        lineWidth: l.tone === 'liquidation' ? 2 : 1,
+        lineStyle: l.tone === 'liquidation' ? LineStyle.Dashed : LineStyle.Solid,
+        axisLabelVisible: true,
+        title: l.title,
+      }),
+    );
+    return () => {
+      for (const line of made) cs.removePriceLine(line);
+    };
+  }, [lines, colors, tickSize]);
+  const fills = overlays?.fills;
+  useEffect(() => {
+    const m = markersRef.current;
+    if (!m) return;
+    const step = INTERVAL_MS[interval];
+    const markers: SeriesMarker<Time>[] = (fills ?? [])
+      .map((f) => ({
+        time: chartTime(Math.floor(f.time / step) * step),
+        position: f.side === 'buy' ? ('belowBar' as const) : ('aboveBar' as const),
+        shape: f.side === 'buy' ? ('arrowUp' as const) : ('arrowDown' as const),
+        color: f.side === 'buy' ? UP : DOWN,
+        text: `${f.side === 'buy' ? 'B' : 'S'} ${formatQuantity(f.quantity, lotSize)}`,
+      }))
+      .sort((a, b) => (a.time as number) - (b.time as number));
+    m.setMarkers(markers);
+  }, [fills, interval, lotSize, candles.data]);
 
   // History: replace the series whenever a new interval's candles arrive.
   const data = candles.data;
@@ -213,7 +292,7 @@ export function CandleChart({
   return (
     <section
       aria-labelledby="chart-heading"
-      className="flex min-w-0 flex-col bg-panel lg:col-span-2 xl:col-span-1"
+      className={`flex min-w-0 flex-col bg-panel ${className}`}
     >
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-line px-3 py-1.5">
         <h2 id="chart-heading" className="text-sm font-medium">
@@ -275,7 +354,11 @@ export function CandleChart({
         <div
           ref={containerRef}
           role="img"
-          aria-label={`${symbol} ${interval} candlestick chart with volume`}
+          aria-label={`${symbol} ${interval} candlestick chart with volume${
+            overlays
+              ? `${overlays.lines.length ? `, your ${overlays.lines.map((l) => l.title.toLowerCase()).join(' and ')} drawn as lines` : ''}${overlays.fills.length ? `, your ${overlays.fills.length} fill${overlays.fills.length === 1 ? '' : 's'} marked` : ''}`
+              : ''
+          }`}
           className="absolute inset-0"
         />
         <noscript>

@@ -1,5 +1,5 @@
 import { formatDecimal, formatPrice, formatRatePercent, stepDecimals } from '@/lib/market-format';
-import type { InstrumentDto } from './types';
+import type { InstrumentDto, RiskTierSpec } from './types';
 import { readSpec } from './types';
 
 const SOURCE_LABEL: Record<string, string> = {
@@ -42,55 +42,80 @@ export function InstrumentSpecs({ instrument }: { instrument: InstrumentDto }) {
           ))}
         </dl>
         <div className="relative min-w-0 overflow-x-auto">
-          <table className="w-full border-collapse text-xs">
-            <caption className="pb-1.5 text-left text-xs text-muted">
-              Maintenance margin tiers: the rate of the bracket that contains a position&apos;s
-              notional applies
-            </caption>
-            <thead>
-              <tr className="border-b border-line text-[11px] text-muted">
-                <th scope="col" className="py-1 pr-3 text-left font-normal">
-                  Tier
-                </th>
-                <th scope="col" className="py-1 pr-3 text-right font-normal">
-                  Position notional ({q})
-                </th>
-                <th scope="col" className="py-1 pr-3 text-right font-normal">
-                  Max leverage
-                </th>
-                <th scope="col" className="py-1 pr-3 text-right font-normal">
-                  Maint. margin rate
-                </th>
-                <th scope="col" className="py-1 text-right font-normal">
-                  Maint. amount ({q})
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {spec.riskTiers.map((t, i) => {
-                const floor = i === 0 ? '0' : spec.riskTiers[i - 1]!.maxNotional;
-                return (
-                  <tr key={t.maxNotional} className="border-b border-line/50 last:border-b-0">
-                    <th scope="row" className="py-1 pr-3 text-left font-normal text-muted">
-                      {i + 1}
-                    </th>
-                    <td className="num py-1 pr-3">
-                      {formatPrice(floor, '1')} – {formatPrice(t.maxNotional, '1')}
-                    </td>
-                    <td className="num py-1 pr-3">{t.maxLeverage}×</td>
-                    <td className="num py-1 pr-3">
-                      {formatRatePercent(t.maintenanceMarginRate, 2)}
-                    </td>
-                    <td className="num py-1">
-                      {formatDecimal(t.maintenanceAmount, stepDecimals(t.maintenanceAmount))}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TierTable
+            tiers={spec.riskTiers}
+            quoteAsset={q}
+            caption="Maintenance margin tiers: the rate of the bracket that contains a position's notional applies"
+          />
         </div>
       </div>
     </section>
+  );
+}
+
+/**
+ * The leverage and maintenance brackets: the bracket containing a position's notional sets its
+ * maximum leverage and maintenance rate. `current` marks a bracket (the order form's position).
+ */
+export function TierTable({
+  tiers,
+  quoteAsset: q,
+  caption,
+  current,
+}: {
+  tiers: RiskTierSpec[];
+  quoteAsset: string;
+  caption: string;
+  current?: number;
+}) {
+  return (
+    <table className="w-full border-collapse text-xs">
+      <caption className="pb-1.5 text-left text-xs text-muted">{caption}</caption>
+      <thead>
+        <tr className="border-b border-line text-[11px] text-muted">
+          <th scope="col" className="py-1 pr-3 text-left font-normal">
+            Tier
+          </th>
+          <th scope="col" className="py-1 pr-3 text-right font-normal">
+            Position notional ({q})
+          </th>
+          <th scope="col" className="py-1 pr-3 text-right font-normal">
+            Max leverage
+          </th>
+          <th scope="col" className="py-1 pr-3 text-right font-normal">
+            Maint. margin rate
+          </th>
+          <th scope="col" className="py-1 text-right font-normal">
+            Maint. amount ({q})
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {tiers.map((t, i) => {
+          const floor = i === 0 ? '0' : tiers[i - 1]!.maxNotional;
+          const here = current === i;
+          return (
+            <tr
+              key={t.maxNotional}
+              aria-current={here ? 'true' : undefined}
+              className={`border-b border-line/50 last:border-b-0 ${here ? 'bg-panel-2 font-semibold' : ''}`}
+            >
+              <th scope="row" className="py-1 pr-3 text-left font-normal text-muted">
+                {i + 1}
+                {here ? <span className="ml-1 text-accent">◀ now</span> : null}
+              </th>
+              <td className="num py-1 pr-3">
+                {formatPrice(floor, '1')} – {formatPrice(t.maxNotional, '1')}
+              </td>
+              <td className="num py-1 pr-3">{t.maxLeverage}×</td>
+              <td className="num py-1 pr-3">{formatRatePercent(t.maintenanceMarginRate, 2)}</td>
+              <td className="num py-1">
+                {formatDecimal(t.maintenanceAmount, stepDecimals(t.maintenanceAmount))}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }

@@ -11,9 +11,12 @@ export function MarketStrip({
   current,
   label = 'Markets',
   variant = 'row',
+  hrefFor = (symbol) => `/markets/${symbol}`,
 }: {
   current?: string;
   label?: string;
+  /** Where a market links to (the market page; the trade page for its market switcher). */
+  hrefFor?: (symbol: string) => string;
   /** `row`: one line per market (market switcher); `cards`: symbol above price and change (landing page). */
   variant?: 'row' | 'cards';
 }) {
@@ -29,7 +32,12 @@ export function MarketStrip({
       {variant === 'row' ? (
         <ul className="flex min-w-max items-stretch">
           {instruments.data.map((i) => (
-            <StripItem key={i.symbol} instrument={i} current={i.symbol === current} />
+            <StripItem
+              key={i.symbol}
+              instrument={i}
+              current={i.symbol === current}
+              href={hrefFor(i.symbol)}
+            />
           ))}
         </ul>
       ) : (
@@ -43,12 +51,20 @@ export function MarketStrip({
   );
 }
 
-function StripItem({ instrument, current }: { instrument: InstrumentDto; current: boolean }) {
+function StripItem({
+  instrument,
+  current,
+  href,
+}: {
+  instrument: InstrumentDto;
+  current: boolean;
+  href: string;
+}) {
   const v = useMarketView(instrument);
   return (
     <li>
       <Link
-        href={`/markets/${instrument.symbol}`}
+        href={href}
         aria-current={current ? 'page' : undefined}
         className={`flex items-baseline gap-2 whitespace-nowrap border-b-2 px-3 py-1.5 text-xs hover:bg-panel-2 ${
           current ? 'border-accent bg-panel-2' : 'border-transparent'

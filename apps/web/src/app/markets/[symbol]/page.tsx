@@ -2,7 +2,6 @@ import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, permanentRedirect } from 'next/navigation';
-import { cache } from 'react';
 import { CANDLE_LIMIT, CandleChart, DEFAULT_INTERVAL } from '@/components/market/candle-chart';
 import { InstrumentSpecs } from '@/components/market/instrument-specs';
 import { LiveMarketProvider } from '@/components/market/live-store';
@@ -12,18 +11,13 @@ import { ScenarioPanel } from '@/components/market/scenario-panel';
 import { SymbolHeader } from '@/components/market/symbol-header';
 import { MarketStrip } from '@/components/market/market-strip';
 import { readSpec } from '@/components/market/types';
+import { findInstrument } from '@/server/instruments';
 import { getSessionUser } from '@/server/session';
 import { getQueryClient, trpc } from '@/trpc/server';
 
 interface Props {
   params: Promise<{ symbol: string }>;
 }
-
-const findInstrument = cache(async (raw: string) => {
-  const symbol = decodeURIComponent(raw).trim().toUpperCase();
-  const instruments = await getQueryClient().fetchQuery(trpc.market.instruments.queryOptions());
-  return { symbol, instrument: instruments.find((i) => i.symbol === symbol) ?? null };
-});
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { instrument } = await findInstrument((await params).symbol);
@@ -58,7 +52,7 @@ export default async function MarketPage({ params }: Props) {
   };
 
   return (
-    <main className="mx-auto max-w-[1600px] px-3 py-3">
+    <main id="main" className="mx-auto max-w-[1600px] px-3 py-3">
       <HydrationBoundary state={dehydrate(queryClient)}>
         <LiveMarketProvider serverNow={Date.now()} bookSymbols={[symbol]}>
           <nav aria-label="Breadcrumb" className="mb-2 flex items-center gap-3 text-xs text-muted">
@@ -73,6 +67,12 @@ export default async function MarketPage({ params }: Props) {
                 {symbol}
               </li>
             </ol>
+            <Link
+              href={`/trade/${symbol}`}
+              className="ml-auto rounded-sm bg-accent px-3 py-1 text-xs font-semibold text-on-accent hover:brightness-110"
+            >
+              Trade {symbol}
+            </Link>
           </nav>
           <div className="mb-2 rounded border border-line bg-panel">
             <MarketStrip current={symbol} label="Switch market" />

@@ -1,0 +1,294 @@
+'use client';
+// The symbol's leverage and margin mode, each changed in a dialog as on exchanges. The engine
+// refuses what it must (a leverage above the position's bracket, a mode change with a position or
+// open orders); the dialogs say so before asking.
+import { Decimal, type Instrument } from '@lab/margin-engine';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { Dialog } from '@/components/dialog';
+import { TierTable } from '@/components/market/instrument-specs';
+import type { RiskTierSpec } from '@/components/market/types';
+import { describeEngineCode } from '@/lib/engine-messages';
+import { formatDecimal } from '@/lib/market-format';
+import { useTRPC } from '@/trpc/react';
+
+/** The largest position notional a leverage allows: the cap of the last bracket that allows it. */
+export function maxNotionalAt(instrument: Instrument, leverage: number): Decimal {
+  let cap = new Decimal(0);
+  for (const t of instrument.riskTiers) if (t.maxLeverage >= leverage) cap = t.maxNotional;
+  return cap;
+}
+
+/** Index of the bracket containing a notional. */
+export function tierIndexOf(instrument: Instrument, notional: Decimal): number {
+  const i = instrument.riskTiers.findIndex((t) => notional.lte(t.maxNotional));
+  return i === -1 ? instrument.riskTiers.length - 1 : i;
+}
+
+interface ErrorData {
+  reason?: string | null;
+}
+const reasonOf = (e: unknown) => (e as { data?: ErrorData | null } | null)?.data?.reason ?? null;
+
+export function LeverageDialog({
+  open,
+  onClose,
+  accountId,
+  symbol,
+  baseAsset,
+  instrument,
+  tiers,
+  leverage,
+  exposure,
+}: {
+  open: boolean;
+  onClose: () => void;
+  accountId: string;
+  symbol: string;
+  baseAsset: string;
+  instrument: Instrument;
+  tiers: RiskTierSpec[];
+  leverage: number;
+  /** Notional of the position and the open orders that add to it, at the mark. */
+  exposure: Decimal;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [value, setValue] = useState(String(leverage));
+  const mutation = useMutation(
+    trpc.trade.setLeverage.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.trade.settings.pathKey() });
+        onClose();
+      },
+    }),
+  );
+  const n = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  const max = instrument.maxLeverage;
+  let error: string | null = null;
+  if (!Number.isInteger(n) || n < 1 || n > max) error = `Choose a whole number from 1 to ${max}.`;
+  const cap = Number.isInteger(n) ? maxNotionalAt(instrument, n) : null;
+  if (!error && cap && exposure.gt(cap))
+    error = `Your position and orders here are worth ${formatDecimal(exposure.toFixed(), 2)} USDT; at ${n}× a position can be at most ${formatDecimal(cap.toFixed(), 0)} USDT. Choose a lower leverage or reduce the position.`;
+  const serverReason = reasonOf(mutation.error);
+  const serverError = mutation.error
+    ? serverReason
+      ? describeEngineCode(serverReason, { instrument, baseAsset, leverage: n })
+      : mutation.error.message
+    : null;
+  const marks = [1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125].filter((m) => m <= max);
+  return (
+    <Dialog open={open} onClose={onClose} title={`Leverage · ${symbol}`}>
+      <form
+        noValidate
+        className="space-y-4 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (error) return;
+          mutation.mutate({ accountId, symbol, leverage: n });
+        }}
+      >
+        <div>
+          <label htmlFor={`${id}-lev`} className="mb-1 block text-xs text-muted">
+            Leverage (1× to {max}×)
+          </label>
+          <div className="flex items-center gap-3">
+            <input
+              type="range"
+              min={1}
+              max={max}
+              step={1}
+              value={Number.isInteger(n) ? n : leverage}
+              onChange={(e) => setValue(e.target.value)}
+              aria-label="Leverage slider"
+              className="flex-1 accent-accent"
+            />
+            <div className="flex items-center rounded border border-line bg-bg">
+              <input
+                id={`${id}-lev`}
+                inputMode="numeric"
+                value={value}
+                onChange={(e) => setValue(e.target.value.replace(/[^\d]/g, '').slice(0, 3))}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={`${id}-msg`}
+                className="num w-14 bg-transparent px-2 py-1.5 outline-none"
+              />
+              <span className="pr-2 text-muted">×</span>
+            </div>
+          </div>
+          <div className="mt-2 flex flex-wrap gap-1" role="group" aria-label="Common leverages">
+            {marks.map((m) => (
+              <button
+                key={m}
+                type="button"
+                onClick={() => setValue(String(m))}
+                aria-pressed={n === m}
+                className={`rounded-sm border px-2 py-0.5 text-xs ${n === m ? 'border-accent text-accent' : 'border-line text-muted hover:text-text'}`}
+              >
+                {m}×
+              </button>
+            ))}
+          </div>
+        </div>
+        <p id={`${id}-msg`} className={`text-xs ${error ? 'text-down' : 'text-muted'}`}>
+          {error ? (
+            <>
+              <span aria-hidden>⚠ </span>
+              {error}
+            </>
+          ) : cap ? (
+            <>
+              Maximum position at {n}×:{' '}
+              <span className="num text-text">{formatDecimal(cap.toFixed(), 0)} USDT</span>. Higher
+              leverage needs less margin and puts the liquidation price closer.
+            </>
+          ) : null}
+        </p>
+        <div className="max-h-56 overflow-y-auto rounded border border-line p-2">
+          <TierTable
+            tiers={tiers}
+            quoteAsset="USDT"
+            caption="Leverage tiers: the bracket of the position's notional sets its maximum leverage"
+            current={tierIndexOf(instrument, exposure)}
+          />
+        </div>
+        {serverError ? (
+          <p role="alert" className="rounded border border-down/40 bg-down/10 px-3 py-2 text-down">
+            {serverError}
+          </p>
+        ) : null}
+        <div className="flex justify-end gap-2">
+          <button
+            type="button"
+            onClick={onClose}
+            className="rounded border border-line px-4 py-2 hover:border-muted"
+          >
+            Cancel
+          </button>
+          <button
+            type="submit"
+            disabled={mutation.isPending || !!error}
+            className="rounded bg-accent px-4 py-2 font-semibold text-on-accent hover:brightness-110 disabled:opacity-50"
+          >
+            {mutation.isPending ? 'Saving…' : `Set ${Number.isInteger(n) ? n : ''}×`}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+const MODE_TEXT = {
+  cross: {
+    title: 'Cross',
+    body: 'All cross positions share the account’s balance. A winning position can carry a losing one, but one bad move can liquidate all of them together.',
+  },
+  isolated: {
+    title: 'Isolated',
+    body: 'The position has its own margin. If it is liquidated you lose only that margin; the rest of the account is untouched.',
+  },
+} as const;
+
+export function MarginModeDialog({
+  open,
+  onClose,
+  accountId,
+  symbol,
+  baseAsset,
+  instrument,
+  mode,
+  blocked,
+}: {
+  open: boolean;
+  onClose: () => void;
+  accountId: string;
+  symbol: string;
+  baseAsset: string;
+  instrument: Instrument;
+  mode: 'cross' | 'isolated';
+  /** Why the mode cannot change now (a position or open orders on the symbol). */
+  blocked: string | null;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [choice, setChoice] = useState<'cross' | 'isolated'>(mode);
+  const mutation = useMutation(
+    trpc.trade.setMarginMode.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.trade.settings.pathKey() });
+        onClose();
+      },
+    }),
+  );
+  const reason = reasonOf(mutation.error);
+  const serverError = mutation.error
+    ? reason
+      ? describeEngineCode(reason, { instrument, baseAsset })
+      : mutation.error.message
+    : null;
+  return (
+    <Dialog open={open} onClose={onClose} title={`Margin mode · ${symbol}`}>
+      <form
+        noValidate
+        className="space-y-3 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (choice === mode) return onClose();
+          mutation.mutate({ accountId, symbol, marginMode: choice });
+        }}
+      >
+        <fieldset className="space-y-2" aria-describedby={blocked ? `${id}-blocked` : undefined}>
+          <legend className="sr-only">Margin mode</legend>
+          {(['cross', 'isolated'] as const).map((m) => (
+            <label
+              key={m}
+              className={`flex cursor-pointer gap-3 rounded border p-3 ${choice === m ? 'border-accent bg-panel-2' : 'border-line'}`}
+            >
+              <input
+                type="radio"
+                name="marginMode"
+                value={m}
+                checked={choice === m}
+                onChange={() => setChoice(m)}
+                disabled={!!blocked}
+                className="mt-1 accent-accent"
+              />
+              <span>
+                <span className="font-semibold">{MODE_TEXT[m].title}</span>
+                <span className="mt-0.5 block text-xs text-muted">{MODE_TEXT[m].body}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        {blocked ? (
+          <p id={`${id}-blocked`} className="text-xs text-accent">
+            {blocked}
+          </p>
+        ) : null}
+        {serverError ? (
+          <p role="alert" className="rounded border border-down/40 bg-down/10 px-3 py-2 text-down">
+            {serverError}
+          </p>
+        ) : null}
+        <div className="flex justify-end gap-2">
+          <button
+            type="button"
+            onClick={onClose}
+            className="rounded border border-line px-4 py-2 hover:border-muted"
+          >
+            Cancel
+          </button>
+          <button
+            type="submit"
+            disabled={mutation.isPending || !!blocked}
+            className="rounded bg-accent px-4 py-2 font-semibold text-on-accent hover:brightness-110 disabled:opacity-50"
+          >
+            {mutation.isPending ? 'Saving…' : 'Confirm'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
