@@ -1,10 +1,12 @@
 import Link from 'next/link';
 import { LandingPriceStrip } from '@/components/market/landing-price-strip';
 
-const lessons = [
+const lessons: Array<{ title: string; body: string; href?: string; cta?: string }> = [
   {
     title: 'Cross or isolated, side by side',
-    body: 'Open the same trade in both margin modes and watch how one losing position drains the shared wallet in cross, but stops at its own margin in isolated.',
+    body: 'Set up a few positions in the margin lab, drag the prices, and watch one losing position drain the shared wallet in cross but stop at its own margin in isolated.',
+    href: '/margin-lab',
+    cta: 'Open the margin lab',
   },
   {
     title: 'Liquidation, exactly where it is shown',
@@ -16,13 +18,13 @@ const lessons = [
   },
   {
     title: 'Markets that move like markets',
-    body: 'Simulated prices with volatility regimes, jumps and correlated coins, or live exchange feeds, and instructors can trigger the same crash for the whole class.',
+    body: 'Simulated prices with volatility regimes, jumps and correlated coins, or live exchange feeds; an admin can send the same crash to everyone at once.',
   },
 ];
 
 export default function HomePage() {
   return (
-    <main>
+    <main id="main">
       <section className="mx-auto max-w-7xl px-4 pt-16 pb-12">
         <p className="text-sm font-medium uppercase tracking-widest text-accent">
           Paper trading · perpetual futures
@@ -32,8 +34,7 @@ export default function HomePage() {
         </h1>
         <p className="mt-5 max-w-2xl text-lg text-muted">
           Leverage Lab gives you paper accounts for leveraged crypto perpetuals, marked, funded and
-          liquidated the way a real exchange does it, with no real money at stake. Instructors run
-          classroom competitions on it.
+          liquidated the way a real exchange does it, with no real money at stake.
         </p>
         <div className="mt-8 flex flex-wrap gap-3">
           <Link
@@ -43,10 +44,10 @@ export default function HomePage() {
             Open a paper account
           </Link>
           <Link
-            href="/sign-in"
+            href="/margin-lab"
             className="rounded border border-line px-5 py-2.5 hover:border-muted"
           >
-            Sign in
+            Try the margin lab
           </Link>
         </div>
       </section>
@@ -57,9 +58,17 @@ export default function HomePage() {
         </h2>
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           {lessons.map((l) => (
-            <li key={l.title} className="rounded-lg border border-line bg-panel p-5">
+            <li key={l.title} className="flex flex-col rounded-lg border border-line bg-panel p-5">
               <h3 className="font-medium">{l.title}</h3>
               <p className="mt-2 text-sm leading-relaxed text-muted">{l.body}</p>
+              {l.href ? (
+                <Link
+                  href={l.href}
+                  className="mt-4 self-start rounded-sm text-sm font-medium text-accent hover:underline"
+                >
+                  {l.cta} →
+                </Link>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -15,7 +15,7 @@ export default async function MarketsPage() {
   // Awaited so the table is in the HTML: the page is useful before any JavaScript runs.
   await queryClient.prefetchQuery(trpc.market.instruments.queryOptions());
   return (
-    <main className="mx-auto max-w-7xl px-4 py-6">
+    <main id="main" className="mx-auto max-w-7xl px-4 py-6">
       <div className="mb-4 flex items-end justify-between gap-4">
         <div>
           <h1 className="text-xl font-semibold">Markets</h1>

@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import {
   changePercent,
@@ -30,6 +31,7 @@ const COLUMNS: Array<{ label: string; sort?: SortKey; align?: 'left' }> = [
   { label: 'Mark price' },
   { label: 'Funding / countdown', sort: 'funding' },
   { label: 'Status', align: 'left' },
+  { label: 'Trade' },
 ];
 
 function sortValue(i: InstrumentDto, key: SortKey): string | null {
@@ -81,7 +83,7 @@ export function MarketsTable() {
 
   return (
     <div className="relative overflow-x-auto rounded border border-line bg-panel">
-      <table className="w-full min-w-[1080px] border-collapse text-sm">
+      <table className="w-full min-w-[1160px] border-collapse text-sm">
         <caption className="border-b border-line px-4 py-2.5 text-left">
           <div className="flex items-center gap-3">
             <span className="font-medium">USDT-margined perpetuals</span>
@@ -130,21 +132,21 @@ export function MarketsTable() {
           ))}
           {instruments.isPending && (
             <tr>
-              <td colSpan={9} className="px-4 py-6 text-center text-muted">
+              <td colSpan={COLUMNS.length} className="px-4 py-6 text-center text-muted">
                 Loading markets…
               </td>
             </tr>
           )}
           {instruments.isError && !instruments.data && (
             <tr>
-              <td colSpan={9} className="px-4 py-6 text-center text-down" role="alert">
+              <td colSpan={COLUMNS.length} className="px-4 py-6 text-center text-down" role="alert">
                 Markets could not be loaded: {instruments.error.message}
               </td>
             </tr>
           )}
           {instruments.data?.length === 0 && (
             <tr>
-              <td colSpan={9} className="px-4 py-6 text-center text-muted">
+              <td colSpan={COLUMNS.length} className="px-4 py-6 text-center text-muted">
                 No markets are enabled yet.
               </td>
             </tr>
@@ -157,17 +159,24 @@ export function MarketsTable() {
 
 function MarketRow({ instrument }: { instrument: InstrumentDto }) {
   const v = useMarketView(instrument);
+  const router = useRouter();
   const tick = v.spec.tickSize;
+  const href = `/markets/${instrument.symbol}`;
   return (
-    <tr className="group border-b border-line/60 last:border-b-0 hover:bg-panel-2">
+    // The whole row opens the market, as on exchanges; the symbol stays the link for keyboards
+    // and screen readers, and links inside the row keep their own targets.
+    <tr
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('a, button')) return;
+        router.push(href);
+      }}
+      className="group cursor-pointer border-b border-line/60 last:border-b-0 hover:bg-panel-2"
+    >
       <th
         scope="row"
         className="sticky left-0 z-10 bg-panel px-4 py-2.5 text-left font-normal group-hover:bg-panel-2"
       >
-        <Link
-          href={`/markets/${instrument.symbol}`}
-          className="group inline-flex items-baseline gap-2 rounded-sm"
-        >
+        <Link href={href} className="group inline-flex items-baseline gap-2 rounded-sm">
           <span className="font-semibold text-text group-hover:text-accent">
             {instrument.symbol}
           </span>
@@ -194,6 +203,15 @@ function MarketRow({ instrument }: { instrument: InstrumentDto }) {
       </td>
       <td className="px-4 py-2.5">
         <StatusBadge status={v.status} compact />
+      </td>
+      <td className="px-3 py-2.5 text-right">
+        <Link
+          href={`/trade/${instrument.symbol}`}
+          title={`Trade ${instrument.symbol}`}
+          className="rounded-sm border border-accent px-2.5 py-1 text-xs font-semibold text-accent hover:bg-accent hover:text-on-accent"
+        >
+          Trade
+        </Link>
       </td>
     </tr>
   );

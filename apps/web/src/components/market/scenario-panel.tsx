@@ -56,8 +56,9 @@ function errorsFrom(error: unknown): {
 }
 
 /**
- * Instructor tool: send a market event (crash, rally, volatility spike, liquidity drought) to the
- * simulator, for this market or all of them. Shown to instructors only; the API enforces the role.
+ * Admin tool: send a market event (crash, rally, volatility spike, liquidity drought) to the
+ * simulator: this market with the others following by correlation, this market only, or all of
+ * them. Shown to admins only (the main market moves everyone's positions); the API enforces it.
  */
 export function ScenarioPanel({ symbol }: { symbol: string }) {
   const trpc = useTRPC();
@@ -68,7 +69,10 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
   const [spreadMultiplier, setSpreadMultiplier] = useState('5');
   const [depthMultiplier, setDepthMultiplier] = useState('0.2');
   const [seconds, setSeconds] = useState('60');
-  const [scope, setScope] = useState<'symbol' | 'all'>('symbol');
+  // 'follow': this market, the others move by their correlation with it (the simulator's default)
+  const [scope, setScope] = useState<'follow' | 'symbol' | 'all'>('follow');
+  const moves = type === 'crash' || type === 'rally';
+  const effectiveScope = !moves && scope === 'follow' ? 'symbol' : scope;
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
@@ -96,10 +100,16 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
     if (Object.keys(local).length) return;
 
     const durationMs = Math.round(num(seconds) * 1000);
-    const target = scope === 'symbol' ? { symbol } : {};
+    const target = effectiveScope === 'all' ? {} : { symbol };
     const input =
       type === 'crash' || type === 'rally'
-        ? { type, percent: num(percent), durationMs, ...target }
+        ? {
+            type,
+            percent: num(percent),
+            durationMs,
+            ...target,
+            ...(effectiveScope === 'all' ? {} : { propagate: effectiveScope === 'follow' }),
+          }
         : type === 'volSpike'
           ? { type, multiplier: num(multiplier), durationMs, ...target }
           : {
@@ -117,7 +127,15 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
           : type === 'volSpike'
             ? `Volatility ×${multiplier}`
             : `Liquidity drought (spread ×${spreadMultiplier}, depth ×${depthMultiplier})`;
-      setSent(`${what} over ${seconds} s sent to ${scope === 'symbol' ? symbol : 'all markets'}.`);
+      setSent(
+        `${what} over ${seconds} s sent to ${
+          effectiveScope === 'all'
+            ? 'all markets'
+            : effectiveScope === 'follow'
+              ? `${symbol}, the other markets following by their correlation`
+              : `${symbol} only`
+        }.`,
+      );
     } catch (err) {
       const { fields, form } = errorsFrom(err);
       setFieldErrors(fields);
@@ -174,11 +192,13 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
       >
         Market event
         <span className="rounded-sm bg-accent/15 px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide text-accent">
-          Instructor
+          Admin
         </span>
       </h2>
       <form noValidate onSubmit={(e) => void onSubmit(e)} className="space-y-3 p-4">
-        <p className="text-xs text-muted">Every participant sees the event at the same moment.</p>
+        <p className="text-xs text-muted">
+          Everyone trading on the platform sees the event at the same moment.
+        </p>
         <div>
           <label htmlFor={`${id}-type`} className="mb-1 block text-xs text-muted">
             Event
@@ -237,28 +257,50 @@ export function ScenarioPanel({ symbol }: { symbol: string }) {
         </div>
         <fieldset aria-describedby={fieldErrors.symbol ? `${id}-symbol-error` : undefined}>
           <legend className="mb-1 text-xs text-muted">Markets</legend>
-          <div className="flex gap-4 text-sm">
-            <label className="inline-flex items-center gap-1.5">
+          <div className="space-y-1.5 text-sm">
+            {moves ? (
+              <label className="flex items-start gap-1.5">
+                <input
+                  type="radio"
+                  name="scope"
+                  value="follow"
+                  checked={effectiveScope === 'follow'}
+                  onChange={() => setScope('follow')}
+                  className="mt-1 accent-accent"
+                />
+                <span>
+                  {symbol}, the others following
+                  <span className="block text-[11px] text-muted">
+                    The simulator moves the other markets by their correlation with {symbol}: a 10%
+                    crash here also moves BTC, ETH and SOL by a few percent each.
+                  </span>
+                </span>
+              </label>
+            ) : null}
+            <label className="flex items-start gap-1.5">
               <input
                 type="radio"
                 name="scope"
                 value="symbol"
-                checked={scope === 'symbol'}
+                checked={effectiveScope === 'symbol'}
                 onChange={() => setScope('symbol')}
-                className="accent-accent"
+                className="mt-1 accent-accent"
               />
-              This market ({symbol})
+              <span>
+                Only {symbol}
+                {moves ? ': the other markets do not follow' : ''}
+              </span>
             </label>
-            <label className="inline-flex items-center gap-1.5">
+            <label className="flex items-start gap-1.5">
               <input
                 type="radio"
                 name="scope"
                 value="all"
-                checked={scope === 'all'}
+                checked={effectiveScope === 'all'}
                 onChange={() => setScope('all')}
-                className="accent-accent"
+                className="mt-1 accent-accent"
               />
-              All markets
+              <span>All markets{moves ? ', each by the same percent' : ''}</span>
             </label>
           </div>
           {fieldErrors.symbol && (

@@ -28,7 +28,9 @@ export default async function ProfilePage() {
         <h2 id="name-title" className="text-lg font-medium">
           Display name
         </h2>
-        <p className="mt-1 text-sm text-muted">Shown on leaderboards and to your instructor.</p>
+        <p className="mt-1 text-sm text-muted">
+          Shown at the top of every page while you are signed in.
+        </p>
         <DisplayNameForm initial={me.displayName} />
       </section>
       <section

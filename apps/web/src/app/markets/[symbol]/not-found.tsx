@@ -2,7 +2,7 @@ import Link from 'next/link';
 
 export default function MarketNotFound() {
   return (
-    <main className="mx-auto max-w-7xl px-4 py-16">
+    <main id="main" className="mx-auto max-w-7xl px-4 py-16">
       <p className="text-sm font-medium text-accent">404</p>
       <h1 className="mt-2 text-2xl font-semibold">No such market</h1>
       <p className="mt-2 text-muted">There is no perpetual with that symbol on Leverage Lab.</p>

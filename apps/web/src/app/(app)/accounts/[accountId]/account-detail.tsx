@@ -117,6 +117,14 @@ export function AccountDetail({ accountId }: { accountId: string }) {
         <span className={`text-xs ${a.status === 'ACTIVE' ? 'text-up' : 'text-muted'}`}>
           {a.status === 'ACTIVE' ? '● Active' : '● Archived'}
         </span>
+        {a.status === 'ACTIVE' ? (
+          <Link
+            href={`/trade/BTCUSDT?account=${a.id}`}
+            className="ml-auto rounded bg-accent px-4 py-2 text-sm font-semibold text-on-accent hover:brightness-110"
+          >
+            Trade with this account
+          </Link>
+        ) : null}
       </div>
 
       <dl className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
