@@ -16,12 +16,14 @@ import { assignMarkets, createExternalSources } from './market/sources.ts';
 import { listenForAccountChanges } from './trading/account-sync.ts';
 import { pgTransactor } from './trading/pg-transactor.ts';
 import { VenueRunner } from './trading/venue-runner.ts';
+import { CompetitionManager } from './venues/manager.ts';
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
 /** Market data and the trading loop of the main venue; returns how to stop them (in order). */
 async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
   const db = createDb(env.DATABASE_URL, { max: 2 });
+  const competitionDb = createDb(env.DATABASE_URL, { max: 3 });
   const tradingDb = createDb(env.DATABASE_URL, { max: 2 });
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   pool.on('error', (e) => log(`database pool error: ${e.message}`));
@@ -41,6 +43,7 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
     await tradingPool.end();
     await db.$disconnect();
     await tradingDb.$disconnect();
+    await competitionDb.$disconnect();
   };
   try {
     // the trading loop takes the ticks of every market data service of its venue, from the first
@@ -52,9 +55,25 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
       batchSize: env.LAB_TRADING_BATCH_SIZE,
       concurrency: env.LAB_TRADING_CONCURRENCY,
     });
+    // competitions: their own markets, state changes, snapshots, after-liquidation rules
+    const competitions = new CompetitionManager({
+      db: competitionDb,
+      databaseUrl: env.DATABASE_URL,
+      pool,
+      publisher,
+      tradingDb,
+      transactor: pgTransactor(tradingPool),
+      log,
+      batchSize: env.LAB_TRADING_BATCH_SIZE,
+      concurrency: env.LAB_TRADING_CONCURRENCY,
+      backfillHours: Math.min(env.LAB_MARKET_BACKFILL_HOURS, 1),
+    });
     const newService = () => {
       const service = new MarketDataService({ pool, publisher, log });
-      service.onTicks((batch) => trading.onTicks(batch));
+      service.onTicks((batch) => {
+        trading.onTicks(batch);
+        competitions.ingest(MAIN_VENUE, batch);
+      });
       return service;
     };
     // changes the API commits while memory is rebuilt are reloaded right after
@@ -91,7 +110,13 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
       await service.start(source);
       stops.push(() => service.stop());
     }
-    stops.push(await listenForCommands(env.DATABASE_URL, simulator, log));
+    competitions.start();
+    stops.push(() => competitions.stop());
+    stops.push(
+      await listenForCommands(env.DATABASE_URL, simulator, log, {
+        venues: (venue) => competitions.simulatorOf(venue),
+      }),
+    );
     log(`market data running: ${markets.map((m) => `${m.symbol}=${m.kind}`).join(' ')}`);
     return stopAll;
   } catch (e) {

@@ -1,5 +1,6 @@
-// Market commands from the API (an admin triggering a crash on the main market), received on
-// a LISTEN channel so that they reach the worker that owns the simulator. The listening connection
+// Market commands from the API (an admin triggering a crash on the main market, a host on their
+// competition's own market), received on a LISTEN channel so that they reach the worker that owns
+// the simulator of that venue. The listening connection
 // comes back after it drops (a PostgreSQL restart, a terminated backend), with backoff; commands
 // sent while it is down are lost (NOTIFY is not queued), and the API reports nothing about that.
 import { validateScenarioEvent, type SimulatorSource } from '@lab/market-data';
@@ -11,6 +12,8 @@ export const COMMAND_CHANNEL = CHANNELS.marketCommands;
 export interface CommandListenerOptions {
   /** First reconnect delay (ms), doubled up to 10 s. */
   retryMs?: number;
+  /** The simulator of another venue this worker runs (a competition's own market), if any. */
+  venues?: (venue: string) => SimulatorSource | undefined;
 }
 
 export async function listenForCommands(
@@ -33,11 +36,13 @@ export async function listenForCommands(
         throw new Error(`${issue?.path.join('.') || 'command'}: ${issue?.message ?? 'invalid'}`);
       }
       const cmd = parsed.data;
-      if (cmd.venue !== MAIN_VENUE) return; // another venue's runner takes it
-      if (!simulator) throw new Error('scenario events need the simulator as the price source');
-      validateScenarioEvent(cmd.event, simulator.symbols);
-      const ev = simulator.trigger(cmd.event);
-      log(`scenario event ${ev.id} started: ${JSON.stringify(cmd.event)}`);
+      const target = cmd.venue === MAIN_VENUE ? simulator : opts.venues?.(cmd.venue);
+      if (cmd.venue !== MAIN_VENUE && !target)
+        throw new Error(`venue ${cmd.venue} is not running on this worker`);
+      if (!target) throw new Error('scenario events need the simulator as the price source');
+      validateScenarioEvent(cmd.event, target.symbols);
+      const ev = target.trigger(cmd.event);
+      log(`scenario event ${ev.id} started on ${cmd.venue}: ${JSON.stringify(cmd.event)}`);
     } catch (e) {
       log(`market command rejected: ${(e as Error).message}`);
     }

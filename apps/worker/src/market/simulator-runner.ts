@@ -1,7 +1,7 @@
 // Starts the simulator so that the market is continuous across restarts: resume the saved state,
 // simulate the time the worker was down (up to the backfill window) so candles have no hole, and
 // on a first start simulate the backfill window so charts open with history.
-import { SimulatorSource, type SimState } from '@lab/market-data';
+import { SimulatorSource, type MarketParams, type SimState } from '@lab/market-data';
 import type pg from 'pg';
 import type { MarketDataService } from './market-data-service.ts';
 import { lastCandleTime } from './candle-store.ts';
@@ -12,6 +12,10 @@ const HISTORY_TICKS_PER_SECOND = 0.2;
 
 export interface SimulatorRunnerOptions {
   pool: pg.Pool;
+  /** Where the market's state is saved (default "simulator": the main market's). */
+  stateName?: string;
+  /** Overrides of the market parameters (a competition's funding interval). */
+  market?: Partial<MarketParams>;
   seed: string;
   ticksPerSecond: number;
   backfillHours: number;
@@ -40,7 +44,7 @@ export function createSimulator(
 ): SimulatorSource {
   const now = (opts.now ?? Date.now)();
   const windowMs = opts.backfillHours * 3600_000;
-  const market = { symbols: opts.symbols };
+  const market = { ...opts.market, symbols: opts.symbols };
   if (saved && canResume(opts, saved)) {
     const gap = now - saved.time;
     const resumed = gap > windowMs ? shiftSimState(saved, gap - windowMs) : saved;
@@ -59,8 +63,9 @@ export async function startSimulator(
   opts: SimulatorRunnerOptions,
   service: MarketDataService,
 ): Promise<{ source: SimulatorSource; stop: () => Promise<void> }> {
-  const saved = await loadSimState(opts.pool, STATE_NAME);
-  const hadCandles = (await lastCandleTime(opts.pool, opts.symbols[0]!)) !== null;
+  const stateName = opts.stateName ?? STATE_NAME;
+  const saved = await loadSimState(opts.pool, stateName);
+  const hadCandles = (await lastCandleTime(opts.pool, opts.symbols[0]!, service.venue)) !== null;
   const resumable = hadCandles ? saved : null;
   const history = createSimulator(opts, resumable, HISTORY_TICKS_PER_SECOND);
   // Continuing the saved market: the candles in progress when it stopped continue too (merged,
@@ -89,14 +94,14 @@ export async function startSimulator(
   // offset the backfill left).
   const source = new SimulatorSource({
     resumeFrom: history.snapshot(),
-    market: { symbols: opts.symbols },
+    market: { ...opts.market, symbols: opts.symbols },
     ticksPerSecond: opts.ticksPerSecond,
     followWallClock: true,
     now: opts.now,
   });
   await service.start(source);
   const saver = setInterval(
-    () => void saveSimState(opts.pool, STATE_NAME, source.snapshot()).catch(() => {}),
+    () => void saveSimState(opts.pool, stateName, source.snapshot()).catch(() => {}),
     10_000,
   );
   return {
@@ -104,7 +109,7 @@ export async function startSimulator(
     stop: async () => {
       clearInterval(saver);
       await service.stop();
-      await saveSimState(opts.pool, STATE_NAME, source.snapshot());
+      await saveSimState(opts.pool, stateName, source.snapshot());
     },
   };
 }
