@@ -232,20 +232,30 @@ function groupBy<T extends { account_id: string }>(rows: readonly T[]): Map<stri
  * Loads the engine state of many accounts with four statements (accounts, settings, positions,
  * open orders), whatever their number: the worker's batch path and, as a batch of one, every
  * single-account operation. Accounts that do not exist are absent from the map. For a consistent
- * picture the caller holds the accounts' row locks, or reads in one REPEATABLE READ transaction.
+ * picture the caller holds the accounts' row locks (or takes them here with `lock`), or reads in
+ * one REPEATABLE READ transaction.
  */
 export async function loadAccountStates(
   tx: Tx,
   ids: readonly string[],
+  opts: { lock?: boolean } = {},
 ): Promise<Map<string, LoadedAccount>> {
   const out = new Map<string, LoadedAccount>();
   if (ids.length === 0) return out;
   const list = [...ids];
-  const accounts = await tx.$queryRaw<AccountRow[]>`
-    SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
-      starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
-      next_order_seq, last_event_seq, version
-    FROM paper_accounts WHERE id = ANY(${list}::uuid[])`;
+  // with `lock`, this read takes the accounts' row locks, in id order (two batches never wait on
+  // each other in a cycle; a single-account transaction holds one account lock at a time)
+  const accounts = opts.lock
+    ? await tx.$queryRaw<AccountRow[]>`
+        SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
+          starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
+          next_order_seq, last_event_seq, version
+        FROM paper_accounts WHERE id = ANY(${list}::uuid[]) ORDER BY id FOR UPDATE`
+    : await tx.$queryRaw<AccountRow[]>`
+        SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
+          starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
+          next_order_seq, last_event_seq, version
+        FROM paper_accounts WHERE id = ANY(${list}::uuid[])`;
   if (accounts.length === 0) return out;
   const found = accounts.map((a) => a.id);
   const settings = groupBy(

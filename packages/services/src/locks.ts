@@ -35,19 +35,3 @@ export async function lockAccount(
     SELECT id FROM paper_accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
   return rows.length > 0;
 }
-
-/**
- * Locks many accounts for a system actor in one statement, in id order (so two batches never
- * wait on each other in a cycle; single-account transactions hold one account lock at a time).
- * Returns the ids that exist and are now locked.
- */
-export async function lockAccounts(
-  tx: Prisma.TransactionClient,
-  accountIds: readonly string[],
-): Promise<string[]> {
-  if (accountIds.length === 0) return [];
-  const ids = [...accountIds];
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id::text AS id FROM paper_accounts WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
-  return rows.map((r) => r.id);
-}

@@ -6,7 +6,7 @@ import type { Db, Prisma } from '@lab/db';
 import type { EngineResult } from '@lab/margin-engine';
 import { loadAccountState, loadAccountStates, type LoadedAccount } from '../engine-state.ts';
 import { AppError } from '../errors.ts';
-import { lockAccount, lockAccounts, lockOwnedAccount } from '../locks.ts';
+import { lockAccount, lockOwnedAccount } from '../locks.ts';
 import { KeyedQueue } from './account-queue.ts';
 import {
   persistResult,
@@ -116,8 +116,8 @@ export interface Transactor {
 const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
 
 /**
- * The batch path, for the system (the worker): locks every given account in one statement (id
- * order), loads them all with four statements, lets `op` compute a step for each it wants to
+ * The batch path, for the system (the worker): locks and loads every given account with four
+ * statements (the first takes the row locks, in id order), lets `op` compute a step for each it wants to
  * change (absent: nothing to do), persists every result with bulk statements and commits, all in
  * one transaction. Accounts that do not exist (or are archived, unless allowed) are not passed to
  * `op`. It does not go through this process's per-account queue: the worker's process makes no
@@ -134,8 +134,7 @@ export function runOnAccounts<T>(
 ): Promise<Map<string, RunOutcome<T>>> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const run = async (tx: Prisma.TransactionClient) => {
-    const locked = await lockAccounts(tx, accountIds);
-    const states = await loadAccountStates(tx, locked);
+    const states = await loadAccountStates(tx, accountIds, { lock: true });
     const accounts = [...states.values()].filter(
       (a) => a.status === 'ACTIVE' || opts.allowArchived,
     );
