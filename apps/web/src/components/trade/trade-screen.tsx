@@ -101,8 +101,12 @@ function Screen({
       <div className="overflow-hidden rounded border border-line bg-line">
         <SymbolHeader initial={instrument} />
         <div className="grid gap-px lg:grid-cols-[minmax(0,1fr)_320px] xl:grid-cols-[minmax(0,1fr)_260px_320px]">
-          <CandleChart {...common} overlays={overlays} className="lg:col-start-1 lg:row-start-1" />
-          <div className="grid gap-px sm:grid-cols-2 lg:col-span-1 lg:col-start-1 lg:row-start-2 xl:col-start-2 xl:row-start-1 xl:grid-cols-1">
+          <CandleChart
+            {...common}
+            overlays={overlays}
+            className="order-1 lg:order-none lg:col-start-1 lg:row-start-1"
+          />
+          <div className="order-3 grid gap-px sm:grid-cols-2 lg:order-none lg:col-span-1 lg:col-start-1 lg:row-start-2 xl:col-start-2 xl:row-start-1 xl:grid-cols-1">
             <OrderBook
               {...common}
               quoteAsset={instrument.quoteAsset}
@@ -112,7 +116,7 @@ function Screen({
               <RecentTrades {...common} quoteAsset={instrument.quoteAsset} />
             </div>
           </div>
-          <div className="flex flex-col gap-px bg-panel lg:col-start-2 lg:row-span-2 lg:row-start-1 xl:col-start-3 xl:row-span-1">
+          <div className="order-2 flex flex-col gap-px bg-panel lg:order-none lg:col-start-2 lg:row-span-2 lg:row-start-1 xl:col-start-3 xl:row-span-1">
             <OrderForm
               {...common}
               instrument={engineInstrument}

@@ -304,7 +304,7 @@ function AccountsTable({
       <table className="w-full min-w-[980px] table-fixed text-sm">
         <caption className="sr-only">{caption}</caption>
         <colgroup>
-          <col className="w-[15%]" />
+          <col className="w-[17%]" />
           <col className="w-[8%]" />
           <col className="w-[12%]" />
           <col className="w-[10%]" />
@@ -312,7 +312,7 @@ function AccountsTable({
           <col className="w-[11%]" />
           <col className="w-[13%]" />
           <col className="w-[6%]" />
-          <col className="w-[13%]" />
+          <col className="w-[11%]" />
         </colgroup>
         <thead className="whitespace-nowrap border-b border-line text-xs uppercase tracking-wide text-muted">
           <tr>
@@ -351,17 +351,17 @@ function AccountsTable({
               key={a.id}
               className="whitespace-nowrap border-b border-line/60 last:border-0 hover:bg-panel-2/50"
             >
-              <th scope="row" className="px-3 py-3 text-left font-medium">
+              <th scope="row" className="whitespace-normal px-3 py-3 text-left font-medium">
                 <div className="truncate" title={a.name}>
                   <Link href={`/accounts/${a.id}`} className="hover:text-accent hover:underline">
                     {a.name}
                   </Link>
                 </div>
-                <div className="mt-1 flex items-center gap-2 text-xs font-normal text-muted">
+                <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-0.5 text-xs font-normal text-muted">
                   <span className="rounded bg-panel-2 px-1.5 py-0.5 text-[10px] font-medium uppercase tracking-wide">
                     {KIND_LABEL[a.kind]}
                   </span>
-                  <span className="truncate" suppressHydrationWarning>
+                  <span className="whitespace-nowrap" suppressHydrationWarning>
                     Opened {formatDate(a.createdAt)}
                   </span>
                 </div>

@@ -56,17 +56,17 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
       </div>
       {users.error ? <FormAlert>{users.error.message}</FormAlert> : null}
       <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
-        <table className="w-full min-w-[760px] text-sm">
+        <table className="w-full text-sm sm:min-w-[760px]">
           <caption className="sr-only">Users</caption>
           <thead className="border-b border-line text-xs uppercase tracking-wider text-muted">
             <tr>
               <th scope="col" className="px-4 py-3 text-left font-medium">
                 User
               </th>
-              <th scope="col" className="px-4 py-3 text-right font-medium">
+              <th scope="col" className="hidden px-4 py-3 text-right font-medium sm:table-cell">
                 Active accounts
               </th>
-              <th scope="col" className="px-4 py-3 text-left font-medium">
+              <th scope="col" className="hidden px-4 py-3 text-left font-medium sm:table-cell">
                 Joined
               </th>
               <th scope="col" className="px-4 py-3 text-left font-medium">
@@ -122,13 +122,18 @@ function UserRow({ user, isSelf }: { user: UserListItem; isSelf: boolean }) {
       <th scope="row" className="px-4 py-3 text-left font-medium">
         {user.displayName}
         {isSelf ? <span className="ml-2 text-xs font-normal text-muted">(you)</span> : null}
-        <div className="text-xs font-normal text-muted">{user.email}</div>
+        <div className="break-all text-xs font-normal text-muted">{user.email}</div>
+        {/* at phone width the two middle columns fold in here, so the role stays on screen */}
+        <div className="mt-0.5 text-xs font-normal text-muted sm:hidden">
+          {user.activeAccounts} active account{user.activeAccounts === 1 ? '' : 's'} · joined{' '}
+          {formatDate(user.createdAt)}
+        </div>
       </th>
-      <td className="num px-4 py-3">{user.activeAccounts}</td>
-      <td className="px-4 py-3 text-muted">{formatDate(user.createdAt)}</td>
+      <td className="num hidden px-4 py-3 sm:table-cell">{user.activeAccounts}</td>
+      <td className="hidden px-4 py-3 text-muted sm:table-cell">{formatDate(user.createdAt)}</td>
       <td className="px-4 py-3">
         <form
-          className="flex items-center gap-2"
+          className="flex flex-wrap items-center gap-2"
           onSubmit={(e) => {
             e.preventDefault();
             setSaved(false);
