@@ -312,17 +312,20 @@ async function klines(call: Call) {
   await knownSymbol(call, q.symbol);
   const ms = INTERVAL_MS[q.interval];
   const limit = q.limit ?? 500;
+  const from = q.startTime !== undefined ? q.startTime - (q.startTime % ms) : undefined;
+  let to = q.endTime !== undefined ? q.endTime + 1 : undefined;
+  // with a start, Binance gives the first `limit` candles from it (getCandles the last ones in
+  // its window): a window of `limit` intervals holds exactly those
+  if (from !== undefined) to = Math.min(to ?? Infinity, from + limit * ms);
   const r = await getCandles(call.deps.db, {
     symbol: q.symbol,
     interval: q.interval,
     limit,
     venue: call.venue,
-    ...(q.startTime !== undefined ? { from: q.startTime - (q.startTime % ms) } : {}),
-    ...(q.endTime !== undefined ? { to: q.endTime + 1 } : {}),
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
   });
-  // with a start, Binance gives the first `limit` candles from it; getCandles gives the last
-  const candles = q.startTime !== undefined ? r.candles.slice(0, limit) : r.candles;
-  return candles.map((c) => [
+  return r.candles.map((c) => [
     c.openTime,
     c.open,
     c.high,

@@ -5,11 +5,17 @@
 // Counted in this process: behind several web servers each counts its own share.
 import { ERR } from './errors.ts';
 
-export const LIMITS = {
+export interface Limits {
+  weightPerMinute: number;
+  ordersPer10s: number;
+  ordersPerMinute: number;
+}
+
+export const LIMITS: Readonly<Limits> = {
   weightPerMinute: 2400,
   ordersPer10s: 300,
   ordersPerMinute: 1200,
-} as const;
+};
 
 interface Window {
   start: number;
@@ -50,7 +56,7 @@ export class RateLimiter {
   private readonly orders10s = new FixedWindows(10_000);
   private readonly orders1m = new FixedWindows(60_000);
 
-  constructor(private readonly limits: typeof LIMITS = LIMITS) {}
+  constructor(private readonly limits: Readonly<Limits> = LIMITS) {}
 
   /**
    * Counts a request of `weight` from `ip`. Past the limit it throws -1003 (429); the weight of a

@@ -40,7 +40,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { limiter?: RateLimiter } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { limiter?: RateLimiter; trustProxy?: boolean } = {},
+): Promise<Harness> {
   process.env.LAB_API_KEY_SECRET = API_SECRET;
   const tdb: TestDatabase = await createTestDatabase();
   const db = createDb(tdb.url);
@@ -87,20 +89,22 @@ export async function startHarness(opts: { limiter?: RateLimiter } = {}): Promis
         ),
         ...(req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
       });
-      void handleFetchRequest(deps, request, req.socket.remoteAddress ?? 'unknown').then(
-        async (r) => {
-          if (process.env.BOT_API_DEBUG && r.status !== 200)
-            console.log(
-              '[bot-api]',
-              req.method,
-              req.url?.slice(0, 120),
-              r.status,
-              await r.clone().text(),
-            );
-          res.writeHead(r.status, Object.fromEntries(r.headers));
-          res.end(Buffer.from(await r.arrayBuffer()));
-        },
-      );
+      // as apps/web/server.ts: the socket's address, or a trusted proxy's X-Forwarded-For
+      const forwarded = opts.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+      const ip =
+        typeof forwarded === 'string' ? forwarded : (req.socket.remoteAddress ?? 'unknown');
+      void handleFetchRequest(deps, request, ip).then(async (r) => {
+        if (process.env.BOT_API_DEBUG && r.status !== 200)
+          console.log(
+            '[bot-api]',
+            req.method,
+            req.url?.slice(0, 120),
+            r.status,
+            await r.clone().text(),
+          );
+        res.writeHead(r.status, Object.fromEntries(r.headers));
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
     });
   });
   const detach = attachBotStreams(server, () => streams);
