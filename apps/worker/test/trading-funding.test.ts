@@ -20,7 +20,9 @@ const t = useWorkerDb();
 const BTC = 'BTCUSDT';
 const ETH = 'ETHUSDT';
 const H8 = 8 * 3600_000;
-const T1 = Date.UTC(2026, 0, 7, 8, 0, 0); // a funding time of the 8-hour UTC grid
+// a funding time of the 8-hour UTC grid after the wall clock: the accounts' own events (opened
+// at sign-up, on the wall clock) come before it, as they would
+const T1 = Math.ceil((Date.now() + 86_400_000) / H8) * H8;
 const T2 = T1 + H8;
 
 const harnesses: TradingHarness[] = [];
@@ -52,13 +54,20 @@ describe('funding through the loop', () => {
     const short = await createTrader(t.db, venue);
     await h.tick([{ symbol: BTC, mark: '50000', last: '50000', fundingRate: '0.0001' }]);
     const m = marketAt({ [BTC]: '50000' });
-    await place(t.db, long, m, { symbol: BTC, side: 'buy', type: 'market', quantity: '0.1' });
-    const s = await place(t.db, short, m, {
-      symbol: BTC,
-      side: 'sell',
-      type: 'market',
-      quantity: '0.2',
-    });
+    await place(
+      t.db,
+      long,
+      m,
+      { symbol: BTC, side: 'buy', type: 'market', quantity: '0.1' },
+      h.clock.now,
+    );
+    const s = await place(
+      t.db,
+      short,
+      m,
+      { symbol: BTC, side: 'sell', type: 'market', quantity: '0.2' },
+      h.clock.now,
+    );
     await h.synced(short.accountId, s.persisted!.version);
     // the last mark before T1 announces 0.0001 at 50,100; the first after it announces the next
     await h.tick([{ symbol: BTC, mark: '50100', last: '50100', fundingRate: '0.0001' }], {
@@ -79,14 +88,20 @@ describe('funding through the loop', () => {
 
     // between the funding times: add 0.2 (0.3), then close 0.05 (0.25)
     const m2 = marketAt({ [BTC]: '50200' });
-    await place(t.db, long, m2, { symbol: BTC, side: 'buy', type: 'market', quantity: '0.2' });
-    const c = await place(t.db, long, m2, {
-      symbol: BTC,
-      side: 'sell',
-      type: 'market',
-      quantity: '0.05',
-      reduceOnly: true,
-    });
+    await place(
+      t.db,
+      long,
+      m2,
+      { symbol: BTC, side: 'buy', type: 'market', quantity: '0.2' },
+      h.clock.now,
+    );
+    const c = await place(
+      t.db,
+      long,
+      m2,
+      { symbol: BTC, side: 'sell', type: 'market', quantity: '0.05', reduceOnly: true },
+      h.clock.now,
+    );
     await h.synced(long.accountId, c.persisted!.version);
     h.clock.now = T2 - 1000;
     await h.tick([{ symbol: BTC, mark: '50000', last: '50000', fundingRate: '-0.0002' }], {
@@ -105,17 +120,58 @@ describe('funding through the loop', () => {
     expect(h.runner.stats.failedBatches).toBe(0);
   });
 
+  it('a position changed after the funding time, before the loop reached it, pays on what it held then', async () => {
+    const venue = await createVenue(t.db);
+    const h = await harness(venue, T1 - 60_000);
+    const adder = await createTrader(t.db, venue);
+    const closer = await createTrader(t.db, venue);
+    const opener = await createTrader(t.db, venue);
+    await h.tick([{ symbol: BTC, mark: '50000', last: '50000', fundingRate: '0.0001' }]);
+    const m = marketAt({ [BTC]: '50000' });
+    const buy = (q: string) => ({
+      symbol: BTC,
+      side: 'buy' as const,
+      type: 'market' as const,
+      quantity: q,
+    });
+    await place(t.db, adder, m, buy('0.1'), h.clock.now);
+    await place(t.db, closer, m, { ...buy('0.2'), side: 'sell' }, h.clock.now);
+    // 50 ms after the funding time, before any tick past it reached the loop: the API adds
+    // 0.2, closes the short, opens a new long
+    h.clock.now = T1 + 60;
+    const a = await place(t.db, adder, m, buy('0.2'), T1 + 50);
+    const c = await place(t.db, closer, m, { ...buy('0.2'), reduceOnly: true }, T1 + 50);
+    const o = await place(t.db, opener, m, buy('0.3'), T1 + 50);
+    await h.synced(adder.accountId, a.persisted!.version);
+    await h.synced(closer.accountId, c.persisted!.version);
+    await h.synced(opener.accountId, o.persisted!.version);
+    h.clock.now = T1 + 500;
+    await h.tick([{ symbol: BTC, mark: '50100', last: '50100', fundingRate: '0.0002' }], {
+      advanceMs: 0,
+    });
+    // at the funding time: the adder held 0.1, the closer -0.2, the opener nothing
+    expect((await payments(t.db, adder.accountId)).map(row)).toEqual([
+      [T1, BTC, '0.0001', '50000', '0.1', '-0.5'],
+    ]);
+    expect((await payments(t.db, closer.accountId)).map(row)).toEqual([
+      [T1, BTC, '0.0001', '50000', '-0.2', '1'],
+    ]);
+    expect(await payments(t.db, opener.accountId)).toEqual([]);
+    await expectConsistent(t.db, adder.accountId, closer.accountId, opener.accountId);
+  });
+
   it('a restart during or after a funding run never pays twice; a worker down across a funding time charges it on return', async () => {
     const venue = await createVenue(t.db);
     const trader = await createTrader(t.db, venue);
     const h1 = await harness(venue, T1 - 2000);
     await h1.tick([{ symbol: ETH, mark: '3000', last: '3000', fundingRate: '0.0001' }]);
-    const o = await place(t.db, trader, marketAt({ [ETH]: '3000' }), {
-      symbol: ETH,
-      side: 'buy',
-      type: 'market',
-      quantity: '2',
-    });
+    const o = await place(
+      t.db,
+      trader,
+      marketAt({ [ETH]: '3000' }),
+      { symbol: ETH, side: 'buy', type: 'market', quantity: '2' },
+      h1.clock.now,
+    );
     await h1.synced(trader.accountId, o.persisted!.version);
     h1.clock.now = T1 + 100;
     await h1.tick([{ symbol: ETH, mark: '3010', last: '3010', fundingRate: '0.0003' }], {
@@ -154,23 +210,24 @@ describe('funding through the loop', () => {
 
   it("a venue's own funding interval (a competition's speed-up): every minute", async () => {
     const venue = await createVenue(t.db, { fundingIntervalMinutes: 1 });
-    const start = Date.UTC(2026, 0, 8, 10, 0, 10);
+    const start = T1 + 2 * H8 + 10_000;
     const h = await harness(venue, start);
     const trader = await createTrader(t.db, venue);
     await h.tick([{ symbol: BTC, mark: '50000', last: '50000', fundingRate: '0.0001' }]);
-    const o = await place(t.db, trader, marketAt({ [BTC]: '50000' }), {
-      symbol: BTC,
-      side: 'buy',
-      type: 'market',
-      quantity: '0.1',
-    });
+    const o = await place(
+      t.db,
+      trader,
+      marketAt({ [BTC]: '50000' }),
+      { symbol: BTC, side: 'buy', type: 'market', quantity: '0.1' },
+      h.clock.now,
+    );
     await h.synced(trader.accountId, o.persisted!.version);
     for (let i = 0; i < 3; i++)
       await h.tick([{ symbol: BTC, mark: '50000', last: '50000', fundingRate: '0.0001' }], {
         advanceMs: 60_000,
       });
     const paid = await payments(t.db, trader.accountId);
-    expect(paid.map((p) => p.fundingTime.getTime() - Date.UTC(2026, 0, 8, 10, 0, 0))).toEqual([
+    expect(paid.map((p) => p.fundingTime.getTime() - (T1 + 2 * H8))).toEqual([
       60_000, 120_000, 180_000,
     ]);
     expect(paid.every((p) => p.amount.toFixed() === '-0.5')).toBe(true);

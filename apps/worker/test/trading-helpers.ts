@@ -164,7 +164,8 @@ export async function startHarness(
   startTime: number,
   opts: Partial<VenueRunnerOptions> = {},
 ): Promise<TradingHarness> {
-  const { lines, log } = memoryLog();
+  const { lines, log: keep } = memoryLog();
+  const log = process.env.LAB_TEST_LOG ? (m: string) => (keep(m), console.log(m)) : keep;
   const clock = { now: startTime };
   const runner = new VenueRunner({
     db: t.db,

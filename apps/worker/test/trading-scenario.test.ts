@@ -82,9 +82,10 @@ async function play(name: string) {
   await t.db.paperAccount.update({ where: { id: accountId }, data: { venueId: venue } });
   const actor = userActor(user.id);
 
-  // start just after a funding time, so that only an advanceTime crosses the next one
+  // start just after a funding time (ahead of the wall clock the services stamp their events
+  // with), so that only an advanceTime crosses the next one
   const FUNDING = 8 * 3600_000;
-  const start = Math.ceil(Date.UTC(2026, 0, 9) / FUNDING) * FUNDING + 60_000;
+  const start = Math.ceil((Date.now() + 86_400_000) / FUNDING) * FUNDING + 60_000;
   h = await startHarness(t, venue, start);
   const marks: Record<string, string> = {};
   // the rate the marks announce: the next funding step's (the loop charges it at the funding time)

@@ -2,6 +2,7 @@
 // the account in memory (to see whether a candidate has anything to do) and on the account as
 // loaded under its row lock (what is committed), so both agree whenever memory is current.
 import {
+  applyEvents,
   applyFunding,
   onPrices,
   withPrice,
@@ -12,6 +13,7 @@ import {
   type Market,
   type PriceUpdate,
 } from '@lab/margin-engine';
+import type { FundingHistory } from './funding-history.ts';
 import type { PricePoint } from './points.ts';
 
 export interface PointsResult {
@@ -95,20 +97,38 @@ export function marketAfter(start: Market, points: readonly PricePoint[]): Marke
 }
 
 /**
- * Funding at a funding time for the symbols of `rates` the account holds and has not been paid
- * for yet (`paid`): the engine's applyFunding, which also liquidates what it leaves liquidatable.
- * Undefined when nothing is due.
+ * Funding at a funding time for the symbols of `rates` the account held then and has not been
+ * paid for yet: the engine's applyFunding, which also liquidates what it leaves liquidatable. A
+ * symbol whose position changed after the funding time (`atTime`) is charged as the engine
+ * charges the account as it was then (the payment on the quantity held at the funding time),
+ * and that payment is applied to the account as it is now. Undefined when nothing is due.
  */
 export function fundingFor(
   account: Account,
   market: Market,
   rates: Readonly<Record<string, Decimal>>,
-  paid: ReadonlySet<string>,
+  history: FundingHistory,
   time: number,
 ): EngineResult | undefined {
-  const due: Record<string, Decimal> = {};
-  for (const [symbol, rate] of Object.entries(rates))
-    if (account.positions[symbol] && !paid.has(symbol)) due[symbol] = rate;
-  if (Object.keys(due).length === 0) return undefined;
-  return applyFunding(account, market, due, time);
+  const changed = history.atTime?.changed ?? new Set<string>();
+  const now: Record<string, Decimal> = {};
+  const then: Record<string, Decimal> = {};
+  for (const [symbol, rate] of Object.entries(rates)) {
+    if (history.paid.has(symbol)) continue;
+    if (changed.has(symbol)) {
+      if (history.atTime!.account.positions[symbol]) then[symbol] = rate;
+    } else if (account.positions[symbol]) now[symbol] = rate;
+  }
+  if (Object.keys(now).length === 0 && Object.keys(then).length === 0) return undefined;
+  let acc = account;
+  const events: EngineEvent[] = [];
+  if (Object.keys(then).length) {
+    const atTime = applyFunding(history.atTime!.account, market, then, time);
+    const paid = atTime.events.filter((e) => e.type === 'fundingPaid');
+    acc = applyEvents(acc, paid);
+    events.push(...paid);
+  }
+  // the symbols unchanged since, and the liquidation check of the account as it is now
+  const r = applyFunding(acc, market, now, time);
+  return { account: r.account, events: [...events, ...r.events] };
 }

@@ -11,6 +11,7 @@ import type { Db } from '@lab/db';
 import type { Account, Market } from '@lab/margin-engine';
 import { runOnAccounts, type LoadedAccount, type Step, type Transactor } from '@lab/services';
 import { applyPoints, fundingFor, marketAfter } from './engine-steps.ts';
+import { fundingHistories, type FundingHistory } from './funding-history.ts';
 import type { PriceRange } from './order-index.ts';
 import type { FundingPoint, PricePoint } from './points.ts';
 import { PriceState } from './price-state.ts';
@@ -55,11 +56,17 @@ export interface RunnerStats {
   reloads: number;
 }
 
-/** The engine computation of a phase on one account as loaded under its lock (paid: funding paid). */
+/** The engine computation of a phase on one account as loaded under its lock. */
 type Compute = (
   loaded: LoadedAccount,
-  paid: ReadonlyMap<string, ReadonlySet<string>>,
+  funding: FundingHistory | undefined,
 ) => Step<null> | undefined;
+
+/** A funding run's phase: its time and symbols (what the batch reads under its locks). */
+interface FundingRun {
+  fundingTime: number;
+  symbols: string[];
+}
 
 /** A reload that must take the stored state and evaluate it, whatever the versions say. */
 const FORCE = Number.MAX_SAFE_INTEGER;
@@ -79,6 +86,8 @@ export class VenueRunner {
   private pendingTicks: MarketTick[] = [];
   /** Accounts to reload: the version the notification announced. */
   private readonly pendingReloads = new Map<string, number>();
+  /** When each account was last reloaded (wall clock): a funding run looks at recent ones. */
+  private readonly recentReloads = new Map<string, number>();
   private loop: Promise<void> | null = null;
   private started = false;
   private stopped = false;
@@ -263,6 +272,10 @@ export class VenueRunner {
     const forced = new Set(wanted.filter(([, v]) => v === FORCE).map(([id]) => id));
     const loaded = await readAccounts(this.db, ids);
     this.stats.reloads += loaded.length;
+    const wall = this.now();
+    for (const [id, t] of this.recentReloads)
+      if (t < wall - 15 * 60_000) this.recentReloads.delete(id);
+    for (const l of loaded) this.recentReloads.set(l.id, wall);
     const found = new Set<string>();
     for (const l of loaded) {
       found.add(l.id);
@@ -334,20 +347,25 @@ export class VenueRunner {
     });
   }
 
-  /** Funding at a funding time for every account holding a due symbol, each paid at most once. */
+  /**
+   * Funding at a funding time for every account holding a due symbol then, each paid at most
+   * once: the holders in memory, and the accounts reloaded since the funding time (one that
+   * closed its position after it still pays for what it held).
+   */
   private async fundingPhase(p: FundingPoint): Promise<void> {
     const symbols = Object.keys(p.rates);
-    const ids = this.memory.withPositionIn(symbols);
+    const ids = new Set(this.memory.withPositionIn(symbols));
+    for (const [id, at] of this.recentReloads) if (at >= p.fundingTime - 5000) ids.add(id);
     const t0 = performance.now();
     const before = this.stats.fundingPayments;
     await this.commit(
-      ids,
-      (loaded, paid) => {
+      [...ids],
+      (loaded, history) => {
         const result = fundingFor(
           loaded.engine,
           { ...p.market, instruments: loaded.catalogue },
           p.rates,
-          paid.get(loaded.id) ?? new Set(),
+          history ?? { paid: new Set() },
           p.time,
         );
         return (
@@ -358,11 +376,11 @@ export class VenueRunner {
           }
         );
       },
-      p.fundingTime,
+      { fundingTime: p.fundingTime, symbols },
     );
     await saveFundingProgress(this.db, this.venue, new Map(symbols.map((s) => [s, p.fundingTime])));
     this.log(
-      `trading ${this.venue}: funding ${new Date(p.fundingTime).toISOString()} (${symbols.join(' ')}): ${this.stats.fundingPayments - before} payments, ${ids.length} accounts, ${Math.round(performance.now() - t0)} ms`,
+      `trading ${this.venue}: funding ${new Date(p.fundingTime).toISOString()} (${symbols.join(' ')}): ${this.stats.fundingPayments - before} payments, ${ids.size} accounts, ${Math.round(performance.now() - t0)} ms`,
     );
   }
 
@@ -371,7 +389,7 @@ export class VenueRunner {
    * `batchSize`, `concurrency` at a time, and takes into memory what each batch committed. A
    * failed batch is rolled back whole; its accounts are reloaded and evaluated at once next cycle.
    */
-  private async commit(ids: string[], compute: Compute, fundingTime?: number): Promise<void> {
+  private async commit(ids: string[], compute: Compute, funding?: FundingRun): Promise<void> {
     ids.sort();
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += this.batchSize)
@@ -380,7 +398,7 @@ export class VenueRunner {
     const worker = async () => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        await this.commitBatch(batch, compute, fundingTime);
+        await this.commitBatch(batch, compute, funding);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, worker));
@@ -389,25 +407,22 @@ export class VenueRunner {
   private async commitBatch(
     batch: string[],
     compute: Compute,
-    fundingTime: number | undefined,
+    funding: FundingRun | undefined,
   ): Promise<void> {
     try {
       const out = await runOnAccounts(this.transactor, batch, async (accounts, tx) => {
-        const paid = new Map<string, Set<string>>();
-        if (fundingTime !== undefined && accounts.length) {
-          // a funding time already paid (a restart during a funding run) is skipped, not re-paid
-          const rows = await tx.$queryRaw<Array<{ account_id: string; symbol: string }>>`
-              SELECT account_id::text AS account_id, symbol FROM funding_payments
-              WHERE account_id = ANY(${accounts.map((a) => a.id)}::uuid[])
-                AND funding_time = ${new Date(fundingTime)}`;
-          for (const r of rows) {
-            const set = paid.get(r.account_id) ?? new Set<string>();
-            set.add(r.symbol);
-            paid.set(r.account_id, set);
-          }
-        }
+        // a funding time already paid (a restart during a funding run) is skipped, not re-paid
+        const histories = funding
+          ? await fundingHistories(
+              tx,
+              accounts.map((a) => a.id),
+              funding.fundingTime,
+              funding.symbols,
+            )
+          : undefined;
         const steps = new Map<string, Step<null>>();
-        for (const l of accounts) steps.set(l.id, compute(l, paid) ?? { value: null });
+        for (const l of accounts)
+          steps.set(l.id, compute(l, histories?.get(l.id)) ?? { value: null });
         return steps;
       });
       this.stats.batches++;
