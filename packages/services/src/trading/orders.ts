@@ -3,7 +3,7 @@
 // persist) and every rule is the margin engine's; this file only turns requests into engine calls
 // and results into views. Inputs are plain typed objects so that the tRPC API and the bot API
 // call the same functions.
-import type { Db, Prisma } from '@lab/db';
+import { Prisma, type Db } from '@lab/db';
 import {
   adjustIsolatedMargin as engineAdjustMargin,
   amendOrder as engineAmend,
@@ -33,7 +33,9 @@ import {
   fillViewSelect,
   orderView,
   orderViewSelect,
+  type FillRow,
   type FillView,
+  type OrderRow,
   type OrderView,
 } from './views.ts';
 
@@ -82,26 +84,110 @@ interface Computed<T> {
 
 const attachedIds = (id: string) => [id, `${id}-tp`, `${id}-sl`];
 
-/** The order `id` with its attached orders and fills, as stored (call after persisting it). */
+interface StoredPlacedRow {
+  id: string;
+  order_no: bigint;
+  client_order_id: string | null;
+  symbol: string;
+  side: string;
+  type: string;
+  current_type: string;
+  status: string;
+  status_code: string | null;
+  status_reason: string | null;
+  quantity: string;
+  filled_quantity: string;
+  price: string | null;
+  stop_price: string | null;
+  average_price: string | null;
+  time_in_force: string;
+  reduce_only: boolean;
+  close_position: boolean;
+  working_type: string;
+  parent_id: string | null;
+  seq: number;
+  created_at: Date;
+  updated_at: Date;
+  fills: Array<Record<keyof FillRow, string | number | boolean | null>>;
+}
+
+const dec = (v: string) => new Prisma.Decimal(v);
+const optDec = (v: string | null) => (v === null ? null : dec(v));
+
+/**
+ * The order `id` with its attached orders and their fills, as stored (call after persisting it):
+ * one statement on the hot path of every placement.
+ */
 async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<PlacedOrder> {
-  const ids = attachedIds(id);
-  const [orders, fills] = await Promise.all([
-    tx.order.findMany({ where: { id: { in: ids } }, select: orderViewSelect }),
-    tx.fill.findMany({
-      where: { orderId: { in: ids } },
-      select: fillViewSelect,
-      orderBy: { eventSeq: 'asc' },
-    }),
-  ]);
-  const main = orders.find((o) => o.id === id);
+  const rows = await tx.$queryRaw<StoredPlacedRow[]>`
+    SELECT o.id, o.order_no, o.client_order_id, o.symbol, o.side, o.type, o.current_type,
+           o.status, o.status_code, o.status_reason, o.quantity::text, o.filled_quantity::text,
+           o.price::text, o.stop_price::text, o.average_price::text, o.time_in_force,
+           o.reduce_only, o.close_position, o.working_type, o.parent_id, o.seq, o.created_at,
+           o.updated_at,
+           coalesce((SELECT json_agg(json_build_object(
+               'id', f.id::text, 'orderId', f.order_id, 'liquidationId', f.liquidation_id::text,
+               'symbol', f.symbol, 'side', f.side, 'quantity', f.quantity::text,
+               'price', f.price::text, 'markPrice', f.mark_price::text, 'liquidity', f.liquidity,
+               'feeRate', f.fee_rate::text, 'fee', f.fee::text,
+               'realizedPnl', f.realized_pnl::text, 'shortfall', f.shortfall::text,
+               'isLiquidation', f.is_liquidation, 'eventSeq', f.event_seq,
+               'time', (extract(epoch FROM f.time) * 1000)::bigint) ORDER BY f.event_seq)
+             FROM fills f WHERE f.order_id = o.id), '[]'::json) AS fills
+      FROM orders o WHERE o.id = ANY(${attachedIds(id)}::text[])
+     ORDER BY o.seq`;
+  const main = rows.find((o) => o.id === id);
   if (!main) throw new Error(`order ${id} was not stored`);
+  const toOrder = (o: StoredPlacedRow): OrderRow => ({
+    id: o.id,
+    orderNo: o.order_no,
+    clientOrderId: o.client_order_id,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    currentType: o.current_type,
+    status: o.status,
+    statusCode: o.status_code,
+    statusReason: o.status_reason,
+    quantity: dec(o.quantity),
+    filledQuantity: dec(o.filled_quantity),
+    price: optDec(o.price),
+    stopPrice: optDec(o.stop_price),
+    averagePrice: optDec(o.average_price),
+    timeInForce: o.time_in_force,
+    reduceOnly: o.reduce_only,
+    closePosition: o.close_position,
+    workingType: o.working_type,
+    parentId: o.parent_id,
+    seq: o.seq,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+  });
+  const toFill = (f: StoredPlacedRow['fills'][number]): FillRow => ({
+    id: BigInt(f.id as string),
+    orderId: f.orderId as string | null,
+    liquidationId: f.liquidationId === null ? null : BigInt(f.liquidationId),
+    symbol: f.symbol as string,
+    side: f.side as string,
+    quantity: dec(f.quantity as string),
+    price: dec(f.price as string),
+    markPrice: dec(f.markPrice as string),
+    liquidity: f.liquidity as string,
+    feeRate: dec(f.feeRate as string),
+    fee: dec(f.fee as string),
+    realizedPnl: dec(f.realizedPnl as string),
+    shortfall: dec(f.shortfall as string),
+    isLiquidation: f.isLiquidation as boolean,
+    eventSeq: f.eventSeq as number,
+    time: new Date(f.time as number),
+  });
   return {
-    order: orderView(main),
-    attached: orders
-      .filter((o) => o.id !== id)
-      .sort((a, b) => a.seq - b.seq)
-      .map(orderView),
-    fills: fills.map(fillView),
+    order: orderView(toOrder(main)),
+    attached: rows.filter((o) => o.id !== id).map((o) => orderView(toOrder(o))),
+    fills: rows
+      .flatMap((o) => o.fills.map(toFill))
+      .sort((a, b) => a.eventSeq - b.eventSeq)
+      .map(fillView),
     duplicate,
   };
 }
