@@ -292,6 +292,28 @@ describe('preview', () => {
     expect(p.stress[2]!.equity).toBe('7995');
   });
 
+  it('stresses an isolated position on its own margin: liquidated from a 10% move at 10x', async () => {
+    await setMarginMode(t.db, prices, me, accountId, { symbol: 'BTCUSDT', marginMode: 'isolated' });
+    await setLeverage(t.db, prices, me, accountId, { symbol: 'BTCUSDT', leverage: 10 });
+    const p = await previewOrder(t.db, prices, me, accountId, {
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.2',
+    });
+    // isolated margin 10,000 / 10 = 1,000; at 47,500 the loss is 500: equity 500 against a
+    // maintenance of 0.2 x 47,500 x 0.4% = 38 (ratio 0.076); at 45,000 the margin is gone
+    expect(p.stress.map((x) => [x.movePercent, x.markPrice, x.equity, x.liquidated])).toEqual([
+      [5, '47500', '500', false],
+      [10, '45000', '0', true],
+      [20, '40000', '-1000', true],
+    ]);
+    expect(p.stress[0]!.marginRatio).toBe('0.076');
+    // the liquidation price lies between the 5% and the 10% move
+    expect(Number(p.liquidationPrice)).toBeGreaterThan(45000);
+    expect(Number(p.liquidationPrice)).toBeLessThan(47500);
+  });
+
   it('says why the engine would refuse', async () => {
     const p = await previewOrder(t.db, prices, me, accountId, {
       symbol: 'BTCUSDT',
