@@ -23,7 +23,7 @@ const config: NextConfig = {
     return Promise.resolve([
       { source: '/:path*', headers: [...COMMON_SECURITY_HEADERS] },
       {
-        source: '/(api|_next/static|_next/image)/:path*',
+        source: '/(api|fapi|_next/static|_next/image)/:path*',
         headers: [{ key: 'Content-Security-Policy', value: NON_PAGE_POLICY }],
       },
     ]);

@@ -18,7 +18,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: '/((?!api/|_next/static|_next/image|favicon.ico|icon|robots.txt).*)',
+      source: '/((?!api/|fapi/|_next/static|_next/image|favicon.ico|icon|robots.txt).*)',
       // prefetches reuse the page's policy
       missing: [
         { type: 'header', key: 'next-router-prefetch' },

@@ -18,8 +18,27 @@ import { ERR } from './errors.ts';
 import { epochMs, intBetween, readParams, symbolParam } from './params.ts';
 import { LIMITS } from './rate-limit.ts';
 
-/** Symbols traded on a venue: the catalogue's enabled instruments (the venue's list, if it has one). */
-export async function venueSymbols(call: Call): Promise<string[]> {
+const SYMBOLS_TTL_MS = 10_000;
+type SymbolsByVenue = Map<string, { at: number; symbols: Promise<string[]> }>;
+const symbolsCache = new WeakMap<object, SymbolsByVenue>();
+
+/**
+ * Symbols traded on a venue: the catalogue's enabled instruments (the venue's list, if it has
+ * one). Read at most every 10 s per venue: instruments and venues change rarely, and this is on
+ * the path of most requests.
+ */
+export function venueSymbols(call: Call): Promise<string[]> {
+  let byVenue = symbolsCache.get(call.deps.db);
+  if (!byVenue) symbolsCache.set(call.deps.db, (byVenue = new Map() as SymbolsByVenue));
+  const hit = byVenue.get(call.venue);
+  if (hit && call.now - hit.at < SYMBOLS_TTL_MS) return hit.symbols;
+  const symbols = loadVenueSymbols(call);
+  byVenue.set(call.venue, { at: call.now, symbols });
+  symbols.catch(() => byVenue.delete(call.venue));
+  return symbols;
+}
+
+async function loadVenueSymbols(call: Call): Promise<string[]> {
   const [instruments, venue] = await Promise.all([
     call.deps.db.instrument.findMany({ where: { enabled: true }, select: { symbol: true } }),
     call.deps.db.venue.findUnique({ where: { id: call.venue }, select: { symbols: true } }),

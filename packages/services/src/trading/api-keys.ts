@@ -44,8 +44,16 @@ function encryptionKey(): Buffer {
       'UNAVAILABLE',
       'The bot API needs LAB_API_KEY_SECRET or NEXTAUTH_SECRET (32+ characters) on the server.',
     );
-  return Buffer.from(hkdfSync('sha256', secret, 'leverage-lab', 'bot api key secrets v1', 32));
+  if (derived?.from !== secret)
+    derived = {
+      from: secret,
+      key: Buffer.from(hkdfSync('sha256', secret, 'leverage-lab', 'bot api key secrets v1', 32)),
+    };
+  return derived.key;
 }
+
+/** The key derived from the server secret last used (read from the environment on each use). */
+let derived: { from: string; key: Buffer } | undefined;
 
 export function encryptSecret(secret: string): string {
   const iv = randomBytes(12);
