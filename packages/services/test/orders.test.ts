@@ -372,6 +372,38 @@ describe('stop and take-profit orders', () => {
     await expectConsistent(t.db, accountId);
   });
 
+  it('an untriggered stop-limit can be canceled; a close-position stop with nothing to close expires', async () => {
+    const stop = await place({
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'stopLimit',
+      quantity: '0.1',
+      stopPrice: '52000',
+      price: '52100',
+    });
+    const { canceled } = await cancelOrder(t.db, prices, me, accountId, { orderId: stop.order.id });
+    expect(canceled.map((o) => [o.status, o.type])).toEqual([['canceled', 'stopLimit']]);
+    await tick(t.db, prices, accountId, 'BTCUSDT', '52500');
+    expect(await statusOf(stop.order.id)).toBe('canceled');
+    expect(await t.db.fill.count({ where: { accountId } })).toBe(0);
+
+    prices.set('BTCUSDT', { markPrice: '50000', lastPrice: '50000' });
+    await place({ symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.1' });
+    const sl = await place({
+      symbol: 'BTCUSDT',
+      side: 'sell',
+      type: 'stopMarket',
+      stopPrice: '49000',
+      closePosition: true,
+    });
+    await closePosition(t.db, prices, me, accountId, { symbol: 'BTCUSDT' });
+    await tick(t.db, prices, accountId, 'BTCUSDT', '48900');
+    const row = await t.db.order.findUniqueOrThrow({ where: { id: sl.order.id } });
+    expect([row.status, row.statusCode]).toEqual(['expired', 'NO_POSITION_TO_CLOSE']);
+    expect(await t.db.position.count({ where: { accountId } })).toBe(0);
+    await expectConsistent(t.db, accountId);
+  });
+
   it('a stop that would trigger at once is refused and stores nothing', async () => {
     await expect(
       place({
