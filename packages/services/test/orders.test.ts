@@ -118,22 +118,18 @@ describe('limit orders', () => {
     await expectConsistent(t.db, accountId);
   });
 
-  it('FOK that cannot fill completely is not kept open', async () => {
-    const out = await place({
-      symbol: 'BTCUSDT',
-      side: 'buy',
-      type: 'limit',
-      quantity: '0.1',
-      price: '49000',
-      timeInForce: 'FOK',
-    }).then(
-      (p) => ({ status: p.order.status, code: p.order.statusCode }),
-      (e: { reason?: string }) => ({ status: 'refused', code: e.reason }),
-    );
-    // the engine either refuses it or accepts it and expires it at once: never resting
-    expect(['refused', 'expired']).toContain(out.status);
-    expect(out.code).toBe('FOK_NOT_FILLED');
-    expect(await t.db.order.count({ where: { accountId, status: 'new' } })).toBe(0);
+  it('FOK that cannot fill completely is refused (as Binance since 2023) and stores nothing', async () => {
+    await expect(
+      place({
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        type: 'limit',
+        quantity: '0.1',
+        price: '49000',
+        timeInForce: 'FOK',
+      }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION', reason: 'FOK_NOT_FILLED' });
+    expect(await t.db.order.count({ where: { accountId } })).toBe(0);
     await expectConsistent(t.db, accountId);
   });
 
