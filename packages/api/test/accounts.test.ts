@@ -5,10 +5,12 @@
 import { StaticPrices } from '@lab/services';
 import { describe, expect, it } from 'vitest';
 import { expectConsistent } from '../../services/test/helpers.ts';
+import { ledgerBalancesAfterEach } from '../../services/test/trading-helpers.ts';
 import { callerFor, createUser } from '../src/testing/index.ts';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
+ledgerBalancesAfterEach(t);
 
 const marketPrices = () =>
   new StaticPrices()

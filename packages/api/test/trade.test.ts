@@ -19,9 +19,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/root.ts';
 import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
 import { expectConsistent } from '../../services/test/helpers.ts';
+import { ledgerBalancesAfterEach } from '../../services/test/trading-helpers.ts';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();
+ledgerBalancesAfterEach(t);
 
 let prices: StaticPrices;
 let u: CreatedUser;
