@@ -20,6 +20,12 @@ export class VenueMemory {
   private index: LiquidationIndex;
   private slots: Account[] = [];
   private readonly free: number[] = [];
+  /**
+   * The version each account that holds nothing (so is not held) was last seen at, so that the
+   * notification of a commit memory already took (a liquidation that closed everything) does not
+   * cause a reload. Bounded: the oldest are forgotten first.
+   */
+  private readonly seen = new Map<string, number>();
   readonly orders = new OrderIndex();
 
   constructor(market: Market) {
@@ -52,6 +58,11 @@ export class VenueMemory {
     return this.held.get(id)?.version;
   }
 
+  /** The latest version memory took of the account, held or not. */
+  knownVersion(id: string): number | undefined {
+    return this.held.get(id)?.version ?? this.seen.get(id);
+  }
+
   ids(): IterableIterator<string> {
     return this.held.keys();
   }
@@ -61,8 +72,12 @@ export class VenueMemory {
     const h = this.held.get(account.id);
     if (!holdsAnything(account)) {
       if (h) this.drop(account.id);
+      this.seen.delete(account.id);
+      this.seen.set(account.id, version);
+      if (this.seen.size > 200_000) this.seen.delete(this.seen.keys().next().value!);
       return;
     }
+    this.seen.delete(account.id);
     if (h) {
       h.account = account;
       h.version = version;

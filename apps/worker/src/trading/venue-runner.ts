@@ -169,7 +169,7 @@ export class VenueRunner {
   /** An account of this venue was committed at `version` (LISTEN on CHANNELS.accountChanges). */
   accountChanged(accountId: string, version: number): void {
     if (this.stopped) return;
-    if (this.started && (this.memory.version(accountId) ?? -1) >= version) return;
+    if (this.started && (this.memory.knownVersion(accountId) ?? -1) >= version) return;
     this.pendingReloads.set(accountId, Math.max(version, this.pendingReloads.get(accountId) ?? 0));
     this.kick();
   }
@@ -264,7 +264,7 @@ export class VenueRunner {
     const changed = new Set<string>();
     if (this.pendingReloads.size === 0) return changed;
     const wanted = [...this.pendingReloads].filter(
-      ([id, v]) => (this.memory.version(id) ?? -1) < v,
+      ([id, v]) => (this.memory.knownVersion(id) ?? -1) < v,
     );
     this.pendingReloads.clear();
     if (wanted.length === 0) return changed;
@@ -283,7 +283,7 @@ export class VenueRunner {
         this.memory.drop(l.id);
         continue;
       }
-      if (!forced.has(l.id) && l.version <= (this.memory.version(l.id) ?? -1)) continue;
+      if (!forced.has(l.id) && l.version <= (this.memory.knownVersion(l.id) ?? -1)) continue;
       this.memory.set(l.engine, l.version);
       changed.add(l.id);
     }
