@@ -3,7 +3,40 @@
 import { ZERO, type Decimal } from './decimal.ts';
 import { EngineError } from './errors.ts';
 import { TERMINAL, transition } from './order-lifecycle.ts';
-import type { Account, EngineEvent, Order, Position } from './types.ts';
+import type { Account, EngineEvent, EventType, Order, Position } from './types.ts';
+
+/**
+ * Every event type of the engine, once: an account's stored stream also holds events that are not
+ * the engine's (renames, resets' summaries, ...), which replay must skip. The record's type makes
+ * a new event type a compile error until it is listed here.
+ */
+const EVENT_TYPE_RECORD: Readonly<Record<EventType, true>> = {
+  accountOpened: true,
+  deposit: true,
+  orderAccepted: true,
+  orderRejected: true,
+  orderTriggered: true,
+  orderCanceled: true,
+  orderAmended: true,
+  orderExpired: true,
+  fill: true,
+  positionChanged: true,
+  leverageChanged: true,
+  marginModeChanged: true,
+  isolatedMarginAdjusted: true,
+  fundingPaid: true,
+  liquidationTriggered: true,
+  liquidation: true,
+};
+
+export const ENGINE_EVENT_TYPES: readonly EventType[] = Object.freeze(
+  Object.keys(EVENT_TYPE_RECORD) as EventType[],
+);
+
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(ENGINE_EVENT_TYPES);
+
+/** Whether a stored event's type is one of the engine's (and so folds into the account). */
+export const isEngineEventType = (type: string): type is EventType => EVENT_TYPE_SET.has(type);
 
 export function emptyAccount(id: string): Account {
   return { id, walletBalance: ZERO, settings: {}, positions: {}, orders: {}, nextSeq: 1 };

@@ -97,7 +97,15 @@ export {
 } from './liquidation-price.ts';
 export { summarize, type AccountSummary, type PositionSummary } from './summary.ts';
 export { previewOrder, type OrderPreview, type StressPoint } from './preview.ts';
-export { applyEvent, applyEvents, replay, emptyAccount, openAccount } from './events.ts';
+export {
+  applyEvent,
+  applyEvents,
+  replay,
+  emptyAccount,
+  openAccount,
+  ENGINE_EVENT_TYPES,
+  isEngineEventType,
+} from './events.ts';
 export { toJson, eventToJson, eventFromJson, accountToJson } from './serialize.ts';
 export {
   newExchange,
@@ -111,3 +119,19 @@ export {
   type Exchange,
 } from './exchange.ts';
 export { LiquidationIndex, type LiquidationHit, type TickResult } from './liquidation-index.ts';
+export {
+  engineEvents,
+  candleCloseAt,
+  candlePath,
+  tradingWindow,
+  replayUnder,
+  type StoredEvent,
+  type SeqEvent,
+  type Candle,
+  type PricePoint,
+  type PricePath,
+  type ReplayWindow,
+  type ReplayOptions,
+  type ReplayLiquidation,
+  type Outcome,
+} from './counterfactual.ts';

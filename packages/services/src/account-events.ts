@@ -1,8 +1,10 @@
 import type { Prisma } from '@lab/db';
+import { isEngineEventType } from '@lab/margin-engine';
 
 /**
- * Account events that are not the margin engine's (they record what is not margin state). Replay
- * folds every other event, except those stored before trading existed ("legacy:" types).
+ * Account events that are not the margin engine's (they record what is not margin state), beside
+ * those stored before trading existed ("legacy:" types). Replay folds only the engine's own types
+ * (the engine's list, isEngineEventType).
  */
 export const NON_ENGINE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'accountRenamed',
@@ -11,8 +13,7 @@ export const NON_ENGINE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'accountReset',
 ]);
 
-export const isEngineEventType = (type: string): boolean =>
-  !type.startsWith('legacy:') && !NON_ENGINE_EVENT_TYPES.has(type);
+export { isEngineEventType };
 
 /**
  * Reserves `count` sequence numbers of the account's event stream and returns the first. The

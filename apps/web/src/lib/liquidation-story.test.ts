@@ -1,25 +1,23 @@
 import {
+  candlePath,
   CATALOGUE,
   Decimal,
+  engineEvents,
   eventToJson,
   onPrice,
   openAccount,
   placeOrder,
   setLeverage,
   setMarginMode,
+  replayUnder,
   type Account,
+  type Candle,
   type EngineEvent,
   type Market,
+  type StoredEvent,
 } from '@lab/margin-engine';
 import { describe, expect, it } from 'vitest';
-import {
-  engineEvents,
-  frameStory,
-  ratioSeries,
-  replayUnder,
-  type Candle,
-  type StoredEvent,
-} from './liquidation-story';
+import { frameStory, ratioSeries, storyWindow } from './liquidation-story';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0);
 const MIN = 60_000;
@@ -123,11 +121,13 @@ describe('a liquidation explained', () => {
 
   it('replayed as it was, the engine liquidates it along the same candles; under cross the wallet carries it', () => {
     const end = frame.trigger.time + 10 * MIN;
-    const same = replayUnder('acc', events, frame, 'isolated', CATALOGUE, candles, MIN, end);
+    const window = storyWindow(events, frame, end);
+    const path = candlePath(candles, MIN, frame.windowStart, end, frame.priced);
+    const same = replayUnder('acc', events, window, 'isolated', CATALOGUE, path);
     expect(same.liquidations).toHaveLength(1);
     expect(same.liquidations[0]!.symbols).toEqual(['BTCUSDT']);
     expect(Math.abs(same.liquidations[0]!.time - frame.trigger.time)).toBeLessThanOrEqual(MIN);
-    const cross = replayUnder('acc', events, frame, 'cross', CATALOGUE, candles, MIN, end);
+    const cross = replayUnder('acc', events, window, 'cross', CATALOGUE, path);
     expect(cross.refused).toEqual([]);
     expect(cross.liquidations).toEqual([]);
     // still holding the BTC long, and down more than the isolated margin it would have lost

@@ -1,79 +1,26 @@
-// A liquidation explained, by the margin engine in the browser: the account's stored events
-// replayed up to the trigger (the margin ratio over time, at each candle's close), the numbers at
-// the trigger, and the same trades replayed under the other margin mode along the same prices.
+// A liquidation explained: the account's stored events replayed up to the trigger (the margin
+// ratio over time, at each candle's close), the numbers at the trigger, and where the liquidated
+// positions began: the window that the margin engine's counterfactual (`replayUnder`, shared with
+// the server's class report) replays under the other margin mode along the same candles.
 //
-// The replay: from the moment the liquidated positions opened, every fill is taken again at its
-// own price and fee rate, funding at its own rate and mark, deposits and leverage changes as they
-// were; between them the marks follow the candles (each candle's extremes, then its close). The
-// stored marks are not kept minute by minute, so the candles stand in for them: the replay of the
-// mode that really applied is shown beside the record, to say how close the method comes.
+// The stored marks are not kept minute by minute, so the candles stand in for them: the replay of
+// the mode that really applied is shown beside the record, to say how close the method comes.
 import {
-  adjustIsolatedMargin,
-  adjustWallet,
   applyEvents,
-  applyFunding,
-  Decimal,
+  candleCloseAt,
   emptyAccount,
-  eventFromJson,
-  onPrices,
-  placeOrder,
-  setLeverage,
-  setMarginMode,
   summarize,
-  withPrice,
   type Account,
-  type EngineEvent,
+  type Candle,
+  type Decimal,
   type EventOf,
   type Instrument,
-  type MarginMode,
   type Market,
+  type ReplayWindow,
+  type SeqEvent,
 } from '@lab/margin-engine';
 
-/** The engine's event types (the account's stream also holds account events: renames, ...). */
-const ENGINE_TYPES: ReadonlySet<string> = new Set<EngineEvent['type']>([
-  'accountOpened',
-  'deposit',
-  'orderAccepted',
-  'orderRejected',
-  'orderTriggered',
-  'orderCanceled',
-  'orderAmended',
-  'orderExpired',
-  'fill',
-  'positionChanged',
-  'leverageChanged',
-  'marginModeChanged',
-  'isolatedMarginAdjusted',
-  'fundingPaid',
-  'liquidationTriggered',
-  'liquidation',
-]);
-
-export interface StoredEvent {
-  seq: number;
-  type: string;
-  payload?: unknown;
-}
-
-export interface Candle {
-  openTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-}
-
-interface Indexed {
-  seq: number;
-  ev: EngineEvent;
-}
-
-/** The account's engine events, oldest first. */
-export function engineEvents(stored: readonly StoredEvent[]): Indexed[] {
-  return stored
-    .filter((e) => ENGINE_TYPES.has(e.type))
-    .map((e) => ({ seq: e.seq, ev: eventFromJson(e.payload) }));
-}
+type Indexed = SeqEvent;
 
 export interface StoryFrame {
   trigger: EventOf<'liquidationTriggered'>;
@@ -186,22 +133,6 @@ function marketAt(
   return { instruments, marks, lastPrices: marks };
 }
 
-/** The close at or before `t` of a symbol's candles (sorted), else its first open. */
-function closeAt(candles: readonly Candle[] | undefined, t: number, interval: number) {
-  if (!candles?.length) return null;
-  let lo = 0;
-  let hi = candles.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (candles[mid]!.openTime + interval <= t) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return new Decimal(best >= 0 ? candles[best]!.close : candles[0]!.open);
-}
-
 export interface RatioPoint {
   time: number;
   /** For drawing only; null: infinite (margin balance at or below zero). */
@@ -232,7 +163,7 @@ export function ratioSeries(
     while (i < t && events[i]!.ev.time <= time) acc = applyEvents(acc, [events[i++]!.ev]);
     const marks: Record<string, Decimal> = {};
     for (const s of frame.priced) {
-      const c = closeAt(candles[s], time, interval);
+      const c = candleCloseAt(candles[s], time, interval);
       if (c) marks[s] = c;
     }
     if (!Object.keys(acc.positions).every((s) => marks[s])) continue;
@@ -246,229 +177,19 @@ export function ratioSeries(
   return out;
 }
 
-export interface Outcome {
-  mode: MarginMode;
-  liquidations: Array<{
-    time: number;
-    mode: MarginMode;
-    symbols: string[];
-    markPrice: string | null;
-    fee: string;
-  }>;
-  /** Fills the engine refused under this mode (their code). */
-  refused: Array<{ time: number; symbol: string; code: string }>;
-  walletEnd: string;
-  equityEnd: string;
-  /** Equity at the end less equity when the positions opened. */
-  change: string;
-  openAtEnd: Array<{ symbol: string; quantity: string }>;
-  end: number;
-}
-
-interface Step {
-  time: number;
-  order: number;
-  run: () => void;
-}
-
-/**
- * The same trades from the window's start to `horizonEnd`, with the liquidated compartment's
- * symbols in `mode`: every fill at its price and fee rate, funding, deposits and leverage changes
- * as they were, the marks along the candles in between. The original liquidation is not replayed:
- * the engine decides what happens.
- */
-export function replayUnder(
-  accountId: string,
+/** The window of the counterfactual: the story's positions from where they began to the horizon. */
+export function storyWindow(
   events: readonly Indexed[],
   frame: StoryFrame,
-  mode: MarginMode,
-  instruments: Readonly<Record<string, Instrument>>,
-  candles: Readonly<Record<string, readonly Candle[]>>,
-  interval: number,
   horizonEnd: number,
-): Outcome {
-  const t = events.findIndex((e) => e.ev === frame.trigger);
-  const start = applyEvents(
-    emptyAccount(accountId),
-    events.slice(0, frame.windowIndex).map((e) => e.ev),
-  );
-  // only the fills are taken again: resting orders are left out
-  let acc: Account = { ...start, orders: {} };
-  const marks: Record<string, Decimal> = {};
-  for (const s of frame.priced) {
-    const c = closeAt(candles[s], frame.windowStart, interval);
-    if (c) marks[s] = c;
-  }
-  for (const [s, p] of Object.entries(acc.positions)) marks[s] ??= p.entryPrice;
-  let market = marketAt(instruments, { ...marks });
-  const equityOf = (a: Account) => summarize(a, market).marginBalance;
-  const equityStart = equityOf(acc);
-  const out: Outcome = {
-    mode,
-    liquidations: [],
-    refused: [],
-    walletEnd: '0',
-    equityEnd: '0',
-    change: '0',
-    openAtEnd: [],
+): ReplayWindow {
+  return {
+    from: frame.windowIndex,
+    to: events.findIndex((e) => e.ev === frame.trigger),
+    start: frame.windowStart,
     end: horizonEnd,
+    symbols: frame.symbols,
   };
-  const pendingMode = new Set(frame.symbols);
-  const switchModes = (time: number) => {
-    for (const s of [...pendingMode]) {
-      if (acc.positions[s]) continue; // a mode changes only while flat
-      const lev = acc.settings[s]?.leverage ?? 20;
-      try {
-        if ((acc.settings[s]?.marginMode ?? 'cross') !== mode)
-          acc = setMarginMode(acc, market, s, mode, time).account;
-        if ((acc.settings[s]?.leverage ?? 20) !== lev)
-          acc = setLeverage(acc, market, s, lev, time).account;
-      } catch {
-        continue;
-      }
-      pendingMode.delete(s);
-    }
-  };
-  const collect = (evs: readonly EngineEvent[]) => {
-    let current: Outcome['liquidations'][number] | null = null;
-    for (const ev of evs) {
-      if (ev.type === 'liquidationTriggered') {
-        current = {
-          time: ev.time,
-          mode: ev.mode,
-          symbols: [],
-          markPrice: ev.markPrice ? ev.markPrice.toFixed() : null,
-          fee: '0',
-        };
-        out.liquidations.push(current);
-      } else if (ev.type === 'liquidation' && current) {
-        current.symbols.push(ev.symbol);
-        current.fee = new Decimal(current.fee).plus(ev.fee).toFixed();
-      }
-    }
-  };
-  const steps: Step[] = [];
-  let order = 0;
-  for (let i = frame.windowIndex; i < t; i++) {
-    const ev = events[i]!.ev;
-    const n = order++;
-    if (ev.type === 'fill') {
-      steps.push({
-        time: ev.time,
-        order: n,
-        run: () => {
-          switchModes(ev.time);
-          const inst = instruments[ev.symbol];
-          if (!inst) return;
-          const { book: _book, ...flat } = inst;
-          void _book;
-          const m: Market = {
-            ...withPrice(market, ev.symbol, { markPrice: ev.price, lastPrice: ev.price }),
-            instruments: { ...instruments, [ev.symbol]: { ...flat, takerFeeRate: ev.feeRate } },
-          };
-          const r = placeOrder(
-            acc,
-            m,
-            { symbol: ev.symbol, side: ev.side, type: 'market', quantity: ev.quantity },
-            { now: ev.time },
-          );
-          if (r.rejected)
-            out.refused.push({ time: ev.time, symbol: ev.symbol, code: r.rejected.code });
-          acc = r.account;
-          market = withPrice(market, ev.symbol, { markPrice: ev.price, lastPrice: ev.price });
-          collect(r.events);
-        },
-      });
-    } else if (ev.type === 'fundingPaid') {
-      steps.push({
-        time: ev.time,
-        order: n,
-        run: () => {
-          const m = withPrice(market, ev.symbol, { markPrice: ev.markPrice });
-          const r = applyFunding(acc, m, { [ev.symbol]: ev.rate }, ev.time);
-          acc = r.account;
-          collect(r.events);
-        },
-      });
-    } else if (ev.type === 'deposit') {
-      steps.push({
-        time: ev.time,
-        order: n,
-        run: () => {
-          try {
-            acc = adjustWallet(acc, ev.amount, ev.time, market).account;
-          } catch {
-            /* a withdrawal the other mode cannot afford: left out */
-          }
-        },
-      });
-    } else if (ev.type === 'leverageChanged') {
-      steps.push({
-        time: ev.time,
-        order: n,
-        run: () => {
-          try {
-            acc = setLeverage(acc, market, ev.symbol, ev.leverage, ev.time).account;
-          } catch {
-            /* not allowed on the replayed position: kept as it was */
-          }
-        },
-      });
-    } else if (ev.type === 'isolatedMarginAdjusted') {
-      steps.push({
-        time: ev.time,
-        order: n,
-        run: () => {
-          try {
-            acc = adjustIsolatedMargin(acc, market, ev.symbol, ev.amount, ev.time).account;
-          } catch {
-            /* no isolated position under this mode */
-          }
-        },
-      });
-    }
-  }
-  // the marks between: each candle's extremes (in the order a candle of that colour likely
-  // met them), then its close
-  const from = Math.floor(frame.windowStart / interval) * interval;
-  for (const s of frame.priced) {
-    for (const c of candles[s] ?? []) {
-      if (c.openTime < from || c.openTime > horizonEnd) continue;
-      const up = new Decimal(c.close).gte(c.open);
-      const path = up ? [c.low, c.high, c.close] : [c.high, c.low, c.close];
-      path.forEach((p, k) => {
-        const time = c.openTime + Math.round(((k + 1) * interval) / 4);
-        if (time > horizonEnd) return;
-        steps.push({
-          time,
-          order: 1e9 + k,
-          run: () => {
-            const r = onPrices(
-              acc,
-              market,
-              { [s]: { markPrice: new Decimal(p), lastPrice: new Decimal(p) } },
-              time,
-            );
-            acc = r.account;
-            market = r.market;
-            collect(r.events);
-          },
-        });
-      });
-    }
-  }
-  steps.sort((a, b) => a.time - b.time || a.order - b.order);
-  switchModes(frame.windowStart);
-  for (const s of steps) s.run();
-  const sum = summarize(acc, market);
-  out.walletEnd = sum.walletBalance.toFixed();
-  out.equityEnd = sum.marginBalance.toFixed();
-  out.change = sum.marginBalance.minus(equityStart).toFixed();
-  out.openAtEnd = Object.values(acc.positions).map((p) => ({
-    symbol: p.symbol,
-    quantity: p.quantity.toFixed(),
-  }));
-  return out;
 }
 
 /** A candle interval (ms) that covers the span in at most `max` candles. */

@@ -2,21 +2,20 @@
 // A liquidation explained: the margin ratio up to it, the numbers at the trigger, and what the
 // same trades would have done under the other margin mode, all replayed through the margin
 // engine in the browser from the account's stored events.
-import { Decimal } from '@lab/margin-engine';
+import {
+  candlePath,
+  Decimal,
+  engineEvents,
+  replayUnder,
+  type Candle,
+  type Outcome,
+} from '@lab/margin-engine';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { readSpec } from '@/components/market/types';
 import { instrumentFromSpec } from '@/lib/engine-mirror';
-import {
-  engineEvents,
-  frameStory,
-  intervalFor,
-  ratioSeries,
-  replayUnder,
-  type Candle,
-  type Outcome,
-} from '@/lib/liquidation-story';
+import { frameStory, intervalFor, ratioSeries, storyWindow } from '@/lib/liquidation-story';
 import { formatPrice, formatQuantity } from '@/lib/market-format';
 import { formatDateTime, ratioPercent, usdt } from '@/lib/trade-format';
 import { useTRPC } from '@/trpc/react';
@@ -88,28 +87,12 @@ export function LiquidationExplained({
     if (!frame || !candles || !interval || !Object.keys(instruments).length) return null;
     const actualMode = frame.trigger.mode;
     const other = actualMode === 'cross' ? 'isolated' : 'cross';
+    const window = storyWindow(events, frame, horizonEnd);
+    const path = candlePath(candles, interval.ms, frame.windowStart, horizonEnd, frame.priced);
     return {
       series: ratioSeries(accountId, events, frame, instruments, candles, interval.ms),
-      actual: replayUnder(
-        accountId,
-        events,
-        frame,
-        actualMode,
-        instruments,
-        candles,
-        interval.ms,
-        horizonEnd,
-      ),
-      other: replayUnder(
-        accountId,
-        events,
-        frame,
-        other,
-        instruments,
-        candles,
-        interval.ms,
-        horizonEnd,
-      ),
+      actual: replayUnder(accountId, events, window, actualMode, instruments, path),
+      other: replayUnder(accountId, events, window, other, instruments, path),
     };
   }, [accountId, events, frame, candles, interval, instruments, horizonEnd]);
 
