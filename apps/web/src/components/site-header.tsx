@@ -28,7 +28,7 @@ export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
           <span className="hidden sm:inline">Leverage Lab</span>
           <span className="sr-only sm:hidden">Leverage Lab</span>
         </Link>
-        <ul className="flex items-center text-sm">
+        <ul className="flex min-w-0 items-center overflow-x-auto whitespace-nowrap py-1 text-sm">
           <li>
             <Link href="/markets" className={navLink}>
               Markets
@@ -38,6 +38,13 @@ export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
             <li>
               <Link href="/accounts" className={navLink}>
                 Accounts
+              </Link>
+            </li>
+          ) : null}
+          {user ? (
+            <li>
+              <Link href="/competitions" className={navLink}>
+                Competitions
               </Link>
             </li>
           ) : null}
@@ -56,7 +63,6 @@ export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
               <Link
                 href="/profile"
                 className="flex items-center gap-2 rounded px-1 py-1 hover:bg-panel-2 sm:px-2"
-                aria-label={`Profile of ${user.displayName}`}
               >
                 <span
                   aria-hidden
@@ -64,7 +70,9 @@ export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
                 >
                   {user.displayName.slice(0, 1)}
                 </span>
-                <span className="hidden max-w-40 truncate md:inline">{user.displayName}</span>
+                {/* the visible name is the link's name (read everywhere, shown from md up) */}
+                <span className="sr-only max-w-40 truncate md:not-sr-only">{user.displayName}</span>
+                <span className="sr-only">, profile</span>
                 {user.role !== 'TRADER' ? (
                   <span className="hidden rounded border border-line px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-muted md:inline">
                     {roleLabel[user.role]}

@@ -31,12 +31,18 @@ export function RatioChart({ points, label }: { points: RatioPoint[]; label: str
       rightPriceScale: { borderColor: colors.line },
       timeScale: { borderColor: colors.line, timeVisible: true, secondsVisible: true },
     });
+    // an infinite ratio (margin balance at or below zero) is drawn at the top of the scale
     const finite = points.filter((p) => p.ratio !== null).map((p) => p.ratio!);
-    const top = Math.max(100, ...finite.map((r) => r * 100)) * 1.1;
+    const top = Math.max(150, ...finite.map((r) => r * 100));
     const series = chart.addSeries(LineSeries, {
       color: colors.down,
       lineWidth: 2,
-      priceFormat: { type: 'custom', formatter: (v: number) => `${v.toFixed(1)}%` },
+      pointMarkersVisible: true,
+      priceFormat: {
+        type: 'custom',
+        formatter: (v: number) =>
+          v >= top && points.some((p) => p.ratio === null) ? '∞' : `${v.toFixed(1)}%`,
+      },
     });
     // one point per second at most (the chart needs increasing times)
     const seen = new Set<number>();
