@@ -5,7 +5,10 @@
 // Loopback only; every loop is bounded in time and in count.
 //
 //   node --import tsx scripts/bench/place-order.ts [--duration 60] [--connections 8]
-//        [--ceiling-duration 20] [--warmup 5] [--symbol ETHUSDT]
+//        [--ceiling-duration 20] [--warmup 5] [--rounds 6] [--burst 200] [--symbol ETHUSDT]
+//
+// The no-op and the orders alternate in --rounds rounds (the machine is shared: its load drifts
+// over both alike); the figures are over all rounds, with the median of the rounds' ratios.
 //
 // Prints requests/s, p50/p95/p99/max, errors, and the ratio place-order / ceiling; then checks the
 // database: one stored order per accepted request, and a ledger that sums to zero.
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     symbol: { type: 'string', default: 'ETHUSDT' },
     burst: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '6' },
   },
 });
 const seconds = Number(values.duration);
@@ -40,6 +44,7 @@ const ceilingSeconds = Number(values['ceiling-duration']);
 const warmupSeconds = Number(values.warmup);
 const symbol = values.symbol;
 const burstSize = Number(values.burst);
+const rounds = Math.max(1, Number(values.rounds));
 /** Hard cap on requests of one phase, whatever the speed. */
 const MAX_REQUESTS = 2_000_000;
 
@@ -52,16 +57,23 @@ function outcome(res: Response): string | null {
 }
 
 /** Runs `send` on every connection until `seconds` pass (or the request cap), and measures. */
+interface Tally {
+  latencies: number[];
+  errors: Record<string, number>;
+  seconds: number;
+}
+const tally = (): Tally => ({ latencies: [], errors: {}, seconds: 0 });
+
+/** Runs `send` on every connection until `seconds` pass (or the request cap), into `into`. */
 async function phase(
-  label: string,
+  into: Tally,
   traders: Trader[],
   seconds: number,
   send: (trader: Trader, i: number) => Promise<Response>,
-): Promise<RunStats> {
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
+): Promise<number> {
   const started = performance.now();
   const deadline = started + seconds * 1000;
+  const before = into.latencies.length;
   let sent = 0;
   await Promise.all(
     traders.map(async (trader) => {
@@ -71,18 +83,28 @@ async function phase(
         try {
           res = await send(trader, i);
         } catch (e) {
-          errors[`transport ${(e as Error).message}`] =
-            (errors[`transport ${(e as Error).message}`] ?? 0) + 1;
+          const k = `transport ${(e as Error).message}`;
+          into.errors[k] = (into.errors[k] ?? 0) + 1;
           continue;
         }
-        latencies.push(res.ms);
+        into.latencies.push(res.ms);
         const o = outcome(res);
-        if (o) errors[o] = (errors[o] ?? 0) + 1;
+        if (o) into.errors[o] = (into.errors[o] ?? 0) + 1;
       }
     }),
   );
-  return summarize(label, latencies, (performance.now() - started) / 1000, errors);
+  const elapsed = (performance.now() - started) / 1000;
+  into.seconds += elapsed;
+  return (into.latencies.length - before) / elapsed;
 }
+
+const stats = (label: string, t: Tally): RunStats =>
+  summarize(label, t.latencies, t.seconds, t.errors);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 /** Twice the instrument's minimum notional at `mark`, on the lot. */
 function quantityFor(mark: string): string {
@@ -181,27 +203,42 @@ try {
   const ping = (t: Trader) => http.query('user.ping', undefined, t);
 
   log(`warm-up ${warmupSeconds} s…`);
-  const warm = await phase('warm-up place-order', traders, warmupSeconds, order);
-  await phase('warm-up ping', traders, Math.min(warmupSeconds, 3), ping);
+  const warm = tally();
+  await phase(warm, traders, warmupSeconds, order);
+  await phase(tally(), traders, Math.min(warmupSeconds, 3), ping);
 
-  log(`ceiling: user.ping for ${ceilingSeconds} s on ${connections} connections…`);
-  const ceiling = await phase('ceiling: user.ping', traders, ceilingSeconds, ping);
-  log(`trade.placeOrder for ${seconds} s on ${connections} connections…`);
-  const place = await phase('trade.placeOrder', traders, seconds, order);
+  // the ceiling and the orders alternate in rounds, so that the machine's load drifts over both
+  log(
+    `${rounds} rounds of user.ping (${(ceilingSeconds / rounds).toFixed(1)} s) then trade.placeOrder (${(seconds / rounds).toFixed(1)} s) on ${connections} connections…`,
+  );
+  const ceilingTally = tally();
+  const placeTally = tally();
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const c = await phase(ceilingTally, traders, ceilingSeconds / rounds, ping);
+    const p = await phase(placeTally, traders, seconds / rounds, order);
+    ratios.push(p / c);
+    log(
+      `round ${r + 1}: ping ${c.toFixed(1)}/s, orders ${p.toFixed(1)}/s, ratio ${(p / c).toFixed(3)}`,
+    );
+  }
+  const ceiling = stats('ceiling: user.ping', ceilingTally);
+  const place = stats('trade.placeOrder', placeTally);
+  const warmStats = stats('warm-up', warm);
 
   console.log('');
   printTable([ceiling, place]);
   console.log('');
   console.log(
-    `place-order / ceiling: ${(place.perSecond / ceiling.perSecond).toFixed(3)} of the no-op's requests/s; p99 ${(place.p99 / ceiling.p99).toFixed(2)}x the no-op's`,
+    `place-order / ceiling: ${(place.perSecond / ceiling.perSecond).toFixed(3)} of the no-op's requests/s (median of the rounds ${median(ratios).toFixed(3)}); p99 ${(place.p99 / ceiling.p99).toFixed(2)}x the no-op's`,
   );
 
   // the database accounts for every accepted order
   const db = createDb(platform.databaseUrl, { max: 2 });
   try {
     const accepted =
-      warm.requests -
-      Object.values(warm.errors).reduce((s, n) => s + n, 0) +
+      warmStats.requests -
+      Object.values(warmStats.errors).reduce((s, n) => s + n, 0) +
       place.requests -
       Object.values(place.errors).reduce((s, n) => s + n, 0);
     const stored = await db.order.count({
