@@ -1,13 +1,7 @@
 // The trading loop's order index: for any open orders and any price range, the accounts it returns
 // are exactly those with an order the range reaches (the engine's trigger and resting-fill rules),
 // also after accounts are replaced and removed in any order (model-based).
-import {
-  Decimal,
-  emptyAccount,
-  type Account,
-  type Order,
-  type Side,
-} from '@lab/margin-engine';
+import { Decimal, emptyAccount, type Account, type Order, type Side } from '@lab/margin-engine';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderIndex, type PriceRange } from '../src/trading/order-index.ts';

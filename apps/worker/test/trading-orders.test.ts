@@ -376,6 +376,7 @@ describe('prices that are not live', () => {
       expect(main.runner.accountInMemory(trader.accountId)).toBeUndefined();
       await main.tick([{ symbol: BTC, mark: '48000', last: '48000' }]);
       expect((await orderOf(id)).status).toBe('new');
+      await expectConsistent(t.db, trader.accountId);
     } finally {
       await main.stop();
     }
@@ -390,5 +391,6 @@ describe('configuration', () => {
     await h.synced(trader.accountId, c.persisted!.version + 1);
     const mem = h.runner.accountInMemory(trader.accountId)!;
     expect(mem.account.settings[BTC]).toEqual({ leverage: 50, marginMode: 'isolated' });
+    await expectConsistent(t.db, trader.accountId);
   });
 });
