@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MAIN_VENUE } from '@lab/contracts';
 import { Prisma, type Db } from '@lab/db';
+import { SYMBOLS } from '@lab/margin-engine';
 import { AppError } from '../errors.ts';
 import { lockUser } from '../locks.ts';
 import { createFundedAccount } from '../paper-accounts.ts';
@@ -68,6 +69,8 @@ export interface CompetitionView {
     kind: 'main' | 'own';
     /** Hosts only: a student with the seed could compute the market ahead. */
     seed?: string | null;
+    /** The markets that have prices here (an own market simulates those chosen at creation). */
+    symbols: string[];
     ticksPerSecond: number | null;
     fundingIntervalMinutes: number | null;
   };
@@ -138,6 +141,7 @@ function view(
       venueId: row.venueId,
       kind: own ? 'own' : 'main',
       ...(hostLike && own ? { seed: row.venue.seed } : {}),
+      symbols: own && row.venue.symbols.length ? row.venue.symbols : [...SYMBOLS],
       ticksPerSecond: row.venue.ticksPerSecond,
       fundingIntervalMinutes: row.venue.fundingIntervalMinutes,
     },
