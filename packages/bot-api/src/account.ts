@@ -3,6 +3,7 @@
 // margin type, isolated margin) through the same trading services.
 import { CATALOGUE, Decimal } from '@lab/margin-engine';
 import {
+  AppError,
   adjustIsolatedMargin,
   getSymbolSettings,
   getTradingSummary,
@@ -286,14 +287,24 @@ async function commissionRate(call: Call) {
   };
 }
 
-const leverageParams = z.object({ symbol: symbolParam, leverage: intBetween(1, 125) });
+const leverageParams = z.object({ symbol: symbolParam, leverage: intBetween(0, 100_000) });
 
 async function postLeverage(call: Call) {
   const k = keyed(call);
   const q = readParams(leverageParams, call.params);
   const i = await knownSymbol(call, q.symbol);
-  if (q.leverage > i.maxLeverage) throw ERR.badLeverage(String(q.leverage));
-  const r = await setLeverage(call.deps.db, call.deps.prices, k.actor, k.accountId, q);
+  let r: Awaited<ReturnType<typeof setLeverage>>;
+  try {
+    r = await setLeverage(call.deps.db, call.deps.prices, k.actor, k.accountId, q);
+  } catch (e) {
+    // the engine's refusal of a leverage the instrument or position tier does not allow
+    if (
+      e instanceof AppError &&
+      (e.reason === 'LEVERAGE_TOO_HIGH' || e.reason === 'INVALID_LEVERAGE')
+    )
+      throw ERR.badLeverage(String(q.leverage));
+    throw e;
+  }
   return {
     leverage: r.leverage,
     maxNotionalValue: maxNotionalAt(i, r.leverage),

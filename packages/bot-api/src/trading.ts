@@ -127,7 +127,7 @@ function orderRequest(
     if (trigger === undefined) throw ERR.mandatory('triggerPrice');
   }
   if (close) {
-    if (type !== 'stopMarket' && type !== 'takeProfitMarket') throw ERR.closePositionInvalid();
+    // which types may close the position is the engine's rule (CLOSE_POSITION_INVALID)
     if (q.quantity !== undefined) throw ERR.notRequired('quantity');
     if (q.reduceOnly !== undefined) throw ERR.notRequired('reduceOnly');
   } else if (q.quantity === undefined) throw ERR.mandatory('quantity');

@@ -17,6 +17,7 @@ beforeAll(async () => {
     trustProxy: true,
   });
   h.market('BTCUSDT', '50000');
+  h.market('ETHUSDT', '3000');
 });
 afterAll(async () => {
   await h?.close();
@@ -68,6 +69,10 @@ describe('REST', () => {
   it('signs form bodies; batches report each order; amends; adjusts isolated margin; lists income', async () => {
     const { call, accountId } = await bot();
     const ip = '127.0.0.2';
+    // a leverage the instrument does not allow (ETH: at most 100x), refused by the engine
+    expect(
+      (await call('POST', '/fapi/v1/leverage', 'symbol=ETHUSDT&leverage=110', ip)).body,
+    ).toEqual({ code: -4028, msg: 'Leverage 110 is not valid' });
     expect(
       (await call('POST', '/fapi/v1/marginType', 'symbol=BTCUSDT&marginType=ISOLATED', ip)).body,
     ).toEqual({
