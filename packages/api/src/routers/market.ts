@@ -1,6 +1,6 @@
 // Market data reads (live prices stream from /api/stream/market, not through tRPC) and market
 // events on the main market.
-import { epochMs, int, MAIN_VENUE, scenarioEventSchema, symbol } from '@lab/contracts';
+import { epochMs, int, MAIN_VENUE, scenarioEventSchema, symbol, venueId } from '@lab/contracts';
 import { CANDLE_INTERVALS } from '@lab/market-data';
 import { z } from 'zod';
 import { adminProcedure, publicProcedure, router } from '../trpc.ts';
@@ -28,6 +28,8 @@ export const marketRouter = router({
         from: epochMs('from').optional(),
         to: epochMs('to').optional(),
         limit: int('limit', { min: 1, max: 1500 }).default(500),
+        /** A competition's own market (default: the main market). Candles are public. */
+        venue: venueId.optional(),
       }),
     )
     .query(({ ctx, input }) => getCandles(ctx.db, input)),

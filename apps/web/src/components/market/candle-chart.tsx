@@ -28,7 +28,7 @@ import {
 } from '@/lib/market-format';
 import { useThemeColors } from '@/lib/use-theme-colors';
 import { useTRPC } from '@/trpc/react';
-import { useLiveStore } from './live-store';
+import { useLiveStore, useLiveVenue } from './live-store';
 import { CANDLE_INTERVALS, INTERVAL_MS, type CandleDto, type CandleInterval } from './types';
 
 // Candles keep the exchange hues in both themes (graphics, not text).
@@ -103,9 +103,15 @@ export function CandleChart({
   const trpc = useTRPC();
   const colors = useThemeColors();
   const store = useLiveStore();
+  const venue = useLiveVenue();
   const [interval, setChartInterval] = useState<CandleInterval>(DEFAULT_INTERVAL);
   const candles = useQuery({
-    ...trpc.market.candles.queryOptions({ symbol, interval, limit: CANDLE_LIMIT }),
+    ...trpc.market.candles.queryOptions({
+      symbol,
+      interval,
+      limit: CANDLE_LIMIT,
+      ...(venue ? { venue } : {}),
+    }),
     refetchOnWindowFocus: false,
   });
 

@@ -174,11 +174,16 @@ function isUpdate(v: unknown): v is LiveUpdate {
   return !!v && typeof v === 'object' && Array.isArray((v as LiveUpdate).ticks);
 }
 
-/** The market stream's URL for these symbols and kinds of tick (all when omitted). */
-export function marketStreamUrl(symbols?: readonly string[], kinds?: readonly TickKind[]): string {
+/** The market stream's URL for these symbols and kinds of tick (all when omitted), on a venue. */
+export function marketStreamUrl(
+  symbols?: readonly string[],
+  kinds?: readonly TickKind[],
+  venue?: string,
+): string {
   const q = new URLSearchParams();
   if (symbols?.length) q.set('symbols', symbols.join(','));
   if (kinds?.length) q.set('kinds', kinds.join(','));
+  if (venue) q.set('venue', venue);
   const qs = q.toString();
   return `/api/stream/market${qs ? `?${qs}` : ''}`;
 }
@@ -187,12 +192,14 @@ function LiveFeed({
   store,
   symbols,
   kinds,
+  venue,
 }: {
   store: LiveMarketStore;
   symbols?: string[];
   kinds?: TickKind[];
+  venue?: string;
 }) {
-  const status = useEventStream(marketStreamUrl(symbols, kinds), (payload) => {
+  const status = useEventStream(marketStreamUrl(symbols, kinds, venue), (payload) => {
     if (isUpdate(payload)) {
       store.apply(payload);
       store.setConnection('live');
@@ -217,27 +224,37 @@ export function LiveMarketProvider({
   symbols,
   bookSymbols,
   serverNow,
+  venue,
   children,
 }: {
   symbols?: string[];
   bookSymbols?: string[];
   /** The server's clock when it rendered the page, so countdowns hydrate without a mismatch. */
   serverNow: number;
+  /** A competition's own market (default: the main market); the chart's candles follow it. */
+  venue?: string;
   children: React.ReactNode;
 }) {
   const [store] = useState(() => new LiveMarketStore());
   return (
     <StoreContext.Provider value={store}>
       <ServerNowContext.Provider value={serverNow}>
-        <LiveFeed store={store} symbols={symbols} kinds={PRICES} />
-        {bookSymbols?.length ? (
-          <LiveFeed store={store} symbols={bookSymbols} kinds={BOOKS} />
-        ) : null}
-        {children}
+        <VenueContext.Provider value={venue}>
+          <LiveFeed store={store} symbols={symbols} kinds={PRICES} venue={venue} />
+          {bookSymbols?.length ? (
+            <LiveFeed store={store} symbols={bookSymbols} kinds={BOOKS} venue={venue} />
+          ) : null}
+          {children}
+        </VenueContext.Provider>
       </ServerNowContext.Provider>
     </StoreContext.Provider>
   );
 }
+
+const VenueContext = createContext<string | undefined>(undefined);
+
+/** The venue of the live prices around (undefined: the main market). */
+export const useLiveVenue = () => useContext(VenueContext);
 
 const nowListeners = new Set<() => void>();
 let nowTimer: ReturnType<typeof setInterval> | undefined;

@@ -1,3 +1,4 @@
+import { MAIN_VENUE } from '@lab/contracts';
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { notFound, permanentRedirect } from 'next/navigation';
@@ -39,6 +40,7 @@ export default async function TradePage({ params, searchParams }: Props) {
         id: a.id,
         name: a.name,
         kind: a.kind,
+        venueId: a.venueId,
       }))
     : [];
   // the account the URL names (one of the user's active accounts), else the personal one
@@ -47,9 +49,17 @@ export default async function TradePage({ params, searchParams }: Props) {
     accounts.find((a) => a.kind === 'PERSONAL')?.id ??
     accounts[0]?.id ??
     null;
+  // a competition account trades its competition's own market: prices, book and candles of it
+  const venueId = accounts.find((a) => a.id === accountId)?.venueId;
+  const venue = venueId && venueId !== MAIN_VENUE ? venueId : undefined;
   await Promise.all([
     queryClient.prefetchQuery(
-      trpc.market.candles.queryOptions({ symbol, interval: DEFAULT_INTERVAL, limit: CANDLE_LIMIT }),
+      trpc.market.candles.queryOptions({
+        symbol,
+        interval: DEFAULT_INTERVAL,
+        limit: CANDLE_LIMIT,
+        ...(venue ? { venue } : {}),
+      }),
     ),
     ...(accountId
       ? [
@@ -63,7 +73,7 @@ export default async function TradePage({ params, searchParams }: Props) {
   return (
     <main id="main" className="mx-auto max-w-[1800px] px-2 py-2 sm:px-3">
       <HydrationBoundary state={dehydrate(queryClient)}>
-        <LiveMarketProvider serverNow={Date.now()} bookSymbols={[symbol]}>
+        <LiveMarketProvider serverNow={Date.now()} bookSymbols={[symbol]} venue={venue}>
           <TradeScreen
             instrument={instrument}
             instruments={instruments}
