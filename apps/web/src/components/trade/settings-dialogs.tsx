@@ -145,7 +145,12 @@ export function LeverageDialog({
             </>
           ) : null}
         </p>
-        <div className="max-h-56 overflow-y-auto rounded border border-line p-2">
+        <div
+          tabIndex={0}
+          role="region"
+          aria-label="Leverage tiers, scrollable"
+          className="max-h-56 overflow-y-auto rounded border border-line p-2"
+        >
           <TierTable
             tiers={tiers}
             quoteAsset="USDT"

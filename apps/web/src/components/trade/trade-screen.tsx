@@ -112,7 +112,13 @@ function Screen({
               quoteAsset={instrument.quoteAsset}
               onPick={(price) => setPicked({ price, at: Date.now() })}
             />
-            <div className="max-h-[360px] overflow-y-auto bg-panel xl:max-h-[280px]">
+            <div
+              // a scrolling region: reachable and scrollable by keyboard
+              tabIndex={0}
+              role="region"
+              aria-label="Recent trades, scrollable"
+              className="max-h-[360px] overflow-y-auto bg-panel xl:max-h-[280px]"
+            >
               <RecentTrades {...common} quoteAsset={instrument.quoteAsset} />
             </div>
           </div>
