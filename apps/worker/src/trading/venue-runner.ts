@@ -9,7 +9,13 @@
 import type { MarketTick } from '@lab/contracts';
 import type { Db } from '@lab/db';
 import type { Account, Market } from '@lab/margin-engine';
-import { runOnAccounts, type LoadedAccount, type Step, type Transactor } from '@lab/services';
+import {
+  isRunning,
+  runOnAccounts,
+  type LoadedAccount,
+  type Step,
+  type Transactor,
+} from '@lab/services';
 import { applyPoints, fundingFor, marketAfter } from './engine-steps.ts';
 import { fundingHistories, type FundingHistory } from './funding-history.ts';
 import type { PriceRange } from './order-index.ts';
@@ -421,8 +427,16 @@ export class VenueRunner {
             )
           : undefined;
         const steps = new Map<string, Step<null>>();
-        for (const l of accounts)
-          steps.set(l.id, compute(l, histories?.get(l.id)) ?? { value: null });
+        const now = this.now();
+        for (const l of accounts) {
+          // a competition account moves only while its competition runs: after the end nothing
+          // fills, triggers, liquidates or pays funding before the standings freeze
+          const closed = l.competition !== undefined && !isRunning(l.competition, now);
+          steps.set(
+            l.id,
+            (closed ? undefined : compute(l, histories?.get(l.id))) ?? { value: null },
+          );
+        }
         return steps;
       });
       this.stats.batches++;
