@@ -54,4 +54,34 @@ describe('worker leadership', () => {
     expect(lockMs).toBeLessThan(5000);
     expect(runningMs).toBeLessThan(5000);
   }, 90_000);
+
+  it('a worker whose lock connection is cut stops, and exactly one worker is active again', async () => {
+    const env = { LAB_WORKER_LOCK_POLL_MS: '300' };
+    const a = spawnWorker(t.url, env, 'a');
+    started.push(a);
+    await a.line('market data running');
+    const b = spawnWorker(t.url, env, 'b');
+    started.push(b);
+    await b.line('standby');
+    // PostgreSQL ends the session that holds the advisory lock (as a restart or an admin would)
+    const cut = Date.now();
+    const ended = await t.db.$queryRaw<Array<{ ok: boolean }>>`
+      SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+    expect(ended.map((r) => r.ok)).toEqual([true]);
+    await a.line('worker lock lost', 10_000);
+    // someone takes the lock again (the standby, or the old worker after it stepped down)
+    await waitFor(
+      () =>
+        b.lines.some((l) => l.includes('acquired')) ||
+        a.lines.filter((l) => l.includes('acquired')).length > 1,
+      'a worker active again',
+      10_000,
+    );
+    const holders = await t.db.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+    expect(holders[0]!.n).toBe(1);
+    await waitFor(async () => (await lastTicker()) > cut + 500, 'the market running again', 20_000);
+  }, 90_000);
 });
