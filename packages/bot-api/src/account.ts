@@ -9,6 +9,7 @@ import {
   getTradingSummary,
   listIncome,
   listPositions,
+  loadAccountState,
   setLeverage,
   setMarginMode,
   type PositionView,
@@ -247,16 +248,22 @@ async function positionRiskV2(call: Call) {
   });
 }
 
+/** The instruments the key's account trades with (a competition's fees and leverage cap). */
+async function accountCatalogue(call: Call) {
+  const loaded = await loadAccountState(call.deps.db, keyed(call).accountId);
+  return loaded?.catalogue ?? CATALOGUE;
+}
+
 async function leverageBracket(call: Call) {
   const { symbol } = readParams(optSymbol, call.params);
   const symbols =
     symbol !== undefined ? [(await knownSymbol(call, symbol)).symbol] : await venueSymbols(call);
-  const items = symbols.map((s) => ({
+  const catalogue = await accountCatalogue(call);
+  return symbols.map((s) => ({
     symbol: s,
     notionalCoef: 1.0,
-    brackets: leverageBrackets(CATALOGUE[s]!),
+    brackets: leverageBrackets(catalogue[s] ?? CATALOGUE[s]!),
   }));
-  return symbol !== undefined ? items : items;
 }
 
 async function symbolConfig(call: Call) {
@@ -278,7 +285,8 @@ async function symbolConfig(call: Call) {
 
 async function commissionRate(call: Call) {
   const { symbol } = readParams(z.object({ symbol: symbolParam }), call.params);
-  const i = await knownSymbol(call, symbol);
+  await knownSymbol(call, symbol);
+  const i = (await accountCatalogue(call))[symbol] ?? CATALOGUE[symbol]!;
   return {
     symbol,
     makerCommissionRate: i.makerFeeRate.toFixed(),

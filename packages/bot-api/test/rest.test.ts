@@ -1,8 +1,9 @@
 // REST details a client library does not show: request weights and the 429 past the limit,
 // signatures over a form body (or split between query and body), batches with mixed outcomes,
 // amending, isolated margin, income and klines, and the user stream's listen key life.
-import { createHmac } from 'node:crypto';
-import { createApiKey } from '@lab/services';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createApiKey, createFundedAccount } from '@lab/services';
+import { Prisma } from '@lab/db';
 import { createUser } from '@lab/services/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../../services/test/helpers.ts';
@@ -260,5 +261,59 @@ describe('REST', () => {
       status: 404,
       body: { code: -5000, msg: 'Path not found.' },
     });
+  });
+
+  it("a competition account (bots allowed) reads its competition's fees and leverage cap", async () => {
+    const host = await createUser(h.db);
+    const student = await createUser(h.db);
+    const competition = await h.db.competition.create({
+      data: {
+        code: randomBytes(3).toString('hex').toUpperCase().slice(0, 6),
+        name: 'Bots week',
+        state: 'RUNNING',
+        startsAt: new Date(Date.now() - 3_600_000),
+        endsAt: new Date(Date.now() + 3_600_000),
+        startingBalance: '1000',
+        symbols: ['BTCUSDT'],
+        maxLeverage: 10,
+        makerFeeRate: '0',
+        takerFeeRate: '0.001',
+        allowBots: true,
+        venueId: 'main',
+        createdById: host.user.id,
+      },
+    });
+    const accountId = await h.db.$transaction((tx) =>
+      createFundedAccount(tx, student.user.id, {
+        name: 'Bots week',
+        kind: 'COMPETITION',
+        startingBalance: new Prisma.Decimal(1000),
+      }),
+    );
+    await h.db.competitionParticipant.create({
+      data: { competitionId: competition.id, userId: student.user.id, accountId },
+    });
+    const key = await createApiKey(h.db, student.user.id, accountId, {
+      label: 'bot',
+      permission: 'trade',
+    });
+    const get = async (path: string, params: string) => {
+      const q = `${params}&timestamp=${Date.now()}`;
+      const r = await fetch(`${h.url}${path}?${q}&signature=${hmac(key.secret, q)}`, {
+        headers: { 'X-MBX-APIKEY': key.key, 'x-forwarded-for': '127.0.0.6' },
+      });
+      return await r.json();
+    };
+    expect(await get('/fapi/v1/commissionRate', 'symbol=BTCUSDT')).toMatchObject({
+      makerCommissionRate: '0',
+      takerCommissionRate: '0.001',
+    });
+    const [bracket] = (await get('/fapi/v1/leverageBracket', 'symbol=BTCUSDT')) as Array<{
+      brackets: Array<{ initialLeverage: number }>;
+    }>;
+    expect(Math.max(...bracket!.brackets.map((b) => b.initialLeverage))).toBe(10);
+    // the host switches bots off: refused
+    await h.db.competition.update({ where: { id: competition.id }, data: { allowBots: false } });
+    expect(await get('/fapi/v1/commissionRate', 'symbol=BTCUSDT')).toMatchObject({ code: -2015 });
   });
 });
