@@ -5,10 +5,11 @@
 // into each participant's running standings (standings.ts). A snapshot already stored for that
 // time is not folded twice, so taking one again is harmless.
 import { Prisma, type Db } from '@lab/db';
-import { Decimal, summarize } from '@lab/margin-engine';
+import { Decimal } from '@lab/margin-engine';
 import { loadAccountStates, marketFor } from '../engine-state.ts';
 import type { VenuePrices } from '../trading/prices.ts';
 import { unnestFrom } from '../trading/bulk-sql.ts';
+import { boardFiguresOf } from './figures.ts';
 import { adjustedEquity, foldSnapshot, type RunningStats } from './standings.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -34,22 +35,6 @@ const statsOfRow = (r: StatsRow): RunningStats => ({
   maxDrawdown: new Decimal(r.max_drawdown),
   sumChanges: new Decimal(r.sum_changes),
   sumSqChanges: new Decimal(r.sum_sq_changes),
-});
-
-export const statsFromColumns = (p: {
-  snapshotCount: number;
-  lastAdjusted: Prisma.Decimal | null;
-  peakAdjusted: Prisma.Decimal | null;
-  maxDrawdown: Prisma.Decimal;
-  sumChanges: Prisma.Decimal;
-  sumSqChanges: Prisma.Decimal;
-}): RunningStats => ({
-  count: p.snapshotCount,
-  lastAdjusted: p.lastAdjusted === null ? null : new Decimal(p.lastAdjusted.toFixed()),
-  peak: p.peakAdjusted === null ? null : new Decimal(p.peakAdjusted.toFixed()),
-  maxDrawdown: new Decimal(p.maxDrawdown.toFixed()),
-  sumChanges: new Decimal(p.sumChanges.toFixed()),
-  sumSqChanges: new Decimal(p.sumSqChanges.toFixed()),
 });
 
 interface Observation {
@@ -219,12 +204,12 @@ export async function takeSnapshots(
               const loaded = states.get(r.account_id);
               if (!loaded) continue;
               const { market } = marketFor(loaded.engine, marks, last, loaded.catalogue);
-              const sum = summarize(loaded.engine, market);
+              const f = boardFiguresOf(loaded.engine, market);
               obs.push({
                 participantId: r.id,
                 accountId: r.account_id,
-                equity: sum.marginBalance,
-                wallet: sum.walletBalance,
+                equity: f.equity,
+                wallet: f.walletBalance,
                 flows: new Decimal(r.reset_flows),
                 stats: statsOfRow(r),
               });
