@@ -198,6 +198,29 @@ describe('determinism', () => {
     expect(() => new SimulatorSource({ followWallClock: true, speed: 2 })).toThrow(/speed 1/);
   });
 
+  it('on the wall clock, each step is emitted when it ends, not up to a timer period later', async () => {
+    const src = new SimulatorSource({
+      seed: 'aligned',
+      // steps end half a step out of phase with the moment start() is called
+      startTime: Date.now() - 1125,
+      ticksPerSecond: 4,
+      followWallClock: true,
+    });
+    const lags: number[] = [];
+    src.onTick((t) => {
+      // the step's last trade carries the step's end
+      if (t.kind === 'mark') lags.push(Date.now() - t.time);
+    });
+    await src.start();
+    await new Promise((r) => setTimeout(r, 2_100));
+    await src.stop();
+    const live = lags.slice(6); // after the first second's catch-up
+    expect(live.length).toBeGreaterThanOrEqual(6);
+    live.sort((a, b) => a - b);
+    // a fixed 250 ms timer would make these 0..250 ms (125 on average)
+    expect(live[Math.floor(live.length / 2)]!).toBeLessThan(60);
+  });
+
   it('resumes from a snapshot exactly where it stopped (worker restart)', () => {
     const straight = new SimulatorSource({ seed: 'resume', startTime: T0 });
     const ref: MarketTick[] = [];

@@ -136,6 +136,18 @@ export class SimulatorSource implements PriceSource {
     this.wallStart = this.wallNow();
     this.simAtWallStart = this.followWallClock ? this.wallStart : this.state.time;
     this.emitStatus('live');
+    if (this.followWallClock) {
+      // each step runs the moment it ends on the wall clock (a fixed-period timer would run it
+      // up to a period late: on average half a step, ~125 ms at 4 steps a second)
+      const run = () => {
+        this.catchUp();
+        if (!this.timer) return;
+        const wait = this.state.time + this.stepMs - this.wallNow();
+        this.timer = setTimeout(run, Math.min(Math.max(wait, 1), this.stepMs * 4));
+      };
+      this.timer = setTimeout(run, 0);
+      return Promise.resolve();
+    }
     const period = Math.max(1, Math.round(this.stepMs / this.speed));
     this.timer = setInterval(() => this.catchUp(), period);
     return Promise.resolve();
@@ -144,6 +156,7 @@ export class SimulatorSource implements PriceSource {
   stop(): Promise<void> {
     if (this.timer) {
       clearInterval(this.timer);
+      clearTimeout(this.timer);
       this.timer = null;
       this.emitStatus('halted', 'simulator stopped');
     }
