@@ -1,6 +1,9 @@
-// Production server of the web app: Next's request handler behind a plain node:http server, so
-// that the client address used for throttling comes from the socket, not from a header the client
-// chose. Behind a reverse proxy that overwrites X-Forwarded-For, set LAB_TRUST_PROXY=1.
+// The web server, in production and in development alike (`npm start`, `npm run dev`, the e2e
+// suite): Next's request handler behind a plain node:http server, so that the client address used
+// for throttling comes from the socket, not from a header the client chose, oversized or
+// unreadable requests are refused before Next reads them, and the bot API's WebSocket streams are
+// served on the same port. With NODE_ENV=development Next runs in dev mode (hot reload).
+// Behind a reverse proxy that overwrites X-Forwarded-For, set LAB_TRUST_PROXY=1.
 import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,8 @@ const port = Number(process.env.PORT ?? 3000);
 const trustProxy = process.env.LAB_TRUST_PROXY === '1';
 const dir = path.dirname(fileURLToPath(import.meta.url));
 
-const app = next({ dev: false, dir, port, hostname: 'localhost' });
+const dev = process.env.NODE_ENV === 'development';
+const app = next({ dev, dir, port, hostname: 'localhost' });
 const handle = app.getRequestHandler();
 await app.prepare();
 

@@ -1,9 +1,11 @@
 // The processes of the platform, as `npm start`, `npm run dev` and the e2e server run them.
 import path from 'node:path';
 import { startChild, type Child } from './processes.ts';
-import { nextBin } from './web-build.ts';
 
-/** Starts the web server (production server.ts, or `next dev`) and the worker. */
+/**
+ * Starts the web server (server.ts, with Next in dev mode for `npm run dev`) and the worker (which
+ * restarts on change in dev).
+ */
 export function startPlatformProcesses(
   root: string,
   env: NodeJS.ProcessEnv,
@@ -12,14 +14,10 @@ export function startPlatformProcesses(
   const childEnv = { ...env, NODE_ENV: opts.dev ? 'development' : 'production' };
   const workerMain = path.join(root, 'apps/worker/src/main.ts');
   return [
-    startChild(
-      'web',
-      process.execPath,
-      opts.dev
-        ? [nextBin(root), 'dev', '--port', String(opts.port)]
-        : ['--import', 'tsx', 'server.ts'],
-      { cwd: path.join(root, 'apps/web'), env: childEnv },
-    ),
+    startChild('web', process.execPath, ['--import', 'tsx', 'server.ts'], {
+      cwd: path.join(root, 'apps/web'),
+      env: childEnv,
+    }),
     startChild(
       'worker',
       process.execPath,
