@@ -1,9 +1,9 @@
 // Equity snapshots of a competition's participants, taken by the worker at the competition's fixed
 // interval (and at the end, after the freeze): each batch of participants is read in one
-// REPEATABLE READ snapshot with their rows locked (a reset waits for it, so equity and the resets'
-// flows belong together), valued with the engine at the venue's latest marks, stored, and folded
-// into each participant's running standings (standings.ts). A snapshot already stored for that
-// time is not folded twice, so taking one again is harmless.
+// REPEATABLE READ snapshot (accounts and the resets' flows together: a reset changes both in one
+// transaction), valued with the engine at the venue's latest marks, then stored and folded into
+// each participant's running standings (standings.ts) in a short write. A snapshot already stored
+// for that time is not folded twice, so taking one again is harmless.
 import { Prisma, type Db } from '@lab/db';
 import { Decimal } from '@lab/margin-engine';
 import { loadAccountStates, marketFor } from '../engine-state.ts';
@@ -46,7 +46,11 @@ interface Observation {
   stats: RunningStats;
 }
 
-/** Stores the observations at `at` and folds those not stored before into the running figures. */
+/**
+ * Stores the observations at `at` and folds those not stored before into the running figures, in
+ * the caller's transaction. A participant whose figures another fold changed since they were read
+ * (a join or the end racing the worker's grid snapshot) keeps neither this snapshot nor its fold.
+ */
 async function store(
   tx: Tx,
   competitionId: string,
@@ -73,24 +77,25 @@ async function store(
     ...ins.params,
   );
   const fresh = new Set(inserted.map((r) => r.account_id));
-  const rows = obs
-    .filter((o) => fresh.has(o.accountId))
-    .map((o) => {
-      const s = foldSnapshot(o.stats, adjustedEquity(o.equity, o.flows));
-      return [
-        o.participantId,
-        s.count,
-        s.lastAdjusted!.toFixed(),
-        s.peak!.toFixed(),
-        s.maxDrawdown.toFixed(),
-        s.sumChanges.toFixed(),
-        s.sumSqChanges.toFixed(),
-      ];
-    });
-  if (rows.length === 0) return 0;
+  const folded = obs.filter((o) => fresh.has(o.accountId));
+  if (folded.length === 0) return 0;
+  const rows = folded.map((o) => {
+    const s = foldSnapshot(o.stats, adjustedEquity(o.equity, o.flows));
+    return [
+      o.participantId,
+      o.stats.count,
+      s.count,
+      s.lastAdjusted!.toFixed(),
+      s.peak!.toFixed(),
+      s.maxDrawdown.toFixed(),
+      s.sumChanges.toFixed(),
+      s.sumSqChanges.toFixed(),
+    ];
+  });
   const upd = unnestFrom(
     [
       ['id', 'uuid'],
+      ['read_count', 'int'],
       ['snapshot_count', 'int'],
       ['last_adjusted', 'numeric'],
       ['peak_adjusted', 'numeric'],
@@ -100,14 +105,19 @@ async function store(
     ],
     rows,
   );
-  await tx.$executeRawUnsafe(
+  const updated = await tx.$queryRawUnsafe<Array<{ id: string }>>(
     `UPDATE competition_participants p SET snapshot_count = u.snapshot_count,
        last_adjusted = u.last_adjusted, peak_adjusted = u.peak_adjusted,
        max_drawdown = u.max_drawdown, sum_changes = u.sum_changes, sum_sq_changes = u.sum_sq_changes
-     FROM ${upd.sql} WHERE p.id = u.id`,
+     FROM ${upd.sql} WHERE p.id = u.id AND p.snapshot_count = u.read_count
+     RETURNING p.id::text AS id`,
     ...upd.params,
   );
-  return rows.length;
+  const applied = new Set(updated.map((r) => r.id));
+  const lost = folded.filter((o) => !applied.has(o.participantId)).map((o) => o.accountId);
+  if (lost.length)
+    await tx.$executeRaw`DELETE FROM equity_snapshots WHERE account_id = ANY(${lost}::uuid[]) AND at = ${at}`;
+  return applied.size;
 }
 
 /**
@@ -145,13 +155,6 @@ const emptyRow = (p: { participantId: string; accountId: string }): StatsRow => 
   sum_sq_changes: '0',
 });
 
-const isSerializationFailure = (e: unknown) => {
-  const err = e as { code?: string; message?: string };
-  return (
-    err?.code === 'P2034' || /40001|could not serialize|write conflict/i.test(String(err?.message))
-  );
-};
-
 /**
  * Takes the snapshot at `at` of every participant still in the competition (active or out; a
  * removed student is not ranked), in batches, valued at the venue's latest marks.
@@ -184,49 +187,48 @@ export async function takeSnapshots(
   let stored = 0;
   for (let i = 0; i < ids.length; i += size) {
     const batch = ids.slice(i, i + size);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        stored += await db.$transaction(
-          async (tx) => {
-            const rows = await tx.$queryRaw<StatsRow[]>`
-              SELECT id::text AS id, account_id::text AS account_id, reset_flows::text AS reset_flows,
-                snapshot_count, last_adjusted::text AS last_adjusted, peak_adjusted::text AS peak_adjusted,
-                max_drawdown::text AS max_drawdown, sum_changes::text AS sum_changes,
-                sum_sq_changes::text AS sum_sq_changes
-              FROM competition_participants WHERE id = ANY(${batch}::uuid[]) AND status <> 'REMOVED'
-              ORDER BY id FOR UPDATE`;
-            const states = await loadAccountStates(
-              tx,
-              rows.map((r) => r.account_id),
-            );
-            const obs: Observation[] = [];
-            for (const r of rows) {
-              const loaded = states.get(r.account_id);
-              if (!loaded) continue;
-              const { market } = marketFor(loaded.engine, marks, last, loaded.catalogue);
-              const f = boardFiguresOf(loaded.engine, market);
-              obs.push({
-                participantId: r.id,
-                accountId: r.account_id,
-                equity: f.equity,
-                wallet: f.walletBalance,
-                flows: new Decimal(r.reset_flows),
-                stats: statsOfRow(r),
-              });
-            }
-            return store(tx, competitionId, new Date(at), obs);
-          },
-          {
-            isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead,
-            maxWait: 10_000,
-            timeout: 60_000,
-          },
+    // one consistent picture of the batch (accounts, and the resets' flows of each): a reset
+    // changes both in one transaction; a read-only snapshot never waits and never conflicts
+    const obs = await db.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<StatsRow[]>`
+          SELECT id::text AS id, account_id::text AS account_id, reset_flows::text AS reset_flows,
+            snapshot_count, last_adjusted::text AS last_adjusted, peak_adjusted::text AS peak_adjusted,
+            max_drawdown::text AS max_drawdown, sum_changes::text AS sum_changes,
+            sum_sq_changes::text AS sum_sq_changes
+          FROM competition_participants WHERE id = ANY(${batch}::uuid[]) AND status <> 'REMOVED'
+          ORDER BY id`;
+        const states = await loadAccountStates(
+          tx,
+          rows.map((r) => r.account_id),
         );
-        break;
-      } catch (e) {
-        if (attempt >= 3 || !isSerializationFailure(e)) throw e;
-      }
-    }
+        const out: Observation[] = [];
+        for (const r of rows) {
+          const loaded = states.get(r.account_id);
+          if (!loaded) continue;
+          const { market } = marketFor(loaded.engine, marks, last, loaded.catalogue);
+          const f = boardFiguresOf(loaded.engine, market);
+          out.push({
+            participantId: r.id,
+            accountId: r.account_id,
+            equity: f.equity,
+            wallet: f.walletBalance,
+            flows: new Decimal(r.reset_flows),
+            stats: statsOfRow(r),
+          });
+        }
+        return out;
+      },
+      {
+        isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead,
+        maxWait: 10_000,
+        timeout: 60_000,
+      },
+    );
+    stored += await db.$transaction((tx) => store(tx, competitionId, new Date(at), obs), {
+      maxWait: 10_000,
+      timeout: 60_000,
+    });
   }
   return { participants: ids.length, stored };
 }
