@@ -2,7 +2,7 @@
 // same schema before sending it, so a malformed entry is shown at its field and never sent.
 // Every rule that depends on the instrument, the account or the market is the margin engine's.
 import { z } from 'zod';
-import { clientOrderId, positiveDecimal, symbol } from './input.ts';
+import { clientOrderId, positiveDecimal, symbol, text } from './input.ts';
 
 export const ORDER_TYPES = [
   'market',
@@ -39,5 +39,7 @@ export const orderInput = z.object({
   clientOrderId: clientOrderId.optional(),
   takeProfit: trigger.optional(),
   stopLoss: trigger.optional(),
+  /** Why the trader places it (a trade note); a competition may require one. */
+  note: text('note', { max: 500, min: 0 }).optional(),
 });
 export type OrderInput = z.infer<typeof orderInput>;

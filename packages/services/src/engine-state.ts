@@ -289,8 +289,13 @@ export async function loadAccountStates(
               c.starts_at, c.ends_at, c.ended_at, c.symbols, c.max_leverage,
               c.margin_modes::text AS margin_modes, c.maker_fee_rate::text AS maker_fee_rate,
               c.taker_fee_rate::text AS taker_fee_rate, c.allow_bots,
-              p.status::text AS participant_status
+              p.status::text AS participant_status,
+              coalesce(ct.notes_required, false) AS notes_required, st.name AS shared_team
             FROM competition_participants p JOIN competitions c ON c.id = p.competition_id
+            LEFT JOIN competition_teaching ct ON ct.competition_id = c.id
+            LEFT JOIN competition_team_members tm ON tm.participant_id = p.id
+            LEFT JOIN competition_teams st ON st.id = tm.team_id AND st.kind = 'SHARED_ACCOUNT'
+              AND st.account_id IS DISTINCT FROM p.account_id
             WHERE p.account_id = ANY(${competitive}::uuid[])`
         ).map((r) => [r.account_id, rulesOf(r)] as const),
   );

@@ -1,4 +1,5 @@
 import type { Prisma } from '@lab/db';
+import { tradesSharedAccount } from './teaching/shared-accounts.ts';
 
 /**
  * Row locks, always taken in this order when a transaction needs both: the user (serialises
@@ -12,7 +13,10 @@ export async function lockUser(tx: Prisma.TransactionClient, userId: string): Pr
   return rows.length > 0;
 }
 
-/** Locks the account if it belongs to `userId`; false when there is no such account of that user. */
+/**
+ * Locks the account if it belongs to `userId`, or is a shared team account `userId` trades as a
+ * member (teaching/shared-accounts.ts); false when there is no such account of that user.
+ */
 export async function lockOwnedAccount(
   tx: Prisma.TransactionClient,
   userId: string,
@@ -20,7 +24,9 @@ export async function lockOwnedAccount(
 ): Promise<boolean> {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT id FROM paper_accounts WHERE id = ${accountId}::uuid AND user_id = ${userId}::uuid FOR UPDATE`;
-  return rows.length > 0;
+  if (rows.length > 0) return true;
+  // only a request that is not the owner's pays for this lookup
+  return (await tradesSharedAccount(tx, userId, accountId)) && lockAccount(tx, accountId);
 }
 
 /**

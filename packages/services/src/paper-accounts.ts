@@ -28,6 +28,7 @@ import {
 import { appendAccountEvent } from './account-events.ts';
 import { positionSelect, type LoadedAccount } from './engine-state.ts';
 import { valueAccount } from './equity.ts';
+import { sharedAccountsOf, tradesSharedAccount } from './teaching/shared-accounts.ts';
 import { lockOwnedAccount, lockUser } from './locks.ts';
 import { persistResult } from './trading/persist.ts';
 import { marketOf, type VenuePrices } from './trading/prices.ts';
@@ -53,6 +54,8 @@ export interface AccountSummary {
   unpricedSymbols: string[];
   createdAt: string;
   archivedAt: string | null;
+  /** A shared team account the user trades as a member (not theirs): the team's name. */
+  sharedTeam?: string;
 }
 
 const notFound = () => new AppError('NOT_FOUND', 'Account not found.');
@@ -223,12 +226,20 @@ export async function listAccounts(
   userId: string,
   opts: { includeArchived?: boolean } = {},
 ): Promise<AccountSummary[]> {
+  // with the shared team accounts the user trades as a member (teaching/shared-accounts.ts)
+  const shared = await sharedAccountsOf(db, userId);
   const rows = await db.paperAccount.findMany({
-    where: { userId, ...(opts.includeArchived ? {} : { status: 'ACTIVE' }) },
+    where: {
+      OR: [{ userId }, ...(shared.length ? [{ id: { in: shared.map((s) => s.account_id) } }] : [])],
+      ...(opts.includeArchived ? {} : { status: 'ACTIVE' }),
+    },
     select: summarySelect,
     orderBy: [{ status: 'asc' }, { kind: 'asc' }, { createdAt: 'asc' }],
   });
-  return summarise(prices, rows);
+  const team = new Map(shared.map((s) => [s.account_id, s.team]));
+  return (await summarise(prices, rows)).map((a) =>
+    team.has(a.id) ? { ...a, sharedTeam: team.get(a.id)! } : a,
+  );
 }
 
 export async function getAccount(
@@ -252,10 +263,18 @@ export async function requireOwnedAccount(
   userId: string,
   accountId: string,
 ): Promise<{ id: string; status: 'ACTIVE' | 'ARCHIVED' }> {
-  const account = await db.paperAccount.findFirst({
-    where: { id: accountId, userId },
-    select: { id: true, status: true },
-  });
+  const account =
+    (await db.paperAccount.findFirst({
+      where: { id: accountId, userId },
+      select: { id: true, status: true },
+    })) ??
+    // a shared team account the user trades as a member (teaching/shared-accounts.ts)
+    ((await tradesSharedAccount(db, userId, accountId))
+      ? await db.paperAccount.findUnique({
+          where: { id: accountId },
+          select: { id: true, status: true },
+        })
+      : null);
   if (!account) throw notFound();
   return account;
 }

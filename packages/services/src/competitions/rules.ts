@@ -20,6 +20,10 @@ export interface CompetitionRules {
   takerFeeRate: Decimal;
   allowBots: boolean;
   participantStatus: 'ACTIVE' | 'OUT' | 'REMOVED';
+  /** Every order that adds risk needs a trade note (teaching settings). */
+  notesRequired: boolean;
+  /** The participant's team trades another account (a shared team): the name of the team. */
+  sharedTeam: string | null;
 }
 
 /** What the caller is about to do on a competition account. */
@@ -30,6 +34,8 @@ export type CompetitionAction =
       addsRisk: boolean;
       leverage: number;
       marginMode: 'cross' | 'isolated';
+      /** The trade note sent with it (teaching). */
+      note?: string | undefined;
     }
   | { kind: 'leverage'; symbol: string; leverage: number }
   | { kind: 'marginMode'; symbol: string; marginMode: 'cross' | 'isolated' }
@@ -43,6 +49,8 @@ export const COMPETITION_REASONS = {
   market: 'COMPETITION_MARKET_NOT_ALLOWED',
   leverage: 'COMPETITION_LEVERAGE_CAP',
   marginMode: 'COMPETITION_MARGIN_MODE',
+  noteRequired: 'COMPETITION_NOTE_REQUIRED',
+  teamAccount: 'COMPETITION_TEAM_ACCOUNT',
 } as const;
 
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -92,6 +100,11 @@ export function enforceCompetitionRules(
         ? `You are out of “${r.name}”: your account was liquidated, and this competition takes liquidated accounts out.`
         : `A host removed you from “${r.name}”; this account can no longer trade.`,
     );
+  if (r.sharedTeam !== null)
+    refuse(
+      COMPETITION_REASONS.teamAccount,
+      `In “${r.name}” you trade your team “${r.sharedTeam}”’s shared account, not this one.`,
+    );
   if (!isRunning(r, now)) {
     const message =
       r.state === 'DRAFT'
@@ -120,6 +133,12 @@ export function enforceCompetitionRules(
       COMPETITION_REASONS.leverage,
       `“${r.name}” allows at most ${cap}× leverage; set ${action.symbol} to ${cap}× or less before adding to the position.`,
       'leverage',
+    );
+  if (action.kind === 'order' && action.addsRisk && r.notesRequired && !action.note?.trim())
+    refuse(
+      COMPETITION_REASONS.noteRequired,
+      `“${r.name}” asks for a trade note on every order that opens or adds to a position: say in a sentence why you are placing it.`,
+      'note',
     );
   const modes = allowedModes(r);
   const mode = action.kind === 'leverage' ? undefined : action.marginMode;
@@ -168,6 +187,8 @@ export function rulesOf(row: {
   taker_fee_rate: string;
   allow_bots: boolean;
   participant_status: CompetitionRules['participantStatus'];
+  notes_required?: boolean | null;
+  shared_team?: string | null;
 }): CompetitionRules {
   return {
     competitionId: row.competition_id,
@@ -183,5 +204,7 @@ export function rulesOf(row: {
     takerFeeRate: new Decimal(row.taker_fee_rate),
     allowBots: row.allow_bots,
     participantStatus: row.participant_status,
+    notesRequired: row.notes_required ?? false,
+    sharedTeam: row.shared_team ?? null,
   };
 }

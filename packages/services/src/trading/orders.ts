@@ -24,6 +24,7 @@ import {
   type WorkingType,
 } from '@lab/margin-engine';
 import { enforceCompetitionRules } from '../competitions/rules.ts';
+import { cleanNote, recordOrderAuthor } from '../teaching/notes.ts';
 import type { LoadedAccount } from '../engine-state.ts';
 import { engine, engineAppError, requireLive } from './engine-errors.ts';
 import { effectiveStatus, marketOf, type VenuePrices } from './prices.ts';
@@ -63,6 +64,8 @@ export interface PlaceOrderRequest {
   /** Attached take-profit / stop-loss: close-position orders placed with this one. */
   takeProfit?: { stopPrice: string };
   stopLoss?: { stopPrice: string };
+  /** Why the trader places it (a trade note): a competition may require one. Kept with the order. */
+  note?: string;
 }
 
 export interface PlacedOrder {
@@ -305,6 +308,7 @@ async function placeUnderLock(
             addsRisk: addsRisk(loaded.engine, req),
             leverage: s.leverage,
             marginMode: s.marginMode,
+            note: req.note,
           },
           now,
         );
@@ -318,6 +322,11 @@ async function placeUnderLock(
         context: { market },
         value: null,
         after: async (t) => {
+          // who placed it and why: every order a person places on a competition account (shared
+          // team accounts have several traders), and any order with a note
+          const note = cleanNote(req.note);
+          if (actor.kind === 'user' && (note || loaded.kind === 'COMPETITION'))
+            await recordOrderAuthor(t, { orderId: id, accountId, authorId: actor.userId, note });
           box.placed = await placedOrder(t, id, false);
         },
       };

@@ -13,6 +13,7 @@ import {
   type LoadedAccount,
 } from '../engine-state.ts';
 import { AppError } from '../errors.ts';
+import { tradesSharedAccount } from '../teaching/shared-accounts.ts';
 import { engineAppError } from './engine-errors.ts';
 import { accountBook } from './ledger-lines.ts';
 import { figuresOf, type AccountFigures, type PositionFigures } from './figures.ts';
@@ -71,13 +72,17 @@ const timeWhere = (r: TimeRange) =>
         ...(r.to !== undefined ? { lt: new Date(r.to) } : {}),
       };
 
-/** NOT_FOUND unless the actor may read the account (a user: only their own). */
+/**
+ * NOT_FOUND unless the actor may read the account (a user: their own, or a shared team account
+ * they trade).
+ */
 async function assertReadable(db: Db | Tx, actor: Actor, accountId: string): Promise<void> {
   const row = await db.paperAccount.findFirst({
     where: { id: accountId, ...(actor.kind === 'user' ? { userId: actor.userId } : {}) },
     select: { id: true },
   });
-  if (!row) throw notFound();
+  if (!row && !(actor.kind === 'user' && (await tradesSharedAccount(db, actor.userId, accountId))))
+    throw notFound();
 }
 
 /** The account's engine state and its positions' open time and funding, in one snapshot. */
@@ -85,7 +90,13 @@ export async function readSnapshot(db: Db, actor: Actor, accountId: string) {
   return db.$transaction(
     async (tx) => {
       const loaded = await loadAccountState(tx, accountId);
-      if (!loaded || (actor.kind === 'user' && loaded.userId !== actor.userId)) throw notFound();
+      if (
+        !loaded ||
+        (actor.kind === 'user' &&
+          loaded.userId !== actor.userId &&
+          !(await tradesSharedAccount(tx, actor.userId, accountId)))
+      )
+        throw notFound();
       const positions = await tx.$queryRaw<
         Array<{ symbol: string; opened_at: Date; funding: Prisma.Decimal }>
       >`SELECT p.symbol, p.opened_at, coalesce(sum(f.amount), 0) AS funding

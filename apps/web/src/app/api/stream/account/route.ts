@@ -1,5 +1,6 @@
 import { clientIp } from '@lab/auth/client-ip';
 import { uuid } from '@lab/contracts';
+import { tradesSharedAccount } from '@lab/services';
 import type { NextRequest } from 'next/server';
 import { db } from '@/server/db';
 import { getSessionUser } from '@/server/session';
@@ -13,7 +14,7 @@ const problem = (status: number, message: string) =>
 
 /**
  * GET /api/stream/account?accountId=<id>: the private stream of one of the signed-in user's
- * accounts (server-sent events): a snapshot, then updates, figures, margin calls, liquidations.
+ * accounts, or of a shared team account they trade (server-sent events): a snapshot, then updates, figures, margin calls, liquidations.
  * Another user's account is 404, as everywhere.
  */
 export async function GET(req: NextRequest) {
@@ -21,10 +22,13 @@ export async function GET(req: NextRequest) {
   if (!id.success) return problem(400, 'accountId must be an account id');
   const user = await getSessionUser();
   if (!user) return problem(401, 'Sign in to do this.');
-  const owned = await db().paperAccount.findFirst({
-    where: { id: id.data, userId: user.id },
-    select: { id: true },
-  });
+  const owned =
+    (await db().paperAccount.findFirst({
+      where: { id: id.data, userId: user.id },
+      select: { id: true },
+    })) ??
+    // a shared team account the user trades as a member
+    ((await tradesSharedAccount(db(), user.id, id.data)) ? { id: id.data } : null);
   if (!owned) return problem(404, 'Account not found.');
   let streams;
   try {
