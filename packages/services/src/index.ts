@@ -27,3 +27,4 @@ export * from './trading/api-keys.ts';
 export * from './trading/bot-queries.ts';
 export * from './competitions/index.ts';
 export * from './trading/liquidation-story.ts';
+export * from './teaching/index.ts';

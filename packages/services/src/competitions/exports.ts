@@ -3,6 +3,7 @@
 // would run as a formula (starting with = + - @ or a tab) is prefixed with an apostrophe (OWASP's
 // CSV injection advice). Numbers are exact decimal strings.
 import type { Db } from '@lab/db';
+import { notesOf } from '../teaching/notes.ts';
 import type { VenuePrices } from '../trading/prices.ts';
 import { requireHost, requireParticipant, type Viewer } from './access.ts';
 import { competitionBoard } from './board.ts';
@@ -26,6 +27,9 @@ const slug = (name: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40) || 'competition';
+
+/** The CSV rules above, for the other exports (teaching/exports.ts). */
+export const csv = { quote, text, line, slug };
 
 async function nameOf(db: Db, competitionId: string) {
   const c = await db.competition.findUniqueOrThrow({
@@ -99,6 +103,8 @@ const TRADE_HEADER = [
   'realized_pnl',
   'liquidation',
   'order_id',
+  'note',
+  'placed_by',
 ];
 
 /** Fills of the accounts, oldest first, read in pages (a class can make tens of thousands). */
@@ -115,7 +121,11 @@ async function tradeLines(
       orderBy: { id: 'asc' },
       take: 5000,
     });
+    const notes = await notesOf(db, [
+      ...new Set(page.flatMap((f) => (f.orderId ? [f.orderId] : []))),
+    ]);
     for (const f of page) {
+      const n = f.orderId ? notes.get(f.orderId) : undefined;
       const who = accounts?.get(f.accountId);
       out.push(
         line([
@@ -132,6 +142,8 @@ async function tradeLines(
           f.realizedPnl.toFixed(),
           f.isLiquidation ? 'yes' : 'no',
           f.orderId ?? '',
+          n?.note ? text(n.note) : '',
+          n?.placedBy ? text(n.placedBy) : '',
         ]),
       );
     }

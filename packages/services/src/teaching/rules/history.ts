@@ -68,8 +68,11 @@ export function marketAt(h: RuleHistory, step: HistoryStep): Market {
   return { instruments: h.instruments, marks, lastPrices: marks };
 }
 
-export const leverageOf = (h: RuleHistory, a: Account, symbol: string): number =>
-  settingsOf(a, symbol, h.instruments[symbol]).leverage;
+export const leverageOf = (
+  h: Pick<RuleHistory, 'instruments'>,
+  a: Account,
+  symbol: string,
+): number => settingsOf(a, symbol, h.instruments[symbol]).leverage;
 
 /** |quantity| of the symbol's position (0 when flat). */
 export const sizeOf = (a: Account, symbol: string): Decimal =>
