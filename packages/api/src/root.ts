@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth.ts';
 import { competitionRouter } from './routers/competition.ts';
 import { healthRouter } from './routers/health.ts';
 import { marketRouter } from './routers/market.ts';
+import { teachingRouter } from './routers/teaching.ts';
 import { tradeRouter } from './routers/trade.ts';
 import { userRouter } from './routers/user.ts';
 import { createCallerFactory, router } from './trpc.ts';
@@ -19,6 +20,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   admin: adminRouter,
   competition: competitionRouter,
+  teaching: teachingRouter,
 });
 
 export type AppRouter = typeof appRouter;

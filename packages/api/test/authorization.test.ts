@@ -314,6 +314,20 @@ const COMPETITION_SCOPE: Record<string, CompetitionScope> = {
   'competition.exportTrades': 'host',
   'competition.addCohost': 'owner',
   'competition.removeCohost': 'owner',
+  // teaching (issue 18)
+  'teaching.get': 'member',
+  'teaching.teams': 'member',
+  'teaching.teamLeaderboard': 'member',
+  'teaching.myCompliance': 'participant',
+  'teaching.updateSettings': 'host',
+  'teaching.setRules': 'host',
+  'teaching.compliance': 'host',
+  'teaching.participantOrders': 'host',
+  'teaching.setTeams': 'host',
+  'teaching.integrity': 'host',
+  'teaching.classReport': 'host',
+  'teaching.exportClassReport': 'host',
+  'teaching.exportOrders': 'host',
 };
 
 /** A valid input of each competition-scoped procedure for the fixture. */
@@ -364,6 +378,28 @@ const COMPETITION_INPUT: Record<string, (fx: CompetitionFixture) => unknown> = {
     });
     return { competitionId: fx.competitionId, userId: fx.cohost.user.id };
   },
+  'teaching.get': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.teams': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.teamLeaderboard': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.myCompliance': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.updateSettings': (fx) => ({ competitionId: fx.competitionId, notesRequired: true }),
+  'teaching.setRules': (fx) => ({
+    competitionId: fx.competitionId,
+    rules: [{ kind: 'MAX_LEVERAGE', params: { max: '2' } }],
+  }),
+  'teaching.compliance': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.participantOrders': (fx) => ({
+    competitionId: fx.competitionId,
+    participantId: fx.participantId,
+  }),
+  'teaching.setTeams': (fx) => ({
+    competitionId: fx.competitionId,
+    teams: [{ name: 'Hijacked', kind: 'AVERAGE', participantIds: [fx.participantId] }],
+  }),
+  'teaching.integrity': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.classReport': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.exportClassReport': (fx) => ({ competitionId: fx.competitionId }),
+  'teaching.exportOrders': (fx) => ({ competitionId: fx.competitionId }),
 };
 
 const isCompetitionScoped = (proc: AnyProcedure): boolean =>
@@ -401,6 +437,9 @@ async function competitionState(fx: CompetitionFixture) {
     events: await t.db.accountEvent.count({
       where: { account: { participant: { competitionId: id } } },
     }),
+    teaching: await t.db.competitionTeaching.findUnique({ where: { competitionId: id } }),
+    riskRules: await t.db.competitionRiskRule.count({ where: { competitionId: id } }),
+    teams: await t.db.competitionTeam.count({ where: { competitionId: id } }),
   };
 }
 
