@@ -57,6 +57,8 @@ interface UserForToken {
   email?: string | null;
   name?: string | null;
   role?: Role;
+  /** The address that signed in (credentials), kept with the session. */
+  clientAddress?: string;
 }
 
 export { SESSION_MAX_AGE_SECONDS };
@@ -93,13 +95,10 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
       },
       async authorize(credentials, req) {
         try {
+          const ip = clientIp(req.headers ?? {});
           const user = await authenticate(
             db,
-            {
-              email: credentials?.email,
-              password: credentials?.password,
-              ip: clientIp(req.headers ?? {}),
-            },
+            { email: credentials?.email, password: credentials?.password, ip },
             config.signInRules,
           );
           return {
@@ -107,6 +106,7 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
             email: user.email,
             name: user.displayName,
             role: user.role,
+            ...(ip !== 'unknown' ? { clientAddress: ip } : {}),
           };
         } catch (e) {
           // next-auth puts the message of a thrown error in the URL as `error`: only codes go there.
@@ -173,7 +173,7 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
           // browser may show (refreshed from the database on every request).
           const u = user as UserForToken;
           return {
-            sid: await createSession(db, u.id),
+            sid: await createSession(db, u.id, { clientAddress: u.clientAddress }),
             sub: u.id,
             email: u.email ?? null,
             name: u.name ?? null,

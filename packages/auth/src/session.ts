@@ -21,14 +21,28 @@ export const hashSessionId = (id: string): string => createHash('sha256').update
 
 const expiry = (from: number) => new Date(from + SESSION_MAX_AGE_SECONDS * 1000);
 
-/** Starts a session for the user; returns the id the cookie carries. */
-export async function createSession(db: Db, userId: string): Promise<string> {
+/**
+ * Starts a session for the user; returns the id the cookie carries. The client address that
+ * signed in is kept with it (a competition host's integrity signals), when known.
+ */
+export async function createSession(
+  db: Db,
+  userId: string,
+  opts: { clientAddress?: string | undefined } = {},
+): Promise<string> {
   const id = randomBytes(32).toString('base64url');
   const now = Date.now();
   await db.$transaction([
     // The user's ended sessions go when a new one starts (see also pruneExpiredSessions).
     db.session.deleteMany({ where: { userId, expiresAt: { lte: new Date(now) } } }),
-    db.session.create({ data: { tokenHash: hashSessionId(id), userId, expiresAt: expiry(now) } }),
+    db.session.create({
+      data: {
+        tokenHash: hashSessionId(id),
+        userId,
+        expiresAt: expiry(now),
+        clientAddress: opts.clientAddress?.slice(0, 64) ?? null,
+      },
+    }),
   ]);
   return id;
 }
