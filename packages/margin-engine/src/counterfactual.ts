@@ -20,6 +20,7 @@ import { eventFromJson } from './serialize.ts';
 import { summarize } from './summary.ts';
 import { adjustIsolatedMargin, setLeverage, setMarginMode } from './account-settings.ts';
 import { adjustWallet } from './wallet.ts';
+import { closeAllAtMark } from './close-all.ts';
 import type { Account, EngineEvent, EventOf, MarginMode, Market, Side } from './types.ts';
 
 /** A row of an account's stored stream (engine events and others). */
@@ -156,6 +157,11 @@ export interface ReplayOptions {
    * price stands in for the mark.
    */
   fillMarks?: ReadonlyMap<number, Decimal>;
+  /**
+   * At the end, whatever is still open is closed at the mark (closeAllAtMark), as a competition's
+   * end closes every account: the replay's wallet is then what it would have kept.
+   */
+  closeAtEnd?: boolean;
 }
 
 export interface ReplayLiquidation {
@@ -449,6 +455,11 @@ export function replayUnder(
   steps.sort((a, b) => a.time - b.time || a.order - b.order);
   switchModes(window.start);
   for (const s of steps) s.run();
+  if (opts.closeAtEnd) {
+    const r = closeAllAtMark(acc, market, window.end, 'replayEnd');
+    acc = r.account;
+    collect(r.events);
+  }
   const sum = summarize(acc, market);
   out.walletEnd = sum.walletBalance.toFixed();
   out.equityEnd = sum.marginBalance.toFixed();

@@ -280,6 +280,23 @@ describe('a cross long replayed under isolated margin (worked example, no fees)'
     const o = counterfactual(cross, 'cross', FREE, false);
     expect(comparable(o)).toEqual(recorded(cross));
   });
+
+  it('closed at the end (a competition’s end), the open long is realized at the last mark', () => {
+    const events = engineEvents(stored(cross.events));
+    const start = { BTCUSDT: new Decimal(50000), ETHUSDT: new Decimal(3000) };
+    const o = replayUnder(
+      'acc',
+      events,
+      tradingWindow(events, cross.end),
+      'cross',
+      FREE,
+      { start, points: cross.path },
+      { closeAtEnd: true },
+    );
+    // 1 BTC closed at 42,000 (no fee at the end): realized -8,000, the wallet 2,000 = the equity
+    expect(o).toMatchObject({ walletEnd: '2000', equityEnd: '2000', realizedPnl: '-8000' });
+    expect(o.openAtEnd).toEqual([]);
+  });
 });
 
 describe('a closing order stays a close', () => {
