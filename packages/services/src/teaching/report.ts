@@ -8,7 +8,9 @@
 // The counterfactual takes the student's stored events from their first fill to the end (or to
 // their first reset: a reset refills the account, and replaying the refill under another mode
 // would mean nothing), every fill at its price, fee rate and the mark stored with it, funding as
-// paid, and the venue's minute candles (their extremes, then their close) for the prices between.
+// paid, and the venue's minute candles (their extremes, then their close) for the prices between;
+// what is still open at the end is closed at the mark, as the end of the competition closed the
+// student's own account.
 // The same replay in the mode the student used is reported beside it: the difference between the
 // two is the effect of the mode alone, and the gap between that replay and the record shows how
 // close the method comes. Computed once, after the standings are frozen, and stored.
@@ -306,9 +308,12 @@ export async function accountCounterfactual(
     'cross',
     o.instruments,
     path,
-    { fillMarks },
+    { fillMarks, closeAtEnd: !reset },
   );
-  const other = replayUnder(o.accountId, events, window, mode, o.instruments, path, { fillMarks });
+  const other = replayUnder(o.accountId, events, window, mode, o.instruments, path, {
+    fillMarks,
+    closeAtEnd: !reset,
+  });
   const difference = new Decimal(other.equityEnd).minus(asTraded.equityEnd);
   const start = new Decimal(asTraded.equityStart);
   const actual = !reset && o.recordedEquity ? o.recordedEquity : new Decimal(asTraded.equityEnd);
