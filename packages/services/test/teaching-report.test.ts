@@ -10,7 +10,7 @@ import { candlePath, Decimal, onPrices, type Candle, type PricePoint } from '@la
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freezeCompetition } from '../src/competitions/lifecycle.ts';
 import { placeOrder, setLeverage, setMarginMode } from '../src/trading/orders.ts';
-import { marketOf } from '../src/trading/prices.ts';
+import { marketOf, type PriceQuote } from '../src/trading/prices.ts';
 import { runOnAccount } from '../src/trading/run.ts';
 import { exportClassReport } from '../src/teaching/exports.ts';
 import { counterfactualSentence, distribution, getClassReport } from '../src/teaching/report.ts';
@@ -227,7 +227,12 @@ async function tickAt(accountId: string, p: PricePoint) {
   await runOnAccount(t.db, worker, accountId, (loaded) => {
     const r = onPrices(
       loaded.engine,
-      marketOf(currentQuotes, loaded.catalogue),
+      marketOf(
+        new Map<string, PriceQuote>(
+          [...currentQuotes].map(([s, q]) => [s, { ...q, status: 'live', time: p.time }]),
+        ),
+        loaded.catalogue,
+      ),
       { [p.symbol]: { markPrice: p.markPrice, lastPrice: p.lastPrice } },
       p.time,
     );
