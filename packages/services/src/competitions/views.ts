@@ -17,6 +17,7 @@ import { systemActor } from '../trading/run.ts';
 import { accessOf, isHostLike, requireHost, requireParticipant, type Viewer } from './access.ts';
 import { competitionBoard, type Board, type BoardRow } from './board.ts';
 import { participantOf } from './participants.ts';
+import { boardBenchmark } from '../teaching/benchmark.ts';
 
 export interface LeaderboardRow {
   rank: number | null;
@@ -29,6 +30,8 @@ export interface LeaderboardRow {
   score: string;
   trades: number;
   liquidations: number;
+  /** Buy-and-hold of the benchmark market over the same window (null: no benchmark). */
+  benchmark: string | null;
   /** The viewer's own row. */
   isMe: boolean;
 }
@@ -41,10 +44,12 @@ export interface Leaderboard {
   /** The live board is recomputed at most this often (ms); snapshots every snapshotSeconds. */
   snapshotSeconds: number;
   computedAt: number;
+  /** The benchmark the hosts chose (teaching settings): its market and return over the window. */
+  benchmark: { symbol: string; return: string; live: boolean } | null;
   rows: LeaderboardRow[];
 }
 
-const leaderboardRow = (r: BoardRow, me: string): LeaderboardRow => ({
+const leaderboardRow = (r: BoardRow, me: string, benchmark: string | null): LeaderboardRow => ({
   rank: r.rank,
   displayName: r.displayName,
   status: r.status === 'OUT' ? 'OUT' : 'ACTIVE',
@@ -55,6 +60,7 @@ const leaderboardRow = (r: BoardRow, me: string): LeaderboardRow => ({
   score: r.score,
   trades: r.trades,
   liquidations: r.liquidations,
+  benchmark,
   isMe: r.userId === me,
 });
 
@@ -72,8 +78,9 @@ export async function getLeaderboard(
     board.leaderboard === 'HIDDEN_UNTIL_END' &&
     board.state !== 'FINISHED' &&
     board.state !== 'ARCHIVED';
+  const bench = await boardBenchmark(db, prices, competitionId, ranked);
   const rows = (hidden ? ranked.filter((r) => r.userId === viewer.userId) : ranked).map((r) => {
-    const row = leaderboardRow(r, viewer.userId);
+    const row = leaderboardRow(r, viewer.userId, bench?.byParticipant.get(r.participantId) ?? null);
     return hidden ? { ...row, rank: null } : row;
   });
   return {
@@ -82,6 +89,9 @@ export async function getLeaderboard(
     hidden,
     snapshotSeconds: board.snapshotSeconds,
     computedAt: board.computedAt,
+    benchmark: bench
+      ? { symbol: bench.window.symbol, return: bench.window.return, live: bench.window.live }
+      : null,
     rows,
   };
 }

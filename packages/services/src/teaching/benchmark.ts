@@ -102,3 +102,49 @@ export function benchmarkCache(
     return hit;
   };
 }
+
+export interface BoardBenchmark {
+  /** Over the competition's window (to now while it runs). */
+  window: Benchmark;
+  /** Per participant, over their own window (late joiners from when they joined). */
+  byParticipant: ReadonlyMap<string, string>;
+}
+
+const BOARD_TTL_MS = 5000;
+const boardCache = new Map<string, { expires: number; value: Promise<BoardBenchmark | null> }>();
+
+/**
+ * The benchmark column of a competition's leaderboard, shared for a few seconds by every reader
+ * in this process (a class polls the board): null when the hosts chose no benchmark market.
+ */
+export function boardBenchmark(
+  db: Db,
+  prices: VenuePrices,
+  competitionId: string,
+  participants: ReadonlyArray<{ participantId: string; joinedAt: number }>,
+): Promise<BoardBenchmark | null> {
+  const now = Date.now();
+  const hit = boardCache.get(competitionId);
+  if (hit && hit.expires > now) return hit.value;
+  if (boardCache.size > 500)
+    for (const [k, v] of boardCache) if (v.expires <= now) boardCache.delete(k);
+  const value = (async () => {
+    const t = await db.competitionTeaching.findUnique({ where: { competitionId } });
+    if (!t?.benchmarkSymbol) return null;
+    const c = await db.competition.findUniqueOrThrow({ where: { id: competitionId } });
+    const start = c.startsAt.getTime();
+    const end = (c.endedAt ?? c.endsAt).getTime();
+    const at = benchmarkCache(db, prices, c.venueId, t.benchmarkSymbol, end, now);
+    const window = await at(start);
+    if (!window) return null;
+    const byParticipant = new Map<string, string>();
+    for (const p of participants) {
+      const b = await at(Math.max(start, p.joinedAt));
+      if (b) byParticipant.set(p.participantId, b.return);
+    }
+    return { window, byParticipant };
+  })();
+  boardCache.set(competitionId, { expires: now + BOARD_TTL_MS, value });
+  value.catch(() => boardCache.delete(competitionId));
+  return value;
+}
