@@ -35,9 +35,10 @@ function instrument(symbol: string) {
       arrivals: Array<{ at: number; time: number; price: string; publishedAt: number }>;
       shown: Array<{ at: number; painted: number; text: string }>;
       longTasks: number[];
+      longStarts: number[];
     };
   };
-  w.__bench = { arrivals: [], shown: [], longTasks: [] };
+  w.__bench = { arrivals: [], shown: [], longTasks: [], longStarts: [] };
   const Native = window.EventSource;
   class Watched extends Native {
     constructor(url: string | URL, init?: EventSourceInit) {
@@ -69,7 +70,10 @@ function instrument(symbol: string) {
   }
   window.EventSource = Watched;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) w.__bench.longTasks.push(e.duration);
+    for (const e of list.getEntries()) {
+      w.__bench.longTasks.push(e.duration);
+      if (e.duration > 200) w.__bench.longStarts.push(performance.timeOrigin + e.startTime);
+    }
   }).observe({ type: 'longtask', buffered: true });
   const watch = () => {
     const el = document.querySelector('[aria-label="Last price"]');
@@ -92,6 +96,8 @@ interface Figures {
   arrivalToScreen: { median: number; p95: number };
   tickToPublish: { median: number; p95: number };
   longTasks: { over50: number; over200: number; max: number };
+  /** When each task over 200 ms began, seconds into the measurement. */
+  over200At: number[];
 }
 
 const pct = (xs: number[], p: number) => {
@@ -108,15 +114,22 @@ async function measure(page: Page, path: string): Promise<Figures> {
     document.querySelector('[aria-label="Last price"]')?.textContent?.match(/\d/),
   );
   // measure from now: what loading the page cost is not streaming
-  await page.evaluate(() => {
+  const t0 = await page.evaluate(() => {
     const b = (
       window as unknown as {
-        __bench: { arrivals: unknown[]; shown: unknown[]; longTasks: unknown[] };
+        __bench: {
+          arrivals: unknown[];
+          shown: unknown[];
+          longTasks: unknown[];
+          longStarts: unknown[];
+        };
       }
     ).__bench;
     b.arrivals.length = 0;
     b.shown.length = 0;
     b.longTasks.length = 0;
+    b.longStarts.length = 0;
+    return Date.now();
   });
   await page.waitForTimeout(seconds * 1000);
   const b = await page.evaluate(
@@ -127,6 +140,7 @@ async function measure(page: Page, path: string): Promise<Figures> {
             arrivals: Array<{ at: number; time: number; price: string; publishedAt: number }>;
             shown: Array<{ at: number; painted: number; text: string }>;
             longTasks: number[];
+            longStarts: number[];
           };
         }
       ).__bench,
@@ -152,6 +166,7 @@ async function measure(page: Page, path: string): Promise<Figures> {
       over200: b.longTasks.filter((d) => d > 200).length,
       max: Math.round(Math.max(0, ...b.longTasks)),
     },
+    over200At: b.longStarts.map((t) => Math.round((t - t0) / 100) / 10),
   };
 }
 
@@ -190,7 +205,7 @@ const fmt = (f: Figures) =>
   `samples ${f.samples}; tick->screen median ${f.tickToScreen.median} ms, p95 ${f.tickToScreen.p95} ms; ` +
   `arrival->screen median ${f.arrivalToScreen.median} ms, p95 ${f.arrivalToScreen.p95} ms; ` +
   `tick->publish median ${f.tickToPublish.median} ms; long tasks >50 ms: ${f.longTasks.over50}, ` +
-  `>200 ms: ${f.longTasks.over200}, longest ${f.longTasks.max} ms`;
+  `>200 ms: ${f.longTasks.over200}${f.over200At.length ? ` (at ${f.over200At.join(', ')} s)` : ''}, longest ${f.longTasks.max} ms`;
 
 const browser = await launchBrowser();
 try {

@@ -10,7 +10,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import Link from 'next/link';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useLiveSymbol } from '@/components/market/live-store';
-import type { RiskTierSpec } from '@/components/market/types';
+import type { InstrumentDto, RiskTierSpec } from '@/components/market/types';
+import { useMarketView } from '@/components/market/use-market-view';
 import { checkOrder, estimateFilled, mirrorAccount, mirrorMarket } from '@/lib/engine-mirror';
 import { describeEngineCode, fieldOfCode } from '@/lib/engine-messages';
 import { formatPrice, formatQuantity } from '@/lib/market-format';
@@ -60,8 +61,8 @@ export interface OrderFormProps {
   tiers: RiskTierSpec[];
   tickSize: string;
   lotSize: string;
-  /** The market is live (orders are filled only on a live market). */
-  live: boolean;
+  /** The market as stored (its status before the stream says otherwise). */
+  instrumentDto: InstrumentDto;
   /** A price clicked in the order book, put into the price field. */
   pickedPrice?: { price: string; at: number } | null;
 }
@@ -109,9 +110,11 @@ function AccountOrderForm({
   tiers,
   tickSize,
   lotSize,
-  live,
+  instrumentDto,
   pickedPrice,
 }: OrderFormProps & { accountId: string }) {
+  // orders fill only on a live market
+  const live = useMarketView(instrumentDto).status === 'live';
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const account = useTradingAccount()!;

@@ -11,7 +11,6 @@ import { OrderBook } from '@/components/market/order-book';
 import { RecentTrades } from '@/components/market/recent-trades';
 import { SymbolHeader } from '@/components/market/symbol-header';
 import { readSpec, type InstrumentDto } from '@/components/market/types';
-import { useMarketView } from '@/components/market/use-market-view';
 import { useTRPC } from '@/trpc/react';
 import { AccountNotices, AccountPanel } from './account-panel';
 import { MarketsProvider, useMarkets } from './markets-context';
@@ -68,11 +67,9 @@ function Screen({
     () => Object.fromEntries(Object.values(markets).map((m) => [m.symbol, m.instrument])),
     [markets],
   );
-  const view = useMarketView(instrument);
   const [picked, setPicked] = useState<{ price: string; at: number } | null>(null);
   const [tab, setTab] = useState<TradeTab>('positions');
   const tabsRef = useRef<HTMLDivElement>(null);
-  const overlays = useOverlays(symbol);
   const common = {
     symbol,
     tickSize: spec.tickSize,
@@ -101,11 +98,7 @@ function Screen({
       <div className="overflow-hidden rounded border border-line bg-line">
         <SymbolHeader initial={instrument} />
         <div className="grid gap-px lg:grid-cols-[minmax(0,1fr)_320px] xl:grid-cols-[minmax(0,1fr)_260px_320px]">
-          <CandleChart
-            {...common}
-            overlays={overlays}
-            className="order-1 lg:order-none lg:col-start-1 lg:row-start-1"
-          />
+          <TradeChart {...common} className="order-1 lg:order-none lg:col-start-1 lg:row-start-1" />
           <div className="order-3 grid gap-px sm:grid-cols-2 lg:order-none lg:col-span-1 lg:col-start-1 lg:row-start-2 xl:col-start-2 xl:row-start-1 xl:grid-cols-1">
             <OrderBook
               {...common}
@@ -128,7 +121,7 @@ function Screen({
               instrument={engineInstrument}
               instruments={engineInstruments}
               tiers={spec.riskTiers}
-              live={view.status === 'live'}
+              instrumentDto={instrument}
               pickedPrice={picked}
             />
             <AccountPanel />
@@ -148,7 +141,17 @@ function Screen({
   );
 }
 
-/** The open position's entry and liquidation price as lines, the trader's fills as markers. */
+/**
+ * The chart with the open position's entry and liquidation price as lines and the trader's fills
+ * as markers. It alone follows the account here: the screen around it does not re-render when
+ * the marks move the figures (nor on every trade: the parts that show live data subscribe
+ * themselves).
+ */
+function TradeChart(props: Omit<Parameters<typeof CandleChart>[0], 'overlays'>) {
+  const overlays = useOverlays(props.symbol);
+  return <CandleChart {...props} overlays={overlays} />;
+}
+
 function useOverlays(symbol: string): ChartOverlays | undefined {
   const trpc = useTRPC();
   const account = useTradingAccount();
