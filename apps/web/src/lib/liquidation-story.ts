@@ -158,20 +158,24 @@ export function ratioSeries(
   );
   let i = frame.windowIndex;
   const out: RatioPoint[] = [];
-  const start = Math.floor(frame.windowStart / interval) * interval;
-  for (let time = start + interval; time < frame.trigger.time; time += interval) {
+  const point = (time: number, useEntries: boolean) => {
     while (i < t && events[i]!.ev.time <= time) acc = applyEvents(acc, [events[i++]!.ev]);
     const marks: Record<string, Decimal> = {};
     for (const s of frame.priced) {
-      const c = candleCloseAt(candles[s], time, interval);
-      if (c) marks[s] = c;
+      const c = useEntries ? null : candleCloseAt(candles[s], time, interval);
+      const m = c ?? acc.positions[s]?.entryPrice;
+      if (m) marks[s] = m;
     }
-    if (!Object.keys(acc.positions).every((s) => marks[s])) continue;
+    if (!Object.keys(acc.positions).every((s) => marks[s])) return;
     out.push({
       time,
       ratio: compartmentRatio(acc, marketAt(instruments, marks), frame.compartment),
     });
-  }
+  };
+  // as the position opened (at its entry), then at each candle's close, then the trigger
+  point(frame.windowStart, true);
+  const start = Math.floor(frame.windowStart / interval) * interval;
+  for (let time = start + interval; time < frame.trigger.time; time += interval) point(time, false);
   const r = frame.trigger.marginRatio;
   out.push({ time: frame.trigger.time, ratio: r.isFinite() ? r.toNumber() : null });
   return out;
