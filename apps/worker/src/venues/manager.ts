@@ -6,14 +6,18 @@
 //   one, and stops it when the competition ends;
 // - takes the equity snapshots of every running competition's participants at its interval
 //   (startsAt + k x snapshotSeconds; batches of 500 in the service);
-// - applies the after-liquidation rule (out, or reset with a penalty) to liquidated participants.
+// - applies the after-liquidation rule (out, or reset with a penalty) to liquidated participants;
+// - checks the risk-rule assignments (teaching) every few seconds, and after the freeze computes
+//   the class report once.
 // Market commands for a competition's venue reach its simulator through simulatorOf().
 import { MAIN_VENUE, type MarketTick } from '@lab/contracts';
 import type { Db } from '@lab/db';
 import { MarketFeed, type SimulatorSource } from '@lab/market-data';
 import {
   applyLiquidationRule,
+  buildClassReport,
   effectiveState,
+  evaluateCompliance,
   feedPrices,
   finishDueCompetitions,
   freezeCompetition,
@@ -31,6 +35,8 @@ export interface ManagerOptions extends VenueServices {
   pollMs?: number;
   /** How often each venue's tick and lag figures are logged (ms; 0: never). */
   reportMs?: number;
+  /** How often a running competition's risk rules are checked (ms). */
+  rulesMs?: number;
   now?: () => number;
 }
 
@@ -76,6 +82,8 @@ export class CompetitionManager {
   private readonly venues = new Map<string, CompetitionVenue>();
   /** The last snapshot time taken per competition (a restart takes the current one again: harmless). */
   private readonly lastSnapshot = new Map<string, number>();
+  /** When each running competition's rules were last checked. */
+  private readonly lastRules = new Map<string, number>();
   private readonly now: () => number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private reporter: ReturnType<typeof setInterval> | null = null;
@@ -156,6 +164,7 @@ export class CompetitionManager {
         if (this.stopped || stateAt(c, this.now()) !== 'RUNNING') continue;
         await this.guard(`competition ${c.id}`, async () => {
           await this.snapshotIfDue(c);
+          await this.checkRulesIfDue(c.id);
           if (c.afterLiquidation !== 'CONTINUE') {
             const done = await applyLiquidationRule(db, this.prices, c.id);
             if (done.out || done.reset)
@@ -231,10 +240,33 @@ export class CompetitionManager {
       if (await freezeCompetition(this.opts.db, this.prices, competitionId, { now: this.now() })) {
         this.stats.frozen++;
         this.lastSnapshot.delete(competitionId);
+        this.lastRules.delete(competitionId);
         this.opts.log(
           `competition ${competitionId}: ended; standings frozen in ${Math.round(performance.now() - t0)} ms`,
         );
+        await this.finalReport(competitionId);
       }
+    });
+  }
+
+  /** The risk rules of participants whose accounts moved (teaching), every rulesMs. */
+  private async checkRulesIfDue(competitionId: string): Promise<void> {
+    const now = this.now();
+    if (now - (this.lastRules.get(competitionId) ?? -Infinity) < (this.opts.rulesMs ?? 2000))
+      return;
+    this.lastRules.set(competitionId, now);
+    await evaluateCompliance(this.opts.db, competitionId, { now });
+  }
+
+  /** After the freeze: the rules' final check and the class report, computed once. */
+  private async finalReport(competitionId: string): Promise<void> {
+    await this.guard(`competition ${competitionId}: class report failed`, async () => {
+      const t0 = performance.now();
+      await evaluateCompliance(this.opts.db, competitionId, { now: this.now() });
+      const r = await buildClassReport(this.opts.db, this.prices, competitionId);
+      this.opts.log(
+        `competition ${competitionId}: class report of ${r.students.length} students in ${Math.round(performance.now() - t0)} ms`,
+      );
     });
   }
 
