@@ -303,3 +303,34 @@ test('the margin lab: a winner carries a loser in cross, isolated liquidates the
   await expect(isolated.getByRole('table')).not.toContainText('ETHUSDT');
   expect(problems).toEqual([]);
 });
+
+test('the landing page and the trade page carry the latest stored prices in the server’s HTML', async ({
+  browser,
+  page,
+}) => {
+  // wait until the worker has stored every ticker (a fresh database)
+  await expect(async () => {
+    await page.goto('/markets');
+    await expect(page.getByRole('table', { name: /perpetuals/ })).toContainText(
+      /BTCUSDT.*\d[\d,]*\.\d/s,
+      {
+        timeout: 2_000,
+      },
+    );
+  }).toPass({ timeout: 90_000 });
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const p = await noJs.newPage();
+  await p.goto('/');
+  const strip = p.getByRole('navigation', { name: 'Live prices' });
+  for (const base of ['BTC', 'ETH', 'SOL']) {
+    await expect(strip.getByRole('link', { name: new RegExp(base) })).toContainText(
+      /\d[\d,]*\.\d+/,
+    );
+    await expect(strip.getByRole('link', { name: new RegExp(base) })).not.toContainText('—');
+  }
+  await p.goto('/trade/BTCUSDT');
+  await expect(p.getByRole('navigation', { name: 'Switch market' })).toContainText(
+    /BTCUSDT\s*[\d,]+\.\d/,
+  );
+  await noJs.close();
+});

@@ -73,12 +73,12 @@ export async function SiteHeader({ theme }: { theme: ThemeChoice }) {
                 {/* the visible name is the link's name (read everywhere, shown from md up) */}
                 <span className="sr-only max-w-40 truncate md:not-sr-only">{user.displayName}</span>
                 <span className="sr-only">, profile</span>
-                {user.role !== 'TRADER' ? (
-                  <span className="hidden rounded border border-line px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-muted md:inline">
-                    {roleLabel[user.role]}
-                  </span>
-                ) : null}
               </Link>
+              {user.role !== 'TRADER' ? (
+                <span className="hidden rounded border border-line px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-muted md:inline">
+                  {roleLabel[user.role]}
+                </span>
+              ) : null}
               <SignOutButton />
             </>
           ) : (
