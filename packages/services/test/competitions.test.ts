@@ -244,9 +244,11 @@ describe('standings from a scripted set of trades', () => {
       trades: 0,
     });
 
-    // the student's leaderboard has the figures, no account, positions or orders of anyone
+    // the student's leaderboard has the figures, no account, positions or orders of anyone (a
+    // new field here is a decision about what students see of each other: list it)
     const lb = await getLeaderboard(t.db, prices, student.viewer, c.id);
     expect(lb.rows.map((r) => Object.keys(r).sort())[0]).toEqual([
+      'benchmark',
       'displayName',
       'equity',
       'isMe',
