@@ -6,6 +6,7 @@ import { Prisma } from '@lab/db';
 import { describe, expect, it } from 'vitest';
 import { createFundedAccount } from '../src/paper-accounts.ts';
 import { placeOrder, setLeverage, setMarginMode, closePosition } from '../src/trading/orders.ts';
+import { previewOrder } from '../src/trading/preview.ts';
 import { userActor } from '../src/trading/run.ts';
 import { createUser } from '../src/testing/index.ts';
 import { expectConsistent, useTestDb } from './helpers.ts';
@@ -70,6 +71,16 @@ describe('competition rules in the trading path', () => {
       }),
     );
     expect(market.reason).toBe('COMPETITION_MARKET_NOT_ALLOWED');
+    // the preview refuses it the same way (before anything is sent, the form shows the rule)
+    const previewed = await reasonOf(
+      previewOrder(t.db, prices, me, accountId, {
+        symbol: 'SOLUSDT',
+        side: 'buy',
+        type: 'market',
+        quantity: '1',
+      }),
+    );
+    expect(previewed).toMatchObject({ reason: market.reason, message: market.message });
     expect(market.message).toBe(
       '“Week 3” trades only BTCUSDT, ETHUSDT; SOLUSDT is not one of its markets.',
     );

@@ -212,6 +212,31 @@ export async function liveMarket(
 }
 
 /**
+ * The rules the account's competition puts on an order (none for other accounts): throws the
+ * refusal that names the rule. Placing and previewing an order both pass here.
+ */
+export function enforceOrderRules(
+  loaded: LoadedAccount,
+  req: PlaceOrderRequest,
+  now: number,
+): void {
+  if (!loaded.competition) return;
+  const s = settingsOf(loaded.engine, req.symbol, loaded.catalogue[req.symbol]);
+  enforceCompetitionRules(
+    loaded.competition,
+    {
+      kind: 'order',
+      symbol: req.symbol,
+      addsRisk: addsRisk(loaded.engine, req),
+      leverage: s.leverage,
+      marginMode: s.marginMode,
+      note: req.note,
+    },
+    now,
+  );
+}
+
+/**
  * Whether the order can open or enlarge a position: anything but a reduce-only or close-position
  * order, or one on the opposite side no larger than the position.
  */
@@ -298,21 +323,7 @@ async function placeUnderLock(
       }
       const req = build(loaded);
       const now = Date.now();
-      if (loaded.competition) {
-        const s = settingsOf(loaded.engine, req.symbol, loaded.catalogue[req.symbol]);
-        enforceCompetitionRules(
-          loaded.competition,
-          {
-            kind: 'order',
-            symbol: req.symbol,
-            addsRisk: addsRisk(loaded.engine, req),
-            leverage: s.leverage,
-            marginMode: s.marginMode,
-            note: req.note,
-          },
-          now,
-        );
-      }
+      enforceOrderRules(loaded, req, now);
       const market = await liveMarket(prices, loaded, req.symbol, now);
       const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
       if (r.rejected) throw engineAppError(r.rejected.code, r.rejected.field);

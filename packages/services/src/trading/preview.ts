@@ -3,7 +3,7 @@
 import type { Db } from '@lab/db';
 import { previewOrder as enginePreview, type Decimal } from '@lab/margin-engine';
 import { engine } from './engine-errors.ts';
-import { engineRequest, liveMarket, type PlaceOrderRequest } from './orders.ts';
+import { engineRequest, enforceOrderRules, liveMarket, type PlaceOrderRequest } from './orders.ts';
 import type { VenuePrices } from './prices.ts';
 import { readSnapshot } from './read-models.ts';
 import type { Actor } from './run.ts';
@@ -51,6 +51,8 @@ export async function previewOrder(
 ): Promise<OrderPreviewView> {
   const { loaded } = await readSnapshot(db, actor, accountId);
   const now = Date.now();
+  // a competition's rule refuses it as placing would (the same check, the same message)
+  enforceOrderRules(loaded, req, now);
   const market = await liveMarket(prices, loaded, req.symbol, now);
   const p = engine(() => enginePreview(loaded.engine, market, engineRequest(req), now));
   return {
