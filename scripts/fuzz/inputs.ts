@@ -23,6 +23,15 @@ export function rng(seed: number) {
 }
 export type Rng = ReturnType<typeof rng>;
 
+/** What the run knows of the trader's account: marks, its orders, its open limit orders. */
+export interface FuzzCtx {
+  marks: Record<string, number>;
+  orderIds: string[];
+  orderNos: string[];
+  clientIds: string[];
+  openLimits: Array<{ id: string; symbol: string; price: string }>;
+}
+
 const NUL = '\u0000';
 const HOSTILE_STRINGS = [
   '',
@@ -90,16 +99,7 @@ function decimals(r: Rng, mark: number): unknown[] {
 }
 
 /** A value for `field`: usually a plausible one, often a boundary one, sometimes hostile. */
-export function valueFor(
-  r: Rng,
-  field: string,
-  ctx: {
-    marks: Record<string, number>;
-    orderIds: string[];
-    orderNos: string[];
-    clientIds: string[];
-  },
-): unknown {
+export function valueFor(r: Rng, field: string, ctx: FuzzCtx): unknown {
   if (r.chance(0.08)) return r.pick(HOSTILE_STRINGS);
   if (r.chance(0.05)) return r.pick(HOSTILE_NUMBERS);
   if (r.chance(0.04)) return r.pick(HOSTILE_OTHER);
@@ -212,16 +212,7 @@ export function valueFor(
 }
 
 /** Valid inputs per trading procedure (without accountId); the fuzz mutates these. */
-export function validInput(
-  r: Rng,
-  procedure: string,
-  ctx: {
-    marks: Record<string, number>;
-    orderIds: string[];
-    orderNos: string[];
-    clientIds: string[];
-  },
-): Record<string, unknown> {
+export function validInput(r: Rng, procedure: string, ctx: FuzzCtx): Record<string, unknown> {
   const symbol = r.pick(SYMBOLS.slice(0, 3));
   const mark = ctx.marks[symbol] ?? 100;
   const lot = symbol === 'SOLUSDT' ? 1 : 0.001;
@@ -260,8 +251,17 @@ export function validInput(
     case 'trade.placeOrder':
     case 'trade.previewOrder':
       return order();
-    case 'trade.amendOrder':
-      return { ...ref(), price: away(0.75) };
+    case 'trade.amendOrder': {
+      // mostly an open limit, moved by a few ticks on its own symbol (so that it can succeed)
+      const o = ctx.openLimits.length && r.chance(0.8) ? r.pick(ctx.openLimits) : undefined;
+      if (!o) return { ...ref(), price: away(0.75) };
+      const ticks = (r.int(5) + 1) * (r.chance(0.5) ? 1 : -1);
+      const t = o.symbol === 'BTCUSDT' ? 0.1 : 0.01;
+      return {
+        orderId: o.id,
+        price: (Number(o.price) + ticks * t).toFixed(o.symbol === 'BTCUSDT' ? 1 : 2),
+      };
+    }
     case 'trade.cancelOrder':
     case 'trade.order':
       return ref();
@@ -288,11 +288,7 @@ export function validInput(
 }
 
 /** Replaces, removes or adds fields of a valid input (or returns garbage instead of it). */
-export function mutate(
-  r: Rng,
-  input: Record<string, unknown>,
-  ctx: Parameters<typeof valueFor>[2],
-): unknown {
+export function mutate(r: Rng, input: Record<string, unknown>, ctx: FuzzCtx): unknown {
   if (r.chance(0.03)) return r.pick([null, 'x', 42, [], [input], { input }]);
   const out: Record<string, unknown> = { ...input };
   const fields = [

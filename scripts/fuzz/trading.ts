@@ -17,7 +17,7 @@ import { accountToJson, eventFromJson, replay } from '@lab/margin-engine';
 import { loadAccountState } from '@lab/services';
 import type { HttpClient, Response } from '../bench/lib/http.ts';
 import { newTrader, startPlatform, waitForLiveMarket, type Trader } from '../bench/lib/platform.ts';
-import { mutate, rng, SYMBOLS, validInput, type Rng } from './inputs.ts';
+import { mutate, rng, SYMBOLS, validInput, type FuzzCtx, type Rng } from './inputs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,12 +87,7 @@ const FINGERPRINT = `SELECT json_build_object(
   'users', (SELECT count(*) || '/' || string_agg(role::text, ',' ORDER BY id) FROM users)
 ) AS f`;
 
-interface Ctx {
-  marks: Record<string, number>;
-  orderIds: string[];
-  orderNos: string[];
-  clientIds: string[];
-}
+type Ctx = FuzzCtx;
 
 interface Sent {
   label: string;
@@ -118,9 +113,17 @@ function judge(label: string, res: Response): Sent {
   return { label, res, refused: res.status >= 400, serverError: res.status >= 500 };
 }
 
+/** The account's orders to aim at: the open ones first (amend and cancel need them), then others. */
 async function refreshCtx(db: pg.Client, http: HttpClient, a: Trader, ctx: Ctx) {
+  const limits = await db.query<{ id: string; symbol: string; price: string }>(
+    `SELECT id, symbol, price::text FROM orders WHERE account_id = $1 AND current_type = 'limit'
+      AND status IN ('new', 'partiallyFilled') ORDER BY seq DESC LIMIT 20`,
+    [a.accountId],
+  );
+  ctx.openLimits = limits.rows;
   const rows = await db.query<{ id: string; order_no: string; client_order_id: string | null }>(
-    `SELECT id, order_no::text, client_order_id FROM orders WHERE account_id = $1 ORDER BY seq DESC LIMIT 40`,
+    `SELECT id, order_no::text, client_order_id FROM orders WHERE account_id = $1
+      ORDER BY status IN ('new', 'partiallyFilled', 'untriggered') DESC, seq DESC LIMIT 40`,
     [a.accountId],
   );
   ctx.orderIds = rows.rows.map((r) => r.id);
@@ -245,7 +248,10 @@ function nextRequest(
     };
   }
   const mutation = r.chance(0.55);
-  const p = r.pick(mutation ? MUTATIONS : QUERIES);
+  // placing (and amending) more often than canceling everything keeps orders open to aim at
+  const p = r.pick(
+    mutation ? [...MUTATIONS, 'trade.placeOrder', 'trade.placeOrder', 'trade.amendOrder'] : QUERIES,
+  );
   const i = input(p, accountFor());
   const c = caller();
   return {
@@ -311,7 +317,7 @@ try {
   const admin = await newTrader(http, 'fuzz-admin');
   await db.query(`UPDATE users SET role = 'ADMIN' WHERE id = $1`, [admin.userId]);
   for (const symbol of SYMBOLS.slice(0, 3)) await waitForLiveMarket(http, a, symbol);
-  const ctx: Ctx = { marks: {}, orderIds: [], orderNos: [], clientIds: [] };
+  const ctx: Ctx = { marks: {}, openLimits: [], orderIds: [], orderNos: [], clientIds: [] };
   await refreshCtx(db, http, a, ctx);
   log(`seed ${seed}; ${total} requests; marks ${JSON.stringify(ctx.marks)}`);
 
