@@ -69,6 +69,7 @@ export {
   isolatedLiquidatable,
   availableBalanceRaw,
   openOrderMargin,
+  addsRisk,
   maintenanceMargin,
   type PositionRisk,
   type CrossFigures,

@@ -6,6 +6,7 @@
 import { Prisma, type Db } from '@lab/db';
 import {
   adjustIsolatedMargin as engineAdjustMargin,
+  addsRisk as engineAddsRisk,
   amendOrder as engineAmend,
   cancelOrder as engineCancel,
   Decimal,
@@ -17,6 +18,7 @@ import {
   type EngineEvent,
   type EngineResult,
   type Market,
+  type Order,
   type OrderRequest,
   type OrderType,
   type Side,
@@ -227,7 +229,7 @@ export function enforceOrderRules(
     {
       kind: 'order',
       symbol: req.symbol,
-      addsRisk: addsRisk(loaded.engine, req),
+      addsRisk: requestAddsRisk(loaded.engine, req),
       leverage: s.leverage,
       marginMode: s.marginMode,
       note: req.note,
@@ -237,15 +239,30 @@ export function enforceOrderRules(
 }
 
 /**
- * Whether the order can open or enlarge a position: anything but a reduce-only or close-position
- * order, or one on the opposite side no larger than the position.
+ * Whether the requested order can open or enlarge a position: the engine's one rule (addsRisk),
+ * asked about the order as it would be accepted now (after every open order), so the netting
+ * against resting orders is the engine's own.
  */
-export function addsRisk(account: Account, req: PlaceOrderRequest): boolean {
-  if (req.reduceOnly || req.closePosition) return false;
-  const q = account.positions[req.symbol]?.quantity;
-  if (!q || req.quantity === undefined) return true;
-  const opposite = q.isPos() !== (req.side === 'buy');
-  return !(opposite && new Decimal(req.quantity).lte(q.abs()));
+export function requestAddsRisk(account: Account, req: PlaceOrderRequest): boolean {
+  const pending: Order = {
+    id: '',
+    clientOrderId: undefined,
+    symbol: req.symbol,
+    side: req.side,
+    type: req.type,
+    quantity: new Decimal(req.quantity ?? '0'),
+    filledQuantity: new Decimal(0),
+    price: undefined,
+    stopPrice: undefined,
+    timeInForce: req.timeInForce ?? 'GTC',
+    reduceOnly: req.reduceOnly === true,
+    closePosition: req.closePosition === true,
+    workingType: req.workingType ?? 'mark',
+    status: 'new',
+    createdAt: 0,
+    seq: account.nextSeq,
+  };
+  return engineAddsRisk(account, pending);
 }
 
 export function engineRequest(req: PlaceOrderRequest): OrderRequest {
