@@ -108,6 +108,7 @@ const page = (accountId: string) => ({ accountId, limit: 10 });
  */
 const SAMPLE_INPUT: Record<string, (accountId: string) => unknown> = {
   'account.get': (accountId) => ({ accountId }),
+  'teaching.noteRequirement': (accountId) => ({ accountId }),
   'account.events': (accountId) => ({ accountId, limit: 10 }),
   'account.reset': (accountId) => ({ accountId }),
   'account.archive': (accountId) => ({ accountId }),

@@ -12,6 +12,7 @@ import {
   integritySignals,
   listTeams,
   myCompliance,
+  noteRequirement,
   participantOrders,
   ruleKinds,
   setRiskRules,
@@ -22,7 +23,7 @@ import {
 } from '@lab/services';
 import { z } from 'zod';
 import type { SessionUser } from '../context.ts';
-import { protectedProcedure, router } from '../trpc.ts';
+import { accountProcedure, protectedProcedure, router } from '../trpc.ts';
 
 const viewer = (u: SessionUser): Viewer => ({ userId: u.id, role: u.role });
 const byId = z.object({ competitionId: uuid('competitionId') });
@@ -57,6 +58,8 @@ const teamInput = z.object({
 export const teachingRouter = router({
   /** The rule set a host picks from, with each rule's numbers. */
   ruleKinds: protectedProcedure.query(() => ruleKinds()),
+  /** Whether orders on one of my accounts need a trade note (the order form asks for one). */
+  noteRequirement: accountProcedure.query(({ ctx }) => noteRequirement(ctx.db, ctx.account.id)),
 
   // --- members ---
   get: protectedProcedure

@@ -90,3 +90,21 @@ export async function notesOf(db: Db | Tx, orderIds: readonly string[]) {
     rows.map((r) => [r.orderId, { note: r.note, placedBy: r.author?.displayName ?? null }]),
   );
 }
+
+/**
+ * Whether orders on the account need a trade note: a competition account whose competition
+ * requires them (the caller has checked the account is theirs, or their team's).
+ */
+export async function noteRequirement(
+  db: Db | Tx,
+  accountId: string,
+): Promise<{ required: boolean; competition: string | null }> {
+  const rows = await db.$queryRaw<Array<{ required: boolean; name: string }>>`
+    SELECT coalesce(ct.notes_required, false) AS required, c.name
+    FROM competition_participants p
+    JOIN competitions c ON c.id = p.competition_id
+    LEFT JOIN competition_teaching ct ON ct.competition_id = c.id
+    WHERE p.account_id = ${accountId}::uuid`;
+  const r = rows[0];
+  return r ? { required: r.required, competition: r.name } : { required: false, competition: null };
+}

@@ -61,26 +61,28 @@ async function teamsOf(db: Db | Tx, competitionId: string): Promise<TeamView[]> 
   }));
 }
 
-/** The teams, as every member of the competition may read them. */
+/** The teams, as every member of the competition may read them (isMine: the viewer's team). */
 export async function listTeams(
   db: Db,
   viewer: Viewer,
   competitionId: string,
-): Promise<TeamView[]> {
+): Promise<Array<TeamView & { isMine: boolean }>> {
   const access = await accessOf(db, viewer, competitionId);
   const teams = await teamsOf(db, competitionId);
-  // a student sees the accounts of their own team only
-  if (isHostLike(access.relation)) return teams;
   const mine = access.participant?.id;
-  return teams.map((t) =>
-    t.members.some((m) => m.participantId === mine)
-      ? t
+  const host = isHostLike(access.relation);
+  return teams.map((t) => {
+    const isMine = t.members.some((m) => m.participantId === mine);
+    // a student sees the accounts of their own team only
+    return isMine || host
+      ? { ...t, isMine }
       : {
           ...t,
+          isMine,
           accountId: null,
           members: t.members.map((m) => ({ ...m, accountId: '' })),
-        },
-  );
+        };
+  });
 }
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION', message, { field });
