@@ -117,6 +117,7 @@ type SortKey =
   | 'displayName'
   | 'equity'
   | 'return'
+  | 'benchmark'
   | 'maxDrawdown'
   | 'sharpe'
   | 'score'
@@ -228,6 +229,15 @@ export function LeaderboardTable({ board, caption }: { board: Leaderboard; capti
     { key: 'rank', dir: 'asc' },
     rowValue,
   );
+  // the hosts' benchmark (teaching): buy-and-hold of one market over the same window, beside the return
+  const bench = board.benchmark;
+  const columns = bench
+    ? COLUMNS.flatMap((c) =>
+        c.key === 'return'
+          ? [c, { key: 'benchmark' as const, label: `${bench.symbol} buy & hold`, numeric: true }]
+          : [c],
+      )
+    : COLUMNS;
   if (board.rows.length === 0)
     return (
       <p className="rounded border border-dashed border-line p-6 text-center text-sm text-muted">
@@ -240,7 +250,7 @@ export function LeaderboardTable({ board, caption }: { board: Leaderboard; capti
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-line text-xs text-muted">
           <tr>
-            {COLUMNS.map((c) => (
+            {columns.map((c) => (
               <SortHeader
                 key={c.key}
                 k={c.key}
@@ -274,6 +284,15 @@ export function LeaderboardTable({ board, caption }: { board: Leaderboard; capti
               <td className="num px-3 py-2">
                 <Signed value={r.return}>{formatFraction(r.return)}</Signed>
               </td>
+              {bench ? (
+                <td className="num px-3 py-2">
+                  {r.benchmark === null ? (
+                    '—'
+                  ) : (
+                    <Signed value={r.benchmark}>{formatFraction(r.benchmark)}</Signed>
+                  )}
+                </td>
+              ) : null}
               <td className="num px-3 py-2">{formatFraction(r.maxDrawdown).replace('+', '')}</td>
               <td className="num px-3 py-2">
                 {r.sharpe === null ? (

@@ -125,6 +125,9 @@ function AccountOrderForm({
   const [submitted, setSubmitted] = useState(false);
   const [dialog, setDialog] = useState<'leverage' | 'mode' | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // a trade note (why this order): a competition may require one (teaching)
+  const [note, setNote] = useState('');
+  const noteRule = useQuery(trpc.teaching.noteRequirement.queryOptions({ accountId }));
   const set = (patch: Partial<OrderDraft>) => {
     setDone(null);
     setDraft((d) => ({ ...d, ...patch }));
@@ -247,6 +250,7 @@ function AccountOrderForm({
       onSuccess: (r) => {
         setDone(describePlaced(r, tickSize, lotSize, baseAsset));
         setDraft((d) => ({ ...d, amount: '', takeProfit: '', stopLoss: '' }));
+        setNote('');
         setTouched({});
         setSubmitted(false);
         void queryClient.invalidateQueries({ queryKey: trpc.trade.pathKey() });
@@ -258,9 +262,11 @@ function AccountOrderForm({
     const f = serverData.reason
       ? (fieldOfCode(serverData.reason, serverData.field) as DraftField)
       : ('form' as const);
-    errors[f] ??= serverData.reason
-      ? describeEngineCode(serverData.reason, { instrument, baseAsset, leverage })
-      : place.error.message;
+    // a competition's rule refusing it: its own sentence names the rule
+    errors[f] ??=
+      serverData.reason && !serverData.reason.startsWith('COMPETITION_')
+        ? describeEngineCode(serverData.reason, { instrument, baseAsset, leverage })
+        : place.error.message;
   } else if (place.error) errors.form ??= place.error.message;
 
   // a message shows once the field was left, the order was sent, or typing paused on a value
@@ -296,6 +302,7 @@ function AccountOrderForm({
     place.mutate({
       accountId,
       ...read.order,
+      ...(note.trim() ? { note: note.trim() } : {}),
       clientOrderId: `web-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     });
   };
@@ -593,6 +600,20 @@ function AccountOrderForm({
           </div>
         ) : null}
 
+        <NoteField
+          id={`${id}-note`}
+          value={note}
+          onChange={(v) => {
+            setDone(null);
+            setNote(v);
+          }}
+          required={noteRule.data?.required ?? false}
+          competition={noteRule.data?.competition ?? null}
+          error={
+            serverData?.reason === 'COMPETITION_NOTE_REQUIRED' ? place.error?.message : undefined
+          }
+        />
+
         <OrderPreviewPanel
           preview={previewFresh && preview.data?.accepted ? preview.data : null}
           estimate={estimate}
@@ -753,6 +774,56 @@ function NumberField({
       ) : hint ? (
         <p id={`${id}-hint`} className="mt-1 text-[11px] text-muted">
           {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The trade note: why this order (a competition's hosts read it; some require it). */
+function NoteField({
+  id,
+  value,
+  onChange,
+  required,
+  competition,
+  error,
+}: {
+  id: string;
+  value: string;
+  onChange: (v: string) => void;
+  required: boolean;
+  competition: string | null;
+  error: string | undefined;
+}) {
+  const hint = required
+    ? `Required in “${competition}” for orders that open or add to a position.`
+    : competition
+      ? 'Optional: your host reads it next to the order.'
+      : 'Optional: kept with the order.';
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-xs font-medium">
+        Trade note{required ? ' (required)' : ''}
+      </label>
+      <textarea
+        id={id}
+        value={value}
+        maxLength={500}
+        rows={2}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder="Why this order?"
+        aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+        aria-invalid={error ? true : undefined}
+        className={`w-full resize-y rounded-sm border bg-bg px-2 py-1.5 text-xs outline-none focus:border-accent ${error ? 'border-down' : 'border-line'}`}
+      />
+      <p id={`${id}-hint`} className="text-[11px] text-muted">
+        {hint}
+      </p>
+      {error ? (
+        <p id={`${id}-error`} className="text-[11px] text-down">
+          <span aria-hidden>⚠ </span>
+          {error}
         </p>
       ) : null}
     </div>

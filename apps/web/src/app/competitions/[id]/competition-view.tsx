@@ -11,6 +11,7 @@ import { FormAlert } from '@/components/form';
 import { formatAmount } from '@/lib/format';
 import { useTRPC } from '@/trpc/react';
 import { errorText, formatFraction, formatRate, formatTime } from '../format';
+import { MyAssignment } from './teaching/student-panel';
 import {
   Announcements,
   Countdown,
@@ -83,6 +84,22 @@ export function CompetitionView({ competitionId }: { competitionId: string }) {
               Open the host dashboard
             </Link>
           ) : null}
+          {hostLike ? (
+            <Link
+              href={`/competitions/${c.id}/teaching`}
+              className="rounded border border-line px-4 py-2 text-sm font-medium hover:bg-panel-2"
+            >
+              Teaching: rules, notes, teams
+            </Link>
+          ) : null}
+          {hostLike && (c.state === 'FINISHED' || c.state === 'ARCHIVED') ? (
+            <Link
+              href={`/competitions/${c.id}/report`}
+              className="rounded border border-line px-4 py-2 text-sm font-medium hover:bg-panel-2"
+            >
+              Class report
+            </Link>
+          ) : null}
         </div>
         {me && c.state === 'SCHEDULED' ? (
           <p role="status" className="text-sm text-muted">
@@ -133,6 +150,15 @@ export function CompetitionView({ competitionId }: { competitionId: string }) {
             </button>
           ) : null}
         </section>
+      ) : null}
+
+      {me ? (
+        <MyAssignment
+          competitionId={c.id}
+          live={c.state === 'RUNNING'}
+          started={c.state !== 'DRAFT' && c.state !== 'SCHEDULED'}
+          symbols={c.symbols}
+        />
       ) : null}
 
       <section aria-labelledby="board-title" className="space-y-3">

@@ -166,6 +166,12 @@ export function HostDashboard({ competitionId }: { competitionId: string }) {
           >
             Student page
           </Link>
+          <Link
+            href={`/competitions/${c.id}/teaching`}
+            className="rounded border border-line px-3 py-1.5 text-sm hover:bg-panel-2"
+          >
+            Teaching: rules, notes, teams
+          </Link>
           {c.state === 'DRAFT' ? (
             <button
               type="button"
