@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportTrades } from '../src/competitions/exports.ts';
 import { closePosition, placeOrder, setLeverage } from '../src/trading/orders.ts';
+import { previewOrder } from '../src/trading/preview.ts';
 import { complianceReport, evaluateCompliance, myCompliance } from '../src/teaching/compliance.ts';
 import { exportOrders } from '../src/teaching/exports.ts';
 import { participantOrders } from '../src/teaching/notes.ts';
@@ -195,6 +196,14 @@ describe('trade notes', () => {
     expect(await t.db.accountEvent.count({ where: { accountId: dora!.accountId } })).toBe(before);
     expect(await t.db.order.count({ where: { accountId: dora!.accountId } })).toBe(0);
 
+    // a preview is not an order: it is not asked for a note
+    const preview = await previewOrder(t.db, prices, dora!.actor, dora!.accountId, {
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.1',
+    });
+    expect(preview.accepted).toBe(true);
     const placed = await placeOrder(t.db, prices, dora!.actor, dora!.accountId, {
       symbol: 'BTCUSDT',
       side: 'buy',

@@ -36,6 +36,8 @@ export type CompetitionAction =
       marginMode: 'cross' | 'isolated';
       /** The trade note sent with it (teaching). */
       note?: string | undefined;
+      /** False for a preview: a note is asked of an order placed, not of one looked at. */
+      checkNote?: boolean;
     }
   | { kind: 'leverage'; symbol: string; leverage: number }
   | { kind: 'marginMode'; symbol: string; marginMode: 'cross' | 'isolated' }
@@ -134,7 +136,13 @@ export function enforceCompetitionRules(
       `“${r.name}” allows at most ${cap}× leverage; set ${action.symbol} to ${cap}× or less before adding to the position.`,
       'leverage',
     );
-  if (action.kind === 'order' && action.addsRisk && r.notesRequired && !action.note?.trim())
+  if (
+    action.kind === 'order' &&
+    action.addsRisk &&
+    r.notesRequired &&
+    action.checkNote !== false &&
+    !action.note?.trim()
+  )
     refuse(
       COMPETITION_REASONS.noteRequired,
       `“${r.name}” asks for a trade note on every order that opens or adds to a position: say in a sentence why you are placing it.`,

@@ -215,12 +215,14 @@ export async function liveMarket(
 
 /**
  * The rules the account's competition puts on an order (none for other accounts): throws the
- * refusal that names the rule. Placing and previewing an order both pass here.
+ * refusal that names the rule. Placing and previewing an order both pass here (a preview is not
+ * asked for a trade note).
  */
 export function enforceOrderRules(
   loaded: LoadedAccount,
   req: PlaceOrderRequest,
   now: number,
+  opts: { preview?: boolean } = {},
 ): void {
   if (!loaded.competition) return;
   const s = settingsOf(loaded.engine, req.symbol, loaded.catalogue[req.symbol]);
@@ -233,6 +235,7 @@ export function enforceOrderRules(
       leverage: s.leverage,
       marginMode: s.marginMode,
       note: req.note,
+      checkNote: !opts.preview,
     },
     now,
   );

@@ -52,7 +52,7 @@ export async function previewOrder(
   const { loaded } = await readSnapshot(db, actor, accountId);
   const now = Date.now();
   // a competition's rule refuses it as placing would (the same check, the same message)
-  enforceOrderRules(loaded, req, now);
+  enforceOrderRules(loaded, req, now, { preview: true });
   const market = await liveMarket(prices, loaded, req.symbol, now);
   const p = engine(() => enginePreview(loaded.engine, market, engineRequest(req), now));
   return {
