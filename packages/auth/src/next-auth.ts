@@ -1,6 +1,7 @@
 // next-auth (v4) options: email + password through the credentials provider, GitHub only when it
 // is configured. The session cookie (an encrypted JWT) carries the id of a server-side session
 // (src/session.ts), checked, with the user re-read, on every request; signing out deletes it.
+import { decodeSessionToken, encodeSessionToken } from './jwt-codec.ts';
 import type { Db } from '@lab/db';
 import type { NextAuthOptions, Session } from 'next-auth';
 import CredentialsImport from 'next-auth/providers/credentials';
@@ -129,6 +130,8 @@ export function createAuthOptions(config: AuthConfig): NextAuthOptions {
       maxAge: SESSION_MAX_AGE_SECONDS,
       updateAge: SESSION_REFRESH_SECONDS,
     },
+    // next-auth's cookie format, with the key derived once (see jwt-codec.ts)
+    jwt: { encode: encodeSessionToken, decode: decodeSessionToken },
     useSecureCookies: config.secureCookies,
     pages: { signIn: '/sign-in', error: '/sign-in' },
     events: {
