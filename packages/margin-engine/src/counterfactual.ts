@@ -87,7 +87,9 @@ export function candleCloseAt(
 /**
  * The price path of candles from `from` to `to`: the marks at `from` (each symbol's close before
  * it), then for each candle its extremes in the order a candle of its colour likely met them (a
- * rising one its low first) and its close, at a quarter, half and three quarters of its interval.
+ * rising one its low first) and its close, at a quarter, half and three quarters of its interval
+ * (of the part of it before `to`, for the candle still open then: a fall in the last seconds is
+ * on the path, not after its end).
  */
 export function candlePath(
   candles: Readonly<Record<string, readonly Candle[]>>,
@@ -106,8 +108,9 @@ export function candlePath(
       if (c.openTime < first || c.openTime > to) continue;
       const up = new Decimal(c.close).gte(c.open);
       const path = up ? [c.low, c.high, c.close] : [c.high, c.low, c.close];
+      const span = Math.min(interval, to - c.openTime);
       path.forEach((p, k) => {
-        const time = c.openTime + Math.round(((k + 1) * interval) / 4);
+        const time = c.openTime + Math.round(((k + 1) * span) / 4);
         if (time > to) return;
         const price = new Decimal(p);
         points.push({ time, symbol: s, markPrice: price, lastPrice: price });

@@ -359,13 +359,20 @@ describe('candlePath', () => {
         { openTime: T0, open: '105', high: '106', low: '95', close: '96' },
       ],
     };
-    const p = candlePath(candles, MIN, T0 + 10 * SEC, T0 + 50 * SEC);
+    const p = candlePath(candles, MIN, T0 + 10 * SEC, T0 + 2 * MIN);
     expect(p.start.BTCUSDT?.toFixed()).toBe('105');
-    // a falling candle meets its high first; points past `to` are left out
+    // a falling candle meets its high first
     expect(p.points.map((x) => [x.time - T0, x.markPrice.toFixed()])).toEqual([
       [15_000, '106'],
       [30_000, '95'],
       [45_000, '96'],
+    ]);
+    // the candle still open at `to` (40 s into it) is spread over those 40 s
+    const open = candlePath(candles, MIN, T0 + 10 * SEC, T0 + 40 * SEC);
+    expect(open.points.map((x) => [x.time - T0, x.markPrice.toFixed()])).toEqual([
+      [10_000, '106'],
+      [20_000, '95'],
+      [30_000, '96'],
     ]);
   });
 });
