@@ -36,8 +36,8 @@ export function ReportView({ competitionId }: { competitionId: string }) {
         {report.data ? (
           <p className="text-sm text-muted">
             {formatWhen(report.data.startsAt)} to {formatWhen(report.data.endsAt)} ·{' '}
-            {report.data.students.length} students · starting balance{' '}
-            {formatAmount(report.data.startingBalance)} USDT ·{' '}
+            {report.data.students.length} student{report.data.students.length === 1 ? '' : 's'} ·
+            starting balance {formatAmount(report.data.startingBalance)} USDT ·{' '}
             <a
               href={`/competitions/${c.id}/teaching/export/class-report`}
               download
@@ -114,8 +114,10 @@ function Report({ r }: { r: ClassReport }) {
           <ol className="list-decimal space-y-1 pl-6 text-sm">
             {r.mostBroken.map((b) => (
               <li key={b.kind}>
-                <strong>{b.title}</strong>: broken by {b.students} student
-                {b.students === 1 ? '' : 's'}, {b.violations} time{b.violations === 1 ? '' : 's'}
+                <strong>{b.title}</strong>:{' '}
+                {b.violations
+                  ? `broken by ${b.students} student${b.students === 1 ? '' : 's'}, ${b.violations} time${b.violations === 1 ? '' : 's'}`
+                  : 'kept by everyone'}
               </li>
             ))}
           </ol>
@@ -135,7 +137,7 @@ function Report({ r }: { r: ClassReport }) {
           until the end (or the first reset). The same replay in the mode they used stands beside
           it: the difference is the effect of the mode alone.
         </p>
-        <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+        <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
           <table className="w-full min-w-[980px] text-sm">
             <caption className="sr-only">Each student’s figures and counterfactual</caption>
             <thead className="border-b border-line text-xs uppercase tracking-wide text-muted">
@@ -252,7 +254,7 @@ function Histogram({
 }) {
   const top = Math.max(1, ...d.histogram.map((h) => h.count));
   return (
-    <figure className="rounded-lg border border-line bg-panel p-4">
+    <figure className="relative rounded-lg border border-line bg-panel p-4">
       <figcaption className="text-sm font-medium">{title}</figcaption>
       <p className="mt-1 text-xs text-muted">
         min {fmt(d.min)} · quartiles {fmt(d.p25)} / {fmt(d.median)} / {fmt(d.p75)} · max{' '}

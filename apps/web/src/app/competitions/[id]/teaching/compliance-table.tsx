@@ -51,7 +51,7 @@ export function ComplianceTable({
           .
         </p>
       ) : null}
-      <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+      <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
         <table className="w-full min-w-[720px] text-sm">
           <caption className="sr-only">Compliance of every student with each rule</caption>
           <thead className="border-b border-line text-xs uppercase tracking-wide text-muted">

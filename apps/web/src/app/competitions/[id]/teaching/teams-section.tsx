@@ -181,7 +181,7 @@ export function TeamsSection({
         </form>
       ) : null}
       {board.data && board.data.teams.length ? (
-        <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+        <div className="relative overflow-x-auto rounded-lg border border-line bg-panel">
           <table className="w-full min-w-[560px] text-sm">
             <caption className="sr-only">Team leaderboard</caption>
             <thead className="border-b border-line text-xs uppercase tracking-wide text-muted">
