@@ -80,7 +80,9 @@ describe('STOP_LOSS: a stop within X% on every leveraged position', () => {
     t.wait(30);
     const early = stopLossRule.evaluate(t.history(), p);
     expect(early.status).toBe('pending');
-    expect(early.progress).toBe('BTCUSDT has no stop-loss within 5% yet: 30 s left to place one');
+    expect(early.progress).toBe(
+      'BTCUSDT has no stop-loss within 5% yet: place one by 09:01:00 UTC',
+    );
     expect(early.recheckAt).toBe(opened + 60 * SEC + 1);
     t.wait(31);
     const e = stopLossRule.evaluate(t.history(), p);

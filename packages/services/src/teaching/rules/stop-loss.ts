@@ -102,10 +102,10 @@ function evaluate(h: RuleHistory, params: RuleParams): Evaluation {
     };
   if (waiting.length && !h.final) {
     const [s, x] = waiting.reduce((a, b) => (a[1].since <= b[1].since ? a : b));
-    const left = Math.max(0, Math.ceil((x.since + graceMs - h.now) / 1000));
+    // a time, not a countdown: the stored status stays true until the recheck
     return {
       status: 'pending',
-      progress: `${s} has no stop-loss within ${num(maxPercent)}% yet: ${left} s left to place one`,
+      progress: `${s} has no stop-loss within ${num(maxPercent)}% yet: place one by ${clock(x.since + graceMs)}`,
       violations,
       recheckAt: x.since + graceMs + 1,
     };
