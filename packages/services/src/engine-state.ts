@@ -196,7 +196,6 @@ interface AccountRow {
   last_event_seq: number;
   version: number;
 }
-type Keyed<T> = T & { account_id: string };
 interface OrderRow {
   account_id: string;
   id: string;
@@ -218,114 +217,110 @@ interface OrderRow {
   created_at: Date;
 }
 
-function groupBy<T extends { account_id: string }>(rows: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const list = out.get(r.account_id);
-    if (list) list.push(r);
-    else out.set(r.account_id, [r]);
-  }
-  return out;
+/** A JSON column as the driver returns it (parsed, or as text). */
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+interface LoadRow extends AccountRow {
+  settings: unknown;
+  positions: unknown;
+  orders: unknown;
+  competition: unknown;
 }
 
 /**
- * Loads the engine state of many accounts with four statements (accounts, settings, positions,
- * open orders), whatever their number: the worker's batch path and, as a batch of one, every
- * single-account operation. Accounts that do not exist are absent from the map. For a consistent
- * picture the caller holds the accounts' row locks (or takes them here with `lock`), or reads in
- * one REPEATABLE READ transaction.
+ * Loads the engine state of many accounts (row, settings, positions, open orders, and a
+ * competition account's rules) in ONE statement, whatever their number: the worker's batch path
+ * and, as a batch of one, every single-account operation. With `lock`, the same statement takes
+ * the accounts' row locks, in id order (two batches never wait on each other in a cycle); with
+ * `ownerId`, only that user's accounts are read (and locked). Accounts that do not exist (or are
+ * not the owner's) are absent from the map. For a consistent picture without `lock`, read in one
+ * REPEATABLE READ transaction.
  */
 export async function loadAccountStates(
   tx: Tx,
   ids: readonly string[],
-  opts: { lock?: boolean } = {},
+  opts: { lock?: boolean; ownerId?: string } = {},
 ): Promise<Map<string, LoadedAccount>> {
   const out = new Map<string, LoadedAccount>();
   if (ids.length === 0) return out;
   const list = [...ids];
-  // with `lock`, this read takes the accounts' row locks, in id order (two batches never wait on
-  // each other in a cycle; a single-account transaction holds one account lock at a time)
-  const accounts = opts.lock
-    ? await tx.$queryRaw<AccountRow[]>`
-        SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
-          starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
-          next_order_seq, last_event_seq, version
-        FROM paper_accounts WHERE id = ANY(${list}::uuid[]) ORDER BY id FOR UPDATE`
-    : await tx.$queryRaw<AccountRow[]>`
-        SELECT id, user_id, venue_id, status::text AS status, kind::text AS kind,
-          starting_balance::text AS starting_balance, wallet_balance::text AS wallet_balance,
-          next_order_seq, last_event_seq, version
-        FROM paper_accounts WHERE id = ANY(${list}::uuid[])`;
-  if (accounts.length === 0) return out;
-  const found = accounts.map((a) => a.id);
-  const settings = groupBy(
-    await tx.$queryRaw<Array<Keyed<{ symbol: string; leverage: number; margin_mode: string }>>>`
-      SELECT account_id, symbol, leverage, margin_mode::text AS margin_mode
-      FROM account_symbol_settings WHERE account_id = ANY(${found}::uuid[])`,
-  );
-  const positions = groupBy(
-    await tx.$queryRaw<
-      Array<
-        Keyed<{
-          symbol: string;
-          quantity: string;
-          entry_price: string;
-          cost_basis: string;
-          isolated_wallet: string;
-        }>
-      >
-    >`
-      SELECT account_id, symbol, quantity::text AS quantity, entry_price::text AS entry_price,
-        cost_basis::text AS cost_basis, isolated_wallet::text AS isolated_wallet
-      FROM positions WHERE account_id = ANY(${found}::uuid[])`,
-  );
-  const competitive = accounts.filter((a) => a.kind === 'COMPETITION').map((a) => a.id);
-  const rules = new Map(
-    competitive.length === 0
-      ? []
-      : (
-          await tx.$queryRaw<Array<Keyed<Parameters<typeof rulesOf>[0]>>>`
-            SELECT p.account_id, c.id::text AS competition_id, c.name, c.state::text AS state,
-              c.starts_at, c.ends_at, c.ended_at, c.symbols, c.max_leverage,
-              c.margin_modes::text AS margin_modes, c.maker_fee_rate::text AS maker_fee_rate,
-              c.taker_fee_rate::text AS taker_fee_rate, c.allow_bots,
-              p.status::text AS participant_status,
-              coalesce(ct.notes_required, false) AS notes_required, st.name AS shared_team
-            FROM competition_participants p JOIN competitions c ON c.id = p.competition_id
-            LEFT JOIN competition_teaching ct ON ct.competition_id = c.id
-            LEFT JOIN competition_team_members tm ON tm.participant_id = p.id
-            LEFT JOIN competition_teams st ON st.id = tm.team_id AND st.kind = 'SHARED_ACCOUNT'
-              AND st.account_id IS DISTINCT FROM p.account_id
-            WHERE p.account_id = ANY(${competitive}::uuid[])`
-        ).map((r) => [r.account_id, rulesOf(r)] as const),
-  );
   const open = [...OPEN_STATUSES];
-  const orders = groupBy(
-    await tx.$queryRaw<OrderRow[]>`
-      SELECT account_id, id, client_order_id, symbol, side, current_type, quantity::text AS quantity,
-        filled_quantity::text AS filled_quantity, price::text AS price, stop_price::text AS stop_price,
-        time_in_force, reduce_only, close_position, working_type, status, parent_id, seq, created_at
-      FROM orders WHERE account_id = ANY(${found}::uuid[]) AND status = ANY(${open}::text[])
-      ORDER BY seq, id`,
-  );
-  for (const a of accounts) {
+  const owner = opts.ownerId ?? null;
+  const select = Prisma.sql`
+    SELECT a.id, a.user_id, a.venue_id, a.status::text AS status, a.kind::text AS kind,
+      a.starting_balance::text AS starting_balance, a.wallet_balance::text AS wallet_balance,
+      a.next_order_seq, a.last_event_seq, a.version,
+      (SELECT coalesce(json_agg(json_build_object('symbol', s.symbol, 'leverage', s.leverage,
+          'margin_mode', s.margin_mode::text)), '[]')
+        FROM account_symbol_settings s WHERE s.account_id = a.id) AS settings,
+      (SELECT coalesce(json_agg(json_build_object('symbol', p.symbol, 'quantity', p.quantity::text,
+          'entry_price', p.entry_price::text, 'cost_basis', p.cost_basis::text,
+          'isolated_wallet', p.isolated_wallet::text)), '[]')
+        FROM positions p WHERE p.account_id = a.id) AS positions,
+      (SELECT coalesce(json_agg(json_build_object('id', o.id, 'client_order_id', o.client_order_id,
+          'symbol', o.symbol, 'side', o.side, 'current_type', o.current_type,
+          'quantity', o.quantity::text, 'filled_quantity', o.filled_quantity::text,
+          'price', o.price::text, 'stop_price', o.stop_price::text,
+          'time_in_force', o.time_in_force, 'reduce_only', o.reduce_only,
+          'close_position', o.close_position, 'working_type', o.working_type,
+          'status', o.status, 'parent_id', o.parent_id, 'seq', o.seq,
+          'created_at', (extract(epoch FROM o.created_at) * 1000)::bigint) ORDER BY o.seq, o.id), '[]')
+        FROM orders o WHERE o.account_id = a.id AND o.status = ANY(${open}::text[])) AS orders,
+      CASE WHEN a.kind = 'COMPETITION' THEN (
+        SELECT json_build_object('competition_id', c.id::text, 'name', c.name,
+          'state', c.state::text,
+          'starts_at', (extract(epoch FROM c.starts_at) * 1000)::bigint,
+          'ends_at', (extract(epoch FROM c.ends_at) * 1000)::bigint,
+          'ended_at', (extract(epoch FROM c.ended_at) * 1000)::bigint,
+          'symbols', c.symbols, 'max_leverage', c.max_leverage,
+          'margin_modes', c.margin_modes::text, 'maker_fee_rate', c.maker_fee_rate::text,
+          'taker_fee_rate', c.taker_fee_rate::text, 'allow_bots', c.allow_bots,
+          'participant_status', cp.status::text,
+          'notes_required', coalesce(ct.notes_required, false), 'shared_team', st.name)
+        FROM competition_participants cp JOIN competitions c ON c.id = cp.competition_id
+        LEFT JOIN competition_teaching ct ON ct.competition_id = c.id
+        LEFT JOIN competition_team_members tm ON tm.participant_id = cp.id
+        LEFT JOIN competition_teams st ON st.id = tm.team_id AND st.kind = 'SHARED_ACCOUNT'
+          AND st.account_id IS DISTINCT FROM cp.account_id
+        WHERE cp.account_id = a.id LIMIT 1) END AS competition
+    FROM paper_accounts a
+    WHERE a.id = ANY(${list}::uuid[]) AND (${owner}::uuid IS NULL OR a.user_id = ${owner}::uuid)`;
+  const rows = opts.lock
+    ? await tx.$queryRaw<LoadRow[]>`${select} ORDER BY a.id FOR UPDATE OF a`
+    : await tx.$queryRaw<LoadRow[]>`${select}`;
+  for (const a of rows) {
+    const settings = json<Array<{ symbol: string; leverage: number; margin_mode: string }>>(
+      a.settings,
+    );
+    const positions = json<
+      Array<{
+        symbol: string;
+        quantity: string;
+        entry_price: string;
+        cost_basis: string;
+        isolated_wallet: string;
+      }>
+    >(a.positions);
+    const orders = json<
+      Array<Omit<OrderRow, 'account_id' | 'created_at'> & { created_at: number }>
+    >(a.orders);
     const engine = toEngineAccount({
       id: a.id,
       walletBalance: a.wallet_balance,
       nextOrderSeq: a.next_order_seq,
-      settings: (settings.get(a.id) ?? []).map((s) => ({
-        symbol: s.symbol,
-        leverage: s.leverage,
-        marginMode: s.margin_mode as StoredSetting['marginMode'],
+      settings: settings.map((x) => ({
+        symbol: x.symbol,
+        leverage: x.leverage,
+        marginMode: x.margin_mode as StoredSetting['marginMode'],
       })),
-      positions: (positions.get(a.id) ?? []).map((p) => ({
+      positions: positions.map((p) => ({
         symbol: p.symbol,
         quantity: p.quantity,
         entryPrice: p.entry_price,
         costBasis: p.cost_basis,
         isolatedWallet: p.isolated_wallet,
       })),
-      orders: (orders.get(a.id) ?? []).map((o) => ({
+      orders: orders.map((o) => ({
         id: o.id,
         clientOrderId: o.client_order_id,
         symbol: o.symbol,
@@ -342,9 +337,17 @@ export async function loadAccountStates(
         status: o.status,
         parentId: o.parent_id,
         seq: o.seq,
-        createdAt: o.created_at,
+        createdAt: new Date(Number(o.created_at)),
       })),
     });
+    const c = json<
+      | (Omit<Parameters<typeof rulesOf>[0], 'starts_at' | 'ends_at' | 'ended_at'> & {
+          starts_at: number;
+          ends_at: number;
+          ended_at: number | null;
+        })
+      | null
+    >(a.competition);
     out.set(a.id, {
       id: a.id,
       userId: a.user_id,
@@ -355,7 +358,16 @@ export async function loadAccountStates(
       lastEventSeq: a.last_event_seq,
       version: a.version,
       engine,
-      ...accountRules(rules.get(a.id)),
+      ...accountRules(
+        c
+          ? rulesOf({
+              ...c,
+              starts_at: new Date(Number(c.starts_at)),
+              ends_at: new Date(Number(c.ends_at)),
+              ended_at: c.ended_at === null ? null : new Date(Number(c.ended_at)),
+            })
+          : undefined,
+      ),
     });
   }
   return out;

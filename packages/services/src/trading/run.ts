@@ -4,9 +4,9 @@
 // platform reset) locks any account without pretending to be its owner.
 import type { Db, Prisma } from '@lab/db';
 import type { EngineResult } from '@lab/margin-engine';
-import { loadAccountState, loadAccountStates, type LoadedAccount } from '../engine-state.ts';
+import { loadAccountStates, type LoadedAccount } from '../engine-state.ts';
+import { tradesSharedAccount } from '../teaching/shared-accounts.ts';
 import { AppError } from '../errors.ts';
-import { lockAccount, lockOwnedAccount } from '../locks.ts';
 import { KeyedQueue } from './account-queue.ts';
 import {
   persistResult,
@@ -65,12 +65,19 @@ export function runOnAccount<T>(
 ): Promise<RunOutcome<T>> {
   return queue.run(accountId, () =>
     db.$transaction(async (tx) => {
-      const locked =
+      // one statement: lock the row (a user: only their own account) and load the whole state;
+      // a member of a shared team account, not its owner, is let in after the team lookup
+      const ids = [accountId];
+      let loaded =
         actor.kind === 'user'
-          ? await lockOwnedAccount(tx, actor.userId, accountId)
-          : await lockAccount(tx, accountId);
-      if (!locked) throw notFound();
-      const loaded = await loadAccountState(tx, accountId);
+          ? (await loadAccountStates(tx, ids, { lock: true, ownerId: actor.userId })).get(accountId)
+          : (await loadAccountStates(tx, ids, { lock: true })).get(accountId);
+      if (
+        !loaded &&
+        actor.kind === 'user' &&
+        (await tradesSharedAccount(tx, actor.userId, accountId))
+      )
+        loaded = (await loadAccountStates(tx, ids, { lock: true })).get(accountId);
       if (!loaded) throw notFound();
       if (loaded.status !== 'ACTIVE' && !opts.allowArchived)
         throw new AppError(
