@@ -2,11 +2,11 @@
 // time (the engine's applyEvent), each with the account before and after it and the latest price
 // seen of each symbol. Plus the small helpers the rule modules share.
 import {
+  allPositionRisks,
   applyEvent,
   Decimal,
   emptyAccount,
   settingsOf,
-  summarize,
   type Account,
   type Catalogue,
   type Market,
@@ -105,9 +105,19 @@ export function lastFillOrder(steps: readonly HistoryStep[], i: number, symbol: 
   return undefined;
 }
 
-/** Equity (margin balance) and the margin of one position, at the step's prices. */
+/**
+ * Equity (margin balance: wallet + unrealized PnL) and the margin of one position (its isolated
+ * wallet, or for cross its initial margin), at the step's prices: the engine's position risks,
+ * the figures summarize() reports, without the liquidation prices it also works out.
+ */
 export function marginShare(h: RuleHistory, step: HistoryStep, symbol: string) {
-  const sum = summarize(step.after, marketAt(h, step));
-  const pos = sum.positions.find((p) => p.symbol === symbol);
-  return { equity: sum.marginBalance, margin: pos?.margin ?? new Decimal(0) };
+  const risks = allPositionRisks(step.after, marketAt(h, step));
+  const equity = risks.reduce((e, r) => e.plus(r.unrealizedPnl), step.after.walletBalance);
+  const pos = risks.find((p) => p.symbol === symbol);
+  const margin = !pos
+    ? new Decimal(0)
+    : pos.marginMode === 'isolated'
+      ? pos.isolatedWallet
+      : pos.initialMargin;
+  return { equity, margin };
 }
