@@ -88,7 +88,11 @@ test('sign-up shows a specific message next to each bad field, and for a taken e
   await expect(page.getByLabel('Password')).not.toHaveAttribute('aria-invalid', 'true');
 });
 
-test('open a second paper account, then reset it after a loss', async ({ page, user, browser }) => {
+test('open a second paper account, then reset it after a loss', async ({
+  page,
+  user: _user,
+  browser,
+}) => {
   await page.goto('/accounts');
   await page.getByRole('button', { name: 'Open account' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open a paper account' });
