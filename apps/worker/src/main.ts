@@ -7,6 +7,7 @@ import { createDb } from '@lab/db';
 import { PgNotifyPublisher, type SimulatorSource } from '@lab/market-data';
 import pg from 'pg';
 import { readEnv, type WorkerEnv } from './env.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { runWithLeadership } from './leadership.ts';
 import { listenForCommands } from './market/commands.ts';
 import { syncInstruments } from './market/instruments.ts';
@@ -112,6 +113,7 @@ async function startActive(env: WorkerEnv): Promise<() => Promise<void>> {
     }
     competitions.start();
     stops.push(() => competitions.stop());
+    stops.push(startHousekeeping({ db, log }));
     stops.push(
       await listenForCommands(env.DATABASE_URL, simulator, log, {
         venues: (venue) => competitions.simulatorOf(venue),
