@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createFundedAccount } from '../src/paper-accounts.ts';
 import { placeOrder, setLeverage, setMarginMode, closePosition } from '../src/trading/orders.ts';
 import { previewOrder } from '../src/trading/preview.ts';
+import { getSymbolSettings } from '../src/trading/read-models.ts';
 import { userActor } from '../src/trading/run.ts';
 import { createUser } from '../src/testing/index.ts';
 import { expectConsistent, useTestDb } from './helpers.ts';
@@ -106,6 +107,45 @@ describe('competition rules in the trading path', () => {
     expect(order.reason).toBe('COMPETITION_MARGIN_MODE');
     expect(await t.db.order.count({ where: { accountId } })).toBe(0);
     await expectConsistent(t.db, accountId);
+  });
+
+  it('reads the settings the engine applies: the leverage within the cap, the allowed modes', async () => {
+    const prices = testPrices();
+    const { me, accountId } = await competitionAccount();
+    // the default 20x is capped to 10x; the screen is told the cap and the one allowed mode (the
+    // market is still cross until the student sets isolated, which the rule above asks for)
+    const [btc] = await getSymbolSettings(t.db, me, accountId, { symbol: 'BTCUSDT' });
+    expect(btc).toEqual({
+      symbol: 'BTCUSDT',
+      leverage: 10,
+      marginMode: 'cross',
+      maxLeverage: 10,
+      marginModes: ['isolated'],
+      marketRule: null,
+    });
+    // a market the competition does not trade says why, in the refusal's own words
+    const sol = (await getSymbolSettings(t.db, me, accountId)).find((x) => x.symbol === 'SOLUSDT');
+    expect(sol?.marketRule).toBe(
+      '“Week 3” trades only BTCUSDT, ETHUSDT; SOLUSDT is not one of its markets.',
+    );
+    await setMarginMode(t.db, prices, me, accountId, { symbol: 'BTCUSDT', marginMode: 'isolated' });
+    expect((await getSymbolSettings(t.db, me, accountId, { symbol: 'BTCUSDT' }))[0]).toEqual({
+      ...btc,
+      marginMode: 'isolated',
+    });
+    await expectConsistent(t.db, accountId);
+
+    const both = await competitionAccount({ marginModes: 'BOTH', maxLeverage: 5 });
+    expect(
+      (await getSymbolSettings(t.db, both.me, both.accountId, { symbol: 'ETHUSDT' }))[0],
+    ).toEqual({
+      symbol: 'ETHUSDT',
+      leverage: 5,
+      marginMode: 'cross',
+      maxLeverage: 5,
+      marginModes: ['cross', 'isolated'],
+      marketRule: null,
+    });
   });
 
   it("trades at the competition's fees, with the leverage default capped", async () => {

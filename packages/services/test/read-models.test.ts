@@ -114,11 +114,17 @@ describe('summary and positions', () => {
       symbol: 'SOLUSDT',
       leverage: 20,
       marginMode: 'isolated',
+      maxLeverage: 50,
+      marginModes: ['cross', 'isolated'],
+      marketRule: null,
     });
     expect(all.find((s) => s.symbol === 'BTCUSDT')).toEqual({
       symbol: 'BTCUSDT',
       leverage: 20,
       marginMode: 'cross',
+      maxLeverage: 125,
+      marginModes: ['cross', 'isolated'],
+      marketRule: null,
     });
     await expect(
       getSymbolSettings(t.db, me, accountId, { symbol: 'NOPEUSDT' }),

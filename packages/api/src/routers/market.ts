@@ -12,12 +12,19 @@ import {
   sendScenarioEvent,
 } from '@lab/services';
 
+const onVenue = z.object({ venue: venueId.optional() }).optional();
+
 export const marketRouter = router({
-  instruments: publicProcedure.query(({ ctx }) => listInstruments(ctx.db)),
-  tickers: publicProcedure.query(({ ctx }) => listTickers(ctx.db)),
+  /** The markets with their tickers on a venue (default: the main market; a competition's own). */
+  instruments: publicProcedure
+    .input(onVenue)
+    .query(({ ctx, input }) => listInstruments(ctx.db, input?.venue ?? MAIN_VENUE)),
+  tickers: publicProcedure
+    .input(onVenue)
+    .query(({ ctx, input }) => listTickers(ctx.db, input?.venue ?? MAIN_VENUE)),
   ticker: publicProcedure
-    .input(z.object({ symbol }))
-    .query(({ ctx, input }) => getTicker(ctx.db, input.symbol)),
+    .input(z.object({ symbol, venue: venueId.optional() }))
+    .query(({ ctx, input }) => getTicker(ctx.db, input.symbol, input.venue ?? MAIN_VENUE)),
   candles: publicProcedure
     .input(
       z.object({

@@ -86,6 +86,14 @@ export const allowedModes = (r: CompetitionRules): ReadonlyArray<'cross' | 'isol
       ? ['isolated']
       : ['cross', 'isolated'];
 
+/** Why a competition account cannot open a position on `symbol` (null: it can). */
+export function marketRuleOf(r: CompetitionRules, symbol: string): string | null {
+  return r.symbols.includes(symbol) ? null : notItsMarket(r, symbol);
+}
+
+const notItsMarket = (r: CompetitionRules, symbol: string) =>
+  `“${r.name}” trades only ${r.symbols.join(', ')}; ${symbol} is not one of its markets.`;
+
 /** Throws a PRECONDITION AppError naming the rule the action breaks. */
 export function enforceCompetitionRules(
   r: CompetitionRules,
@@ -118,11 +126,7 @@ export function enforceCompetitionRules(
   }
   if (action.kind === 'manage') return;
   if (!r.symbols.includes(action.symbol) && (action.kind !== 'order' || action.addsRisk))
-    refuse(
-      COMPETITION_REASONS.market,
-      `“${r.name}” trades only ${r.symbols.join(', ')}; ${action.symbol} is not one of its markets.`,
-      'symbol',
-    );
+    refuse(COMPETITION_REASONS.market, notItsMarket(r, action.symbol), 'symbol');
   const cap = r.maxLeverage;
   if (action.kind === 'leverage' && action.leverage > cap)
     refuse(

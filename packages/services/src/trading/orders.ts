@@ -25,7 +25,7 @@ import {
   type TimeInForce,
   type WorkingType,
 } from '@lab/margin-engine';
-import { enforceCompetitionRules } from '../competitions/rules.ts';
+import { allowedModes, enforceCompetitionRules, marketRuleOf } from '../competitions/rules.ts';
 import { cleanNote, recordOrderAuthor } from '../teaching/notes.ts';
 import type { LoadedAccount } from '../engine-state.ts';
 import { engine, engineAppError, requireLive } from './engine-errors.ts';
@@ -589,11 +589,30 @@ export interface SymbolSettingView {
   symbol: string;
   leverage: number;
   marginMode: 'cross' | 'isolated';
+  /** The highest leverage this account may choose here (a competition's cap included). */
+  maxLeverage: number;
+  /** The margin modes this account may choose (a competition may allow only one). */
+  marginModes: ReadonlyArray<'cross' | 'isolated'>;
+  /** Why this account cannot open a position here (a competition's markets), else null. */
+  marketRule: string | null;
 }
 
-function settingView(account: Account, market: Market, symbol: string): SymbolSettingView {
-  const s = settingsOf(account, symbol, market.instruments[symbol]);
-  return { symbol, leverage: s.leverage, marginMode: s.marginMode };
+/** A symbol's setting as the engine applies it to this account (its catalogue, its rules). */
+export function settingView(
+  loaded: Pick<LoadedAccount, 'catalogue' | 'competition'>,
+  account: Account,
+  symbol: string,
+): SymbolSettingView {
+  const instrument = loaded.catalogue[symbol];
+  const s = settingsOf(account, symbol, instrument);
+  return {
+    symbol,
+    leverage: s.leverage,
+    marginMode: s.marginMode,
+    maxLeverage: instrument?.maxLeverage ?? s.leverage,
+    marginModes: loaded.competition ? allowedModes(loaded.competition) : ['cross', 'isolated'],
+    marketRule: loaded.competition ? marketRuleOf(loaded.competition, symbol) : null,
+  };
 }
 
 /** Sets the leverage of a symbol (the engine checks the bracket and the margin it frees or needs). */
@@ -615,7 +634,7 @@ export function setLeverage(
     const result = engine(() =>
       engineSetLeverage(loaded.engine, market, req.symbol, req.leverage, Date.now()),
     );
-    return { result, market, value: settingView(result.account, market, req.symbol) };
+    return { result, market, value: settingView(loaded, result.account, req.symbol) };
   });
 }
 
@@ -639,7 +658,7 @@ export function setMarginMode(
     const result = engine(() =>
       engineSetMarginMode(loaded.engine, market, req.symbol, req.marginMode, Date.now()),
     );
-    return { result, market, value: settingView(result.account, market, req.symbol) };
+    return { result, market, value: settingView(loaded, result.account, req.symbol) };
   });
 }
 

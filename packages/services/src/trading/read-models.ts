@@ -3,15 +3,9 @@
 // fills, funding payments, liquidations and ledger lines. Lists are newest first; `cursor` is the
 // `nextCursor` of the previous page (an account sequence number, exclusive).
 import { Prisma, type Db } from '@lab/db';
-import { CATALOGUE, emptyAccount, settingsOf, SYMBOLS } from '@lab/margin-engine';
+import { SYMBOLS } from '@lab/margin-engine';
 import { QUOTE_ASSET } from '../config.ts';
-import {
-  engineMode,
-  loadAccountState,
-  marketFor,
-  OPEN_STATUSES,
-  type LoadedAccount,
-} from '../engine-state.ts';
+import { loadAccountState, marketFor, OPEN_STATUSES, type LoadedAccount } from '../engine-state.ts';
 import { AppError } from '../errors.ts';
 import { tradesSharedAccount } from '../teaching/shared-accounts.ts';
 import { engineAppError } from './engine-errors.ts';
@@ -19,7 +13,7 @@ import { accountBook } from './ledger-lines.ts';
 import { figuresOf, type AccountFigures, type PositionFigures } from './figures.ts';
 import { effectiveStatus, type VenuePrices } from './prices.ts';
 import type { Actor } from './run.ts';
-import { findOrder, type OrderRef, type SymbolSettingView } from './orders.ts';
+import { findOrder, settingView, type OrderRef, type SymbolSettingView } from './orders.ts';
 import {
   fillView,
   fillViewSelect,
@@ -193,21 +187,11 @@ export async function getSymbolSettings(
   accountId: string,
   opts: { symbol?: string } = {},
 ): Promise<SymbolSettingView[]> {
-  await assertReadable(db, actor, accountId);
-  if (opts.symbol !== undefined && !CATALOGUE[opts.symbol])
+  const { loaded } = await readSnapshot(db, actor, accountId);
+  if (opts.symbol !== undefined && !Object.hasOwn(loaded.catalogue, opts.symbol))
     throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
-  const rows = await db.accountSymbolSetting.findMany({ where: { accountId } });
-  const account = {
-    ...emptyAccount(accountId),
-    settings: Object.fromEntries(
-      rows.map((r) => [r.symbol, { leverage: r.leverage, marginMode: engineMode(r.marginMode) }]),
-    ),
-  };
   const symbols = opts.symbol !== undefined ? [opts.symbol] : [...SYMBOLS];
-  return symbols.map((symbol) => {
-    const s = settingsOf(account, symbol, CATALOGUE[symbol]);
-    return { symbol, leverage: s.leverage, marginMode: s.marginMode };
-  });
+  return symbols.map((symbol) => settingView(loaded, loaded.engine, symbol));
 }
 
 export interface OrderQuery extends PageQuery, TimeRange {

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '@/trpc/react';
 import { ChangeText, LivePrice } from './live-price';
+import { useLiveVenue } from './live-store';
 import type { InstrumentDto } from './types';
 import { useMarketView } from './use-market-view';
 
@@ -21,8 +22,10 @@ export function MarketStrip({
   variant?: 'row' | 'cards';
 }) {
   const trpc = useTRPC();
+  // a competition account's screen: its own market's tickers
+  const venue = useLiveVenue();
   const instruments = useQuery({
-    ...trpc.market.instruments.queryOptions(),
+    ...trpc.market.instruments.queryOptions(venue ? { venue } : undefined),
     // Until the worker has written every ticker (a fresh start), look again soon.
     refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 60_000),
   });

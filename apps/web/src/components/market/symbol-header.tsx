@@ -4,7 +4,7 @@ import { formatCompact, formatPrice, formatQuantity, formatRatePercent } from '@
 import { useEffect } from 'react';
 import { useTRPC } from '@/trpc/react';
 import { ChangeText, LivePrice } from './live-price';
-import { useNow } from './live-store';
+import { useLiveVenue, useNow } from './live-store';
 import { Countdown, FeedIndicator } from './markets-table';
 import { StatusBadge } from './status-badge';
 import type { InstrumentDto } from './types';
@@ -13,8 +13,10 @@ import { useMarketView } from './use-market-view';
 /** The market's headline numbers: last, mark, index, funding with countdown, 24h statistics, status. */
 export function SymbolHeader({ initial }: { initial: InstrumentDto }) {
   const trpc = useTRPC();
+  // a competition account's screen: its own market's tickers
+  const venue = useLiveVenue();
   const instruments = useQuery({
-    ...trpc.market.instruments.queryOptions(),
+    ...trpc.market.instruments.queryOptions(venue ? { venue } : undefined),
     // Until the worker has written every ticker (a fresh start), look again soon.
     refetchInterval: (q) => (q.state.data?.some((i) => !i.ticker) ? 3_000 : 30_000),
   });

@@ -53,6 +53,8 @@ export default async function TradePage({ params, searchParams }: Props) {
   const venueId = accounts.find((a) => a.id === accountId)?.venueId;
   const venue = venueId && venueId !== MAIN_VENUE ? venueId : undefined;
   await Promise.all([
+    // the competition market's tickers for the header and the market switcher
+    ...(venue ? [queryClient.prefetchQuery(trpc.market.instruments.queryOptions({ venue }))] : []),
     queryClient.prefetchQuery(
       trpc.market.candles.queryOptions({
         symbol,
