@@ -164,9 +164,26 @@ test('a host runs a class on its own market: students join by code and trade, a 
   await expect(a.page.getByRole('button', { name: /^Leverage: 50×/ })).toBeVisible();
   await buy(a.page, '2');
   await screens(a.page, 'competition-03-student-trade');
+  // B's leverage dialog offers the competition's cap, not the market's 125x
+  await b.page.getByRole('button', { name: /^Leverage: \d+×/ }).click();
+  const levDialog = b.page.getByRole('dialog', { name: 'Leverage · BTCUSDT' });
+  await expect(levDialog.getByLabel('Leverage (1× to 50×)')).toBeVisible();
+  await expect(levDialog).toContainText(
+    'Your competition allows at most 50× (the market allows 125×).',
+  );
+  await screens(b.page, 'competition-03b-leverage-cap');
+  await levDialog.getByRole('button', { name: 'Cancel' }).click();
   await setLeverage(b.page, '5');
   await expect(b.page.getByRole('button', { name: /^Leverage: 5×/ })).toBeVisible();
   await buy(b.page, '0.1');
+
+  // a market the class does not trade: its trade page says so in the rule's words
+  await b.page.goto(`/trade/ETHUSDT?account=${accountB}`);
+  await expect(
+    b.page.getByRole('form', { name: 'Order on ETHUSDT' }).getByRole('alert'),
+  ).toHaveText(`“${name}” trades only BTCUSDT; ETHUSDT is not one of its markets.`);
+  await screens(b.page, 'competition-03c-not-its-market');
+  await b.page.goBack();
 
   // the dashboard sees both, with their leverage in use and open risk
   await host.page.reload();

@@ -9,6 +9,23 @@ export interface MessageContext {
 }
 
 export function describeEngineCode(code: string, ctx: MessageContext): string {
+  return engineSentence(code, ctx) ?? 'The engine refused this order.';
+}
+
+/**
+ * What a refused request says to the trader: the engine's code in words with the numbers that
+ * apply, else the server's own message (a competition's rule names itself; the server sends only
+ * known, safe messages).
+ */
+export function describeRefusal(
+  error: { message: string; data?: { reason?: string | null } | null },
+  ctx: MessageContext | null,
+): string {
+  const reason = error.data?.reason;
+  return (reason && ctx ? engineSentence(reason, ctx) : null) ?? error.message;
+}
+
+function engineSentence(code: string, ctx: MessageContext): string | null {
   const i = ctx.instrument;
   const lot = `${i.lotSize.toFixed()} ${ctx.baseAsset}`;
   const tick = `${i.tickSize.toFixed()} USDT`;
@@ -62,7 +79,7 @@ export function describeEngineCode(code: string, ctx: MessageContext): string {
     case 'INVALID_AMOUNT':
       return 'Enter an amount above zero with at most 8 decimals.';
     default:
-      return 'The engine refused this order.';
+      return null;
   }
 }
 

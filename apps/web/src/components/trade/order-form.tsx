@@ -13,7 +13,7 @@ import { useLiveSymbol } from '@/components/market/live-store';
 import type { InstrumentDto, RiskTierSpec } from '@/components/market/types';
 import { useMarketView } from '@/components/market/use-market-view';
 import { checkOrder, estimateFilled, mirrorAccount, mirrorMarket } from '@/lib/engine-mirror';
-import { describeEngineCode, fieldOfCode } from '@/lib/engine-messages';
+import { describeEngineCode, describeRefusal, fieldOfCode } from '@/lib/engine-messages';
 import { formatPrice, formatQuantity } from '@/lib/market-format';
 import {
   EMPTY_DRAFT,
@@ -150,6 +150,8 @@ function AccountOrderForm({
   const setting = settings.data?.find((s) => s.symbol === symbol);
   const leverage = setting?.leverage ?? 20;
   const mode = setting?.marginMode ?? 'cross';
+  const allowedModes = setting?.marginModes ?? (['cross', 'isolated'] as const);
+  const maxLeverage = setting?.maxLeverage ?? instrument.maxLeverage;
   const figures = account.figures;
   const position = figures?.positions.find((p) => p.symbol === symbol) ?? null;
   const symbolOrders = (openOrders.data?.items ?? []).filter((o) => o.symbol === symbol);
@@ -244,6 +246,20 @@ function AccountOrderForm({
     const f = fieldOfCode(rejection.code, null) as DraftField;
     errors[f] ??= describeEngineCode(rejection.code, { instrument, baseAsset, leverage });
   }
+  // the server refused to preview this order (a competition's rule): placing it would be refused
+  // the same way, so the form says why now
+  const previewError = preview.error as (Error & { data?: ErrorData | null }) | null;
+  const refusedPreview =
+    !!previewInput &&
+    JSON.stringify(previewInput) === JSON.stringify(read.order) &&
+    !!previewError?.data?.reason;
+  // (on the leverage line when it is about leverage, else above the button, shown at once)
+  const previewRefusal =
+    refusedPreview && previewError
+      ? describeRefusal(previewError, { instrument, baseAsset, leverage })
+      : null;
+  if (previewRefusal && previewError?.data?.field === 'leverage')
+    errors.leverage ??= previewRefusal;
 
   const place = useMutation(
     trpc.trade.placeOrder.mutationOptions({
@@ -263,10 +279,7 @@ function AccountOrderForm({
       ? (fieldOfCode(serverData.reason, serverData.field) as DraftField)
       : ('form' as const);
     // a competition's rule refusing it: its own sentence names the rule
-    errors[f] ??=
-      serverData.reason && !serverData.reason.startsWith('COMPETITION_')
-        ? describeEngineCode(serverData.reason, { instrument, baseAsset, leverage })
-        : place.error.message;
+    errors[f] ??= describeRefusal(place.error, { instrument, baseAsset, leverage });
   } else if (place.error) errors.form ??= place.error.message;
 
   // a message shows once the field was left, the order was sent, or typing paused on a value
@@ -286,7 +299,7 @@ function AccountOrderForm({
     submitted || touched[f] || (settled && filled[f]) ? errors[f] : undefined;
   const blur = (f: DraftField) => () => setTouched((t) => ({ ...t, [f]: true }));
 
-  const canSend = localOk && live && !rejection && !place.isPending;
+  const canSend = localOk && live && !rejection && !refusedPreview && !place.isPending;
   const onSubmit = (e: React.FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -342,6 +355,15 @@ function AccountOrderForm({
           </button>
         </div>
       </div>
+      {!allowedModes.includes(mode) ? (
+        <p className="px-3 pt-2 text-xs text-accent">
+          Your competition allows only {allowedModes.join(' or ')} margin: switch {symbol} to it
+          before opening a position.{' '}
+          <button type="button" onClick={() => setDialog('mode')} className="underline">
+            Change the margin mode
+          </button>
+        </p>
+      ) : null}
       {show('leverage') ? (
         <p id={`${id}-leverage`} className="px-3 pt-2 text-xs text-down">
           <span aria-hidden>⚠ </span>
@@ -617,7 +639,7 @@ function AccountOrderForm({
         <OrderPreviewPanel
           preview={previewFresh && preview.data?.accepted ? preview.data : null}
           estimate={estimate}
-          loading={localOk && live && !previewFresh}
+          loading={localOk && live && !previewFresh && !refusedPreview}
           side={draft.side}
           tickSize={tickSize}
           lotSize={lotSize}
@@ -629,12 +651,24 @@ function AccountOrderForm({
           <span className="text-muted">Available</span>
           <span className="num">{usdt(figures?.account.availableBalance)} USDT</span>
         </p>
-        {!live ? (
+        {setting?.marketRule ? (
+          <p role="alert" className="text-xs text-accent">
+            {setting.marketRule}
+          </p>
+        ) : !live ? (
           <p role="status" className="text-xs text-accent">
             This market is not live: orders wait until prices stream again.
           </p>
         ) : null}
-        {show('form') ? (
+        {previewRefusal && previewError?.data?.field !== 'leverage' ? (
+          <p
+            role="alert"
+            className="rounded border border-down/40 bg-down/10 px-2 py-1.5 text-xs text-down"
+          >
+            {previewRefusal}
+          </p>
+        ) : null}
+        {show('form') && errors.form !== previewRefusal ? (
           <p
             role="alert"
             className="rounded border border-down/40 bg-down/10 px-2 py-1.5 text-xs text-down"
@@ -665,6 +699,7 @@ function AccountOrderForm({
           instrument={instrument}
           tiers={tiers}
           leverage={leverage}
+          maxLeverage={maxLeverage}
           exposure={exposure}
         />
       ) : null}
@@ -677,6 +712,7 @@ function AccountOrderForm({
           baseAsset={baseAsset}
           instrument={instrument}
           mode={mode}
+          allowed={allowedModes}
           blocked={modeBlocked}
         />
       ) : null}

@@ -7,7 +7,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { Dialog } from '@/components/dialog';
-import { describeEngineCode } from '@/lib/engine-messages';
+import { describeRefusal } from '@/lib/engine-messages';
 import { formatPrice, formatQuantity, formatRatePercent } from '@/lib/market-format';
 import { cleanNumber } from '@/lib/order-draft';
 import {
@@ -293,7 +293,6 @@ function AmendDialog({ order, onClose }: { order: OrderRow; onClose: () => void 
       : new Decimal(cleanNumber(quantity)).lte(order.filledQuantity)
         ? `More than the ${formatQuantity(order.filledQuantity, spec.lotSize)} already filled.`
         : null;
-  const reason = (mutation.error as { data?: { reason?: string | null } } | null)?.data?.reason;
   const field = (
     fid: string,
     label: string,
@@ -356,12 +355,10 @@ function AmendDialog({ order, onClose }: { order: OrderRow; onClose: () => void 
         )}
         {mutation.error ? (
           <p role="alert" className="text-xs text-down">
-            {reason && spec.instrument
-              ? describeEngineCode(reason, {
-                  instrument: spec.instrument,
-                  baseAsset: spec.baseAsset,
-                })
-              : mutation.error.message}
+            {describeRefusal(
+              mutation.error,
+              spec.instrument ? { instrument: spec.instrument, baseAsset: spec.baseAsset } : null,
+            )}
           </p>
         ) : null}
         <div className="flex justify-end gap-2">

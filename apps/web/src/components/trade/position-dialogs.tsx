@@ -10,18 +10,13 @@ import { useId, useState } from 'react';
 import { Dialog } from '@/components/dialog';
 import { useLiveSymbol } from '@/components/market/live-store';
 import { checkOrder, mirrorAccount, mirrorMarket, type OpenOrderLike } from '@/lib/engine-mirror';
-import { describeEngineCode } from '@/lib/engine-messages';
+import { describeEngineCode, describeRefusal } from '@/lib/engine-messages';
 import { formatPrice, formatQuantity } from '@/lib/market-format';
 import { cleanNumber } from '@/lib/order-draft';
 import { usdt } from '@/lib/trade-format';
 import { useTRPC } from '@/trpc/react';
 import { useMarkets, useMarketSpec } from './markets-context';
 import { useTradingAccount } from './trading-account';
-
-interface ErrorData {
-  reason?: string | null;
-}
-const reasonOf = (e: unknown) => (e as { data?: ErrorData | null } | null)?.data?.reason ?? null;
 
 function useRefresh() {
   const trpc = useTRPC();
@@ -152,7 +147,6 @@ export function ClosePositionDialog({
       error = 'Enter the price as a number above zero.';
     }
   }
-  const reason = reasonOf(mutation.error);
   return (
     <Dialog open onClose={onClose} title={`Close ${position.symbol} with a limit order`}>
       <form
@@ -188,12 +182,10 @@ export function ClosePositionDialog({
         />
         {mutation.error ? (
           <p role="alert" className="text-xs text-down">
-            {reason && spec.instrument
-              ? describeEngineCode(reason, {
-                  instrument: spec.instrument,
-                  baseAsset: spec.baseAsset,
-                })
-              : mutation.error.message}
+            {describeRefusal(
+              mutation.error,
+              spec.instrument ? { instrument: spec.instrument, baseAsset: spec.baseAsset } : null,
+            )}
           </p>
         ) : null}
         <DialogButtons pending={mutation.isPending} label="Place close order" onCancel={onClose} />
@@ -228,7 +220,6 @@ export function MarginDialog({
   let error = decimalError(amount, 'the amount');
   if (!error && /\.\d{9,}$/.test(cleanNumber(amount))) error = 'Use at most 8 decimals.';
   const available = account.figures?.account.availableBalance ?? null;
-  const reason = reasonOf(mutation.error);
   return (
     <Dialog open onClose={onClose} title={`Isolated margin · ${position.symbol}`}>
       <form
@@ -288,12 +279,10 @@ export function MarginDialog({
         />
         {mutation.error ? (
           <p role="alert" className="text-xs text-down">
-            {reason && spec.instrument
-              ? describeEngineCode(reason, {
-                  instrument: spec.instrument,
-                  baseAsset: spec.baseAsset,
-                })
-              : mutation.error.message}
+            {describeRefusal(
+              mutation.error,
+              spec.instrument ? { instrument: spec.instrument, baseAsset: spec.baseAsset } : null,
+            )}
           </p>
         ) : null}
         <DialogButtons
@@ -394,13 +383,13 @@ export function TpSlDialog({
       refresh();
       onClose();
     } catch (e) {
-      const reason = reasonOf(e);
       setServerError(
-        reason && spec.instrument
-          ? describeEngineCode(reason, { instrument: spec.instrument, baseAsset: spec.baseAsset })
-          : e instanceof Error
-            ? e.message
-            : 'The orders could not be saved.',
+        e instanceof Error
+          ? describeRefusal(
+              e,
+              spec.instrument ? { instrument: spec.instrument, baseAsset: spec.baseAsset } : null,
+            )
+          : 'The orders could not be saved.',
       );
       refresh();
     } finally {

@@ -8,7 +8,7 @@ import { useId, useState } from 'react';
 import { Dialog } from '@/components/dialog';
 import { TierTable } from '@/components/market/instrument-specs';
 import type { RiskTierSpec } from '@/components/market/types';
-import { describeEngineCode } from '@/lib/engine-messages';
+import { describeRefusal } from '@/lib/engine-messages';
 import { formatDecimal } from '@/lib/market-format';
 import { useTRPC } from '@/trpc/react';
 
@@ -25,11 +25,6 @@ export function tierIndexOf(instrument: Instrument, notional: Decimal): number {
   return i === -1 ? instrument.riskTiers.length - 1 : i;
 }
 
-interface ErrorData {
-  reason?: string | null;
-}
-const reasonOf = (e: unknown) => (e as { data?: ErrorData | null } | null)?.data?.reason ?? null;
-
 export function LeverageDialog({
   open,
   onClose,
@@ -39,6 +34,7 @@ export function LeverageDialog({
   instrument,
   tiers,
   leverage,
+  maxLeverage,
   exposure,
 }: {
   open: boolean;
@@ -49,6 +45,8 @@ export function LeverageDialog({
   instrument: Instrument;
   tiers: RiskTierSpec[];
   leverage: number;
+  /** The account's cap here (a competition may allow less than the market). */
+  maxLeverage: number;
   /** Notional of the position and the open orders that add to it, at the mark. */
   exposure: Decimal;
 }) {
@@ -65,17 +63,14 @@ export function LeverageDialog({
     }),
   );
   const n = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
-  const max = instrument.maxLeverage;
+  const max = Math.min(maxLeverage, instrument.maxLeverage);
   let error: string | null = null;
   if (!Number.isInteger(n) || n < 1 || n > max) error = `Choose a whole number from 1 to ${max}.`;
   const cap = Number.isInteger(n) ? maxNotionalAt(instrument, n) : null;
   if (!error && cap && exposure.gt(cap))
     error = `Your position and orders here are worth ${formatDecimal(exposure.toFixed(), 2)} USDT; at ${n}× a position can be at most ${formatDecimal(cap.toFixed(), 0)} USDT. Choose a lower leverage or reduce the position.`;
-  const serverReason = reasonOf(mutation.error);
   const serverError = mutation.error
-    ? serverReason
-      ? describeEngineCode(serverReason, { instrument, baseAsset, leverage: n })
-      : mutation.error.message
+    ? describeRefusal(mutation.error, { instrument, baseAsset, leverage: n })
     : null;
   const marks = [1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125].filter((m) => m <= max);
   return (
@@ -93,6 +88,11 @@ export function LeverageDialog({
           <label htmlFor={`${id}-lev`} className="mb-1 block text-xs text-muted">
             Leverage (1× to {max}×)
           </label>
+          {max < instrument.maxLeverage ? (
+            <p className="mb-1 text-xs text-accent">
+              Your competition allows at most {max}× (the market allows {instrument.maxLeverage}×).
+            </p>
+          ) : null}
           <div className="flex items-center gap-3">
             <input
               type="range"
@@ -152,7 +152,11 @@ export function LeverageDialog({
           className="max-h-56 overflow-y-auto rounded border border-line p-2"
         >
           <TierTable
-            tiers={tiers}
+            tiers={
+              max < instrument.maxLeverage
+                ? tiers.map((t) => ({ ...t, maxLeverage: Math.min(t.maxLeverage, max) }))
+                : tiers
+            }
             quoteAsset="USDT"
             caption="Leverage tiers: the bracket of the position's notional sets its maximum leverage"
             current={tierIndexOf(instrument, exposure)}
@@ -203,6 +207,7 @@ export function MarginModeDialog({
   baseAsset,
   instrument,
   mode,
+  allowed,
   blocked,
 }: {
   open: boolean;
@@ -212,13 +217,18 @@ export function MarginModeDialog({
   baseAsset: string;
   instrument: Instrument;
   mode: 'cross' | 'isolated';
+  /** The modes this account may choose (a competition may allow one). */
+  allowed: ReadonlyArray<'cross' | 'isolated'>;
   /** Why the mode cannot change now (a position or open orders on the symbol). */
   blocked: string | null;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
-  const [choice, setChoice] = useState<'cross' | 'isolated'>(mode);
+  const [choice, setChoice] = useState<'cross' | 'isolated'>(
+    allowed.includes(mode) ? mode : (allowed[0] ?? mode),
+  );
+  const only = allowed.length === 1 ? allowed[0] : null;
   const mutation = useMutation(
     trpc.trade.setMarginMode.mutationOptions({
       onSuccess: () => {
@@ -227,11 +237,8 @@ export function MarginModeDialog({
       },
     }),
   );
-  const reason = reasonOf(mutation.error);
   const serverError = mutation.error
-    ? reason
-      ? describeEngineCode(reason, { instrument, baseAsset })
-      : mutation.error.message
+    ? describeRefusal(mutation.error, { instrument, baseAsset })
     : null;
   return (
     <Dialog open={open} onClose={onClose} title={`Margin mode · ${symbol}`}>
@@ -257,7 +264,7 @@ export function MarginModeDialog({
                 value={m}
                 checked={choice === m}
                 onChange={() => setChoice(m)}
-                disabled={!!blocked}
+                disabled={!!blocked || !allowed.includes(m)}
                 className="mt-1 accent-accent"
               />
               <span>
@@ -267,6 +274,9 @@ export function MarginModeDialog({
             </label>
           ))}
         </fieldset>
+        {only ? (
+          <p className="text-xs text-accent">Your competition allows only {only} margin.</p>
+        ) : null}
         {blocked ? (
           <p id={`${id}-blocked`} className="text-xs text-accent">
             {blocked}
