@@ -297,13 +297,20 @@ export class AccountStreams {
       const json = JSON.stringify(figures);
       if (json === w.lastFiguresJson) continue;
       w.lastFiguresJson = json;
-      this.broadcast(w.accountId, {
-        type: 'figures',
+      const e = {
+        type: 'figures' as const,
         accountId: w.accountId,
         figures,
         publishedAt: pass.publishedAt,
         at: Date.now(),
-      });
+      };
+      // the figures are serialised once: the comparison's text is the frame's
+      this.broadcast(
+        w.accountId,
+        e,
+        undefined,
+        `{"type":"figures","accountId":${JSON.stringify(e.accountId)},"figures":${json},"publishedAt":${e.publishedAt},"at":${e.at}}`,
+      );
       this.checkMarginCall(w, figures);
     }
   }
@@ -323,8 +330,8 @@ export class AccountStreams {
   }
 
   /** To the account's SSE clients (encoded once) and its in-process listeners. */
-  private broadcast(accountId: string, e: AccountStreamEvent, id?: string): void {
-    this.hub.broadcast(keyOf(accountId), frame(e, id));
+  private broadcast(accountId: string, e: AccountStreamEvent, id?: string, json?: string): void {
+    this.hub.broadcast(keyOf(accountId), json ? sseFrame(json, id) : frame(e, id));
     for (const l of this.listeners.get(accountId) ?? []) l(e);
   }
 }
