@@ -200,7 +200,14 @@ describe('leverage, margin mode, isolated margin', () => {
   it('sets leverage within the bracket and refuses above it', async () => {
     expect(
       await setLeverage(t.db, prices, me, accountId, { symbol: 'BTCUSDT', leverage: 10 }),
-    ).toEqual({ symbol: 'BTCUSDT', leverage: 10, marginMode: 'cross' });
+    ).toEqual({
+      symbol: 'BTCUSDT',
+      leverage: 10,
+      marginMode: 'cross',
+      maxLeverage: 125,
+      marginModes: ['cross', 'isolated'],
+      marketRule: null,
+    });
     await expect(
       setLeverage(t.db, prices, me, accountId, { symbol: 'SOLUSDT', leverage: 75 }),
     ).rejects.toMatchObject({
