@@ -90,20 +90,19 @@ describe('competition rules at the API', () => {
       );
       expect(reasonOf(mode)).toBe('COMPETITION_MARGIN_MODE');
       expect(mode.message).toBe('“Rules class” allows only isolated margin.');
-      // the default mode of a symbol is cross: an order in it is refused until it is isolated
-      const order = await trpcError(
-        me.trade.placeOrder({
-          accountId,
-          symbol: 'BTCUSDT',
-          side: 'buy',
-          type: 'market',
-          quantity: '0.01',
-        }),
-      );
-      expect(reasonOf(order)).toBe('COMPETITION_MARGIN_MODE');
     });
-    // within the rules it trades, at the competition's fee (0.05% of 0.01 x 50,000 = 0.25)
-    await me.trade.setMarginMode({ accountId, symbol: 'BTCUSDT', marginMode: 'isolated' });
+    // the class's markets started isolated at the join (at the default leverage within the cap):
+    // within the rules it trades at once, at the competition's fee (0.05% of 0.01 x 50,000 = 0.25)
+    expect(await me.trade.settings({ accountId, symbol: 'BTCUSDT' })).toEqual([
+      {
+        symbol: 'BTCUSDT',
+        leverage: 5,
+        marginMode: 'isolated',
+        maxLeverage: 5,
+        marginModes: ['isolated'],
+        marketRule: null,
+      },
+    ]);
     const placed = await me.trade.placeOrder({
       accountId,
       symbol: 'BTCUSDT',

@@ -124,7 +124,17 @@ async function checkActiveSlot(tx: Tx, userId: string, name: string, exceptAccou
 export async function createFundedAccount(
   tx: Tx,
   userId: string,
-  input: { name: string; kind: PaperAccountKind; startingBalance: D; venueId?: string },
+  input: {
+    name: string;
+    kind: PaperAccountKind;
+    startingBalance: D;
+    venueId?: string;
+    /**
+     * Markets that start in isolated margin (a competition that allows only isolated), at the
+     * default leverage within `maxLeverage`: set through the engine, so the history replays them.
+     */
+    isolated?: { symbols: readonly string[]; maxLeverage: number };
+  },
 ): Promise<string> {
   const account = await tx.paperAccount.create({
     data: {
@@ -138,11 +148,25 @@ export async function createFundedAccount(
     select: { id: true, venueId: true },
   });
   await lockOwnedAccount(tx, userId, account.id);
-  const opened = openEngineAccount(
-    account.id,
-    new Decimal(input.startingBalance.toFixed()),
-    Date.now(),
-  );
+  const now = Date.now();
+  const base = openEngineAccount(account.id, new Decimal(input.startingBalance.toFixed()), now);
+  let opened: EngineResult = base;
+  if (input.isolated) {
+    const cap = input.isolated.maxLeverage;
+    const instruments = Object.fromEntries(
+      input.isolated.symbols
+        .filter((symbol) => Object.hasOwn(CATALOGUE, symbol))
+        .map((symbol) => {
+          const i = CATALOGUE[symbol]!;
+          return [symbol, { ...i, maxLeverage: Math.min(i.maxLeverage, cap) }];
+        }),
+    );
+    const market = { instruments, marks: {} };
+    for (const symbol of Object.keys(instruments)) {
+      const r = setMarginMode(opened.account, market, symbol, 'isolated', now);
+      opened = { account: r.account, events: [...opened.events, ...r.events] };
+    }
+  }
   const loaded: LoadedAccount = {
     id: account.id,
     userId,
@@ -152,7 +176,8 @@ export async function createFundedAccount(
     startingBalance: input.startingBalance,
     lastEventSeq: 0,
     version: 0,
-    engine: { ...opened.account, walletBalance: new Decimal(0) },
+    // the state before this result: opened, no money yet, no settings
+    engine: { ...base.account, walletBalance: new Decimal(0) },
     catalogue: CATALOGUE,
   };
   await persistResult(tx, loaded, opened, { market: { instruments: {}, marks: {} } });
@@ -357,6 +382,8 @@ export async function resetAccount(
       (a) => {
         const events: EngineEvent[] = [];
         let acc = a;
+        // back to the defaults: cross, or isolated in a class that allows only isolated
+        const mode = loaded.competition?.marginModes === 'ISOLATED_ONLY' ? 'isolated' : 'cross';
         for (const symbol of Object.keys(a.settings).sort()) {
           const leverage = Math.min(
             DEFAULT_SETTINGS.leverage,
@@ -364,7 +391,7 @@ export async function resetAccount(
           );
           // each step starts from the account the previous one left
           for (const step of [
-            (x: typeof acc) => setMarginMode(x, market, symbol, 'cross', now),
+            (x: typeof acc) => setMarginMode(x, market, symbol, mode, now),
             (x: typeof acc) => setLeverage(x, market, symbol, leverage, now),
           ]) {
             const r = step(acc);

@@ -94,8 +94,9 @@ describe('competition rules in the trading path', () => {
       setMarginMode(t.db, prices, me, accountId, { symbol: 'BTCUSDT', marginMode: 'cross' }),
     );
     expect(mode.reason).toBe('COMPETITION_MARGIN_MODE');
-    // the default cross mode of a symbol is refused for a risk-adding order in an isolated-only
-    // competition: the student sets isolated first
+    // a market left in cross (this account was made without the join, which starts an
+    // isolated-only class's markets isolated; or the host changed the modes after it joined) is
+    // refused for a risk-adding order: the student sets isolated first
     const order = await reasonOf(
       placeOrder(t.db, prices, me, accountId, {
         symbol: 'BTCUSDT',

@@ -155,6 +155,64 @@ describe('creating, publishing and joining', () => {
     expect((await refusal(getCompetition(t.db, outsider.viewer, c.id))).code).toBe('NOT_FOUND');
   });
 
+  it('in an isolated-only class a student joins with every market isolated, and the first order goes through', async () => {
+    const host = await viewer();
+    const c = await createCompetition(
+      t.db,
+      host.viewer,
+      settings({ marginModes: 'ISOLATED_ONLY', symbols: ['BTCUSDT', 'ETHUSDT'], maxLeverage: 10 }),
+      { publish: true },
+    );
+    const student = await viewer();
+    const { accountId } = await joinCompetition(t.db, student.viewer, c.code);
+    // set through the engine at the join, at the default 20x capped to the class's 10x
+    const stored = await t.db.accountSymbolSetting.findMany({
+      where: { accountId },
+      orderBy: { symbol: 'asc' },
+    });
+    expect(stored.map((x) => [x.symbol, x.leverage, x.marginMode])).toEqual([
+      ['BTCUSDT', 10, 'ISOLATED'],
+      ['ETHUSDT', 10, 'ISOLATED'],
+    ]);
+    const history = await t.db.accountEvent.findMany({
+      where: { accountId },
+      orderBy: { seq: 'asc' },
+    });
+    expect(history.map((e) => e.type)).toEqual([
+      'accountOpened',
+      'marginModeChanged',
+      'marginModeChanged',
+    ]);
+    // the order the class's rule refused before the student changed the mode by hand
+    const prices = new StaticPrices();
+    quote(prices, 'main', 'BTCUSDT', '50000');
+    await placeOrder(t.db, prices, userActor(student.user.id), accountId, {
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.1',
+    });
+    // 0.1 x 50,000 at 10x: 500 of isolated margin
+    const pos = await t.db.position.findFirstOrThrow({ where: { accountId } });
+    expect(pos.isolatedWallet.toFixed()).toBe('500');
+    await expectConsistent(t.db, accountId);
+    // a host's reset puts the markets back to the class's default: isolated, not cross
+    const p = await t.db.competitionParticipant.findUniqueOrThrow({ where: { accountId } });
+    await hostResetParticipant(t.db, prices, host.viewer, c.id, p.id);
+    expect(await t.db.position.count({ where: { accountId } })).toBe(0);
+    const afterReset = await t.db.accountSymbolSetting.findMany({ where: { accountId } });
+    expect(afterReset.every((x) => x.marginMode === 'ISOLATED' && x.leverage === 10)).toBe(true);
+    await expectConsistent(t.db, accountId);
+
+    // a class that allows both modes leaves the usual cross default alone
+    const both = await createCompetition(t.db, host.viewer, settings(), { publish: true });
+    const other = await viewer();
+    const joined = await joinCompetition(t.db, other.viewer, both.code);
+    expect(await t.db.accountSymbolSetting.count({ where: { accountId: joined.accountId } })).toBe(
+      0,
+    );
+  });
+
   it('refuses a late joiner when late joining is off, and every setting out of its bounds by name', async () => {
     const host = await viewer();
     const c = await createCompetition(t.db, host.viewer, settings({ allowLateJoin: false }), {

@@ -582,6 +582,11 @@ export async function joinCompetition(
         kind: 'COMPETITION',
         startingBalance: c.startingBalance,
         venueId: c.venueId,
+        // an isolated-only class: the student's markets start isolated, so the first order is
+        // not refused for a mode they never chose
+        ...(c.marginModes === 'ISOLATED_ONLY'
+          ? { isolated: { symbols: c.symbols, maxLeverage: c.maxLeverage } }
+          : {}),
       });
       const participant = await tx.competitionParticipant.create({
         data: { competitionId: c.id, userId: viewer.userId, accountId },
