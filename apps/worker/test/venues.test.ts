@@ -119,9 +119,12 @@ describe('the competition manager', () => {
     const calmJoin = await joinCompetition(t.db, { userId: calm.user.id, role: 'TRADER' }, b.code);
 
     // running at startsAt (the manager moves the stored state; the first snapshot on the grid)
+    // (both: b was created a moment after a, so it starts a moment later)
     await waitFor(
       async () =>
-        (await t.db.competition.findUniqueOrThrow({ where: { id: a.id } })).state === 'RUNNING',
+        (await t.db.competition.findMany({ where: { id: { in: [a.id, b.id] } } })).every(
+          (c) => c.state === 'RUNNING',
+        ),
       'the start',
       10_000,
     );
