@@ -5,69 +5,11 @@
 // the dashboard show the liquidation, and the CSV export lists every trade. Every step is
 // photographed at desktop and phone width (test-results/.../screens).
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createDb } from '@lab/db';
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { newUserData, signInViaApi, signUpViaApi } from '../fixtures/accounts.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { signedInContext as signedIn } from '../fixtures/accounts.ts';
+import { screens, waitForLive, watchProblems } from '../fixtures/trading.ts';
 import { e2eState } from '../fixtures/state.ts';
-
-/** Full-page screenshots at desktop and phone width, in <outputDir>/screens. */
-async function screens(page: Page, name: string) {
-  const dir = path.join(test.info().project.outputDir, 'screens');
-  for (const [size, viewport] of [
-    ['desktop', { width: 1440, height: 900 }],
-    ['phone', { width: 390, height: 844 }],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(dir, `${name}-${size}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-/** Console errors and failed requests of the page from now on (aborted streams aside). */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
-  });
-  return problems;
-}
-
-const randomIp = () =>
-  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
-
-/** A signed-in user in a browser context of their own (their own client address). */
-async function signedIn(browser: Browser, prefix: string) {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': randomIp() } });
-  const data = newUserData(prefix);
-  const user = await signUpViaApi(context.request, data);
-  const to = await signInViaApi(context.request, data);
-  expect(to.searchParams.get('error')).toBeNull();
-  const page = await context.newPage();
-  return { context, page, user, data };
-}
-
-/** Waits until the server trades on the account's market (the competition's own market is live). */
-async function waitForLive(request: APIRequestContext, accountId: string, symbol: string) {
-  const input = { accountId, symbol, side: 'buy', type: 'market', quantity: '0.001' };
-  await expect
-    .poll(
-      async () => {
-        const res = await request.get(
-          `/api/trpc/trade.previewOrder?input=${encodeURIComponent(JSON.stringify(input))}`,
-        );
-        const body = (await res.json()) as { error?: { data?: { reason?: string } } };
-        return res.status() === 200 ? 'live' : (body.error?.data?.reason ?? String(res.status()));
-      },
-      { timeout: 90_000, intervals: [500] },
-    )
-    .toBe('live');
-}
 
 const orderForm = (page: Page) => page.getByRole('form', { name: 'Order on BTCUSDT' });
 

@@ -8,69 +8,15 @@
 // position and keeps the rest of the wallet. Every step is photographed at desktop and phone
 // width (test-results/.../screens).
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { newUserData, signInViaApi, signUpViaApi } from '../fixtures/accounts.ts';
-
-async function screens(page: Page, name: string) {
-  const dir = path.join(test.info().project.outputDir, 'screens');
-  for (const [size, viewport] of [
-    ['desktop', { width: 1440, height: 900 }],
-    ['phone', { width: 390, height: 844 }],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(dir, `${name}-${size}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
-  });
-  return problems;
-}
-
-const randomIp = () =>
-  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
-
-async function signedIn(browser: Browser, prefix: string) {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': randomIp() } });
-  const data = newUserData(prefix);
-  const user = await signUpViaApi(context.request, data);
-  const to = await signInViaApi(context.request, data);
-  expect(to.searchParams.get('error')).toBeNull();
-  const page = await context.newPage();
-  return { context, page, user, data };
-}
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { signedInContext as signedIn } from '../fixtures/accounts.ts';
+import { screens, waitForLive, watchProblems } from '../fixtures/trading.ts';
 
 async function trpcPost<T>(request: APIRequestContext, procedure: string, input: unknown) {
   const res = await request.post(`/api/trpc/${procedure}`, { data: input });
   const body = await res.text();
   expect(res.status(), body).toBe(200);
   return (JSON.parse(body) as { result: { data: T } }).result.data;
-}
-
-async function waitForLive(request: APIRequestContext, accountId: string, symbol: string) {
-  const input = { accountId, symbol, side: 'buy', type: 'market', quantity: '0.001' };
-  await expect
-    .poll(
-      async () => {
-        const res = await request.get(
-          `/api/trpc/trade.previewOrder?input=${encodeURIComponent(JSON.stringify(input))}`,
-        );
-        const body = (await res.json()) as { error?: { data?: { reason?: string } } };
-        return res.status() === 200 ? 'live' : (body.error?.data?.reason ?? String(res.status()));
-      },
-      { timeout: 90_000, intervals: [500] },
-    )
-    .toBe('live');
 }
 
 test('a host sets two rules; a student breaks one; both see it; the class report shows the counterfactual', async ({
