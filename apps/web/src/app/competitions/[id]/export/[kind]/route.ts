@@ -1,48 +1,13 @@
 // GET /competitions/<id>/export/<kind>: a CSV download through the same tRPC procedures (and the
 // same checks) as everything else: standings and trades for the hosts, my-trades and my-equity
 // for a participant.
-import { uuid } from '@lab/contracts';
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { serverCaller } from '@/trpc/server';
+import { csvExportRoute } from '@/server/csv-export';
 
 export const dynamic = 'force-dynamic';
 
-const KINDS = ['standings', 'trades', 'my-trades', 'my-equity'] as const;
-type Kind = (typeof KINDS)[number];
-
-const problem = (status: number, message: string) =>
-  new Response(`${message}\n`, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  });
-
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string; kind: string }> }) {
-  const { id: rawId, kind } = await ctx.params;
-  const id = uuid('id').safeParse(rawId);
-  if (!id.success) return problem(400, 'id must be a competition id');
-  if (!KINDS.includes(kind as Kind)) return problem(404, `No export named ${kind}.`);
-  const caller = await serverCaller();
-  const input = { competitionId: id.data };
-  try {
-    const file =
-      kind === 'standings'
-        ? await caller.competition.exportStandings(input)
-        : kind === 'trades'
-          ? await caller.competition.exportTrades(input)
-          : kind === 'my-trades'
-            ? await caller.competition.exportMyTrades(input)
-            : await caller.competition.exportMyEquity(input);
-    return new Response(file.csv, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${file.filename}"`,
-        'cache-control': 'no-store',
-        'x-rows': String(file.rows),
-      },
-    });
-  } catch (e) {
-    if (e instanceof TRPCError) return problem(getHTTPStatusCodeFromError(e), e.message);
-    throw e;
-  }
-}
+export const GET = csvExportRoute({
+  standings: (caller, input) => caller.competition.exportStandings(input),
+  trades: (caller, input) => caller.competition.exportTrades(input),
+  'my-trades': (caller, input) => caller.competition.exportMyTrades(input),
+  'my-equity': (caller, input) => caller.competition.exportMyEquity(input),
+});
