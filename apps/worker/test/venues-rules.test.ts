@@ -1,10 +1,7 @@
 // The trading loop honours a competition's window: after the end (by the clock, before anything
 // froze the standings) a competition account's resting order does not fill and nothing
 // liquidates it; while the competition runs, the same tick fills it.
-import { randomBytes } from 'node:crypto';
-import { Prisma } from '@lab/db';
-import { createFundedAccount } from '@lab/services';
-import { createUser } from '@lab/services/testing';
+import { createCompetitionAccount } from '@lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useWorkerDb } from './helpers.ts';
 import {
@@ -24,35 +21,13 @@ afterAll(async () => h?.stop());
 describe('a competition account in the trading loop', () => {
   it('does not move after the end, and moves while the competition runs', async () => {
     const venue = await createVenue(t.db);
-    const host = await createUser(t.db);
-    const student = await createUser(t.db);
     const now = Date.now();
-    const competition = await t.db.competition.create({
-      data: {
-        code: randomBytes(4).toString('hex').toUpperCase().slice(0, 7),
-        name: 'Loop class',
-        state: 'RUNNING',
-        startsAt: new Date(now - HOUR),
-        endsAt: new Date(now + HOUR),
-        startingBalance: '10000',
-        symbols: ['BTCUSDT'],
-        maxLeverage: 20,
-        makerFeeRate: '0',
-        takerFeeRate: '0',
-        venueId: venue,
-        createdById: host.user.id,
-      },
-    });
-    const accountId = await t.db.$transaction((tx) =>
-      createFundedAccount(tx, student.user.id, {
-        name: 'Loop class',
-        kind: 'COMPETITION',
-        startingBalance: new Prisma.Decimal(10000),
-        venueId: venue,
-      }),
-    );
-    await t.db.competitionParticipant.create({
-      data: { competitionId: competition.id, userId: student.user.id, accountId },
+    const { student, competition, accountId } = await createCompetitionAccount(t.db, {
+      name: 'Loop class',
+      startingBalance: '10000',
+      maxLeverage: 20,
+      takerFeeRate: '0',
+      venueId: venue,
     });
     const trader: Trader = { userId: student.user.id, accountId };
     h = await startHarness(t, venue, now);

@@ -1,10 +1,9 @@
 // REST details a client library does not show: request weights and the 429 past the limit,
 // signatures over a form body (or split between query and body), batches with mixed outcomes,
 // amending, isolated margin, income and klines, and the user stream's listen key life.
-import { createHmac, randomBytes } from 'node:crypto';
-import { createApiKey, createFundedAccount } from '@lab/services';
-import { Prisma } from '@lab/db';
-import { createUser } from '@lab/services/testing';
+import { createHmac } from 'node:crypto';
+import { createApiKey } from '@lab/services';
+import { createCompetitionAccount, createUser } from '@lab/services/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectConsistent } from '../../services/test/helpers.ts';
 import { RateLimiter } from '../src/index.ts';
@@ -264,34 +263,9 @@ describe('REST', () => {
   });
 
   it("a competition account (bots allowed) reads its competition's fees and leverage cap", async () => {
-    const host = await createUser(h.db);
-    const student = await createUser(h.db);
-    const competition = await h.db.competition.create({
-      data: {
-        code: randomBytes(3).toString('hex').toUpperCase().slice(0, 6),
-        name: 'Bots week',
-        state: 'RUNNING',
-        startsAt: new Date(Date.now() - 3_600_000),
-        endsAt: new Date(Date.now() + 3_600_000),
-        startingBalance: '1000',
-        symbols: ['BTCUSDT'],
-        maxLeverage: 10,
-        makerFeeRate: '0',
-        takerFeeRate: '0.001',
-        allowBots: true,
-        venueId: 'main',
-        createdById: host.user.id,
-      },
-    });
-    const accountId = await h.db.$transaction((tx) =>
-      createFundedAccount(tx, student.user.id, {
-        name: 'Bots week',
-        kind: 'COMPETITION',
-        startingBalance: new Prisma.Decimal(1000),
-      }),
-    );
-    await h.db.competitionParticipant.create({
-      data: { competitionId: competition.id, userId: student.user.id, accountId },
+    const { student, competition, accountId } = await createCompetitionAccount(h.db, {
+      name: 'Bots week',
+      allowBots: true,
     });
     const key = await createApiKey(h.db, student.user.id, accountId, {
       label: 'bot',

@@ -2,10 +2,7 @@
 // row never holds it in a readable form, and another server secret cannot read it), a key is
 // found by its value with its account's owner, revocation and the listen key's life, and the one
 // rule of which accounts bots may trade (a competition's only while its host allows bots).
-import { randomBytes } from 'node:crypto';
-import { Prisma } from '@lab/db';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFundedAccount } from '../src/paper-accounts.ts';
 import {
   createApiKey,
   decryptSecret,
@@ -18,7 +15,7 @@ import {
   resolveListenKey,
   revokeApiKey,
 } from '../src/trading/api-keys.ts';
-import { createUser } from '../src/testing/index.ts';
+import { createCompetitionAccount, createUser } from '../src/testing/index.ts';
 import { useTestDb } from './helpers.ts';
 
 const t = useTestDb();
@@ -113,33 +110,8 @@ describe('api keys', () => {
   });
 
   it('a competition account has keys only while its host allows bots', async () => {
-    const host = await createUser(t.db);
-    const student = await createUser(t.db);
-    const competition = await t.db.competition.create({
-      data: {
-        code: randomBytes(3).toString('hex').toUpperCase().slice(0, 6),
-        name: 'Bots week',
-        state: 'RUNNING',
-        startsAt: new Date(Date.now() - 3_600_000),
-        endsAt: new Date(Date.now() + 3_600_000),
-        startingBalance: '1000',
-        symbols: ['BTCUSDT'],
-        maxLeverage: 10,
-        makerFeeRate: '0',
-        takerFeeRate: '0.001',
-        venueId: 'main',
-        createdById: host.user.id,
-      },
-    });
-    const accountId = await t.db.$transaction((tx) =>
-      createFundedAccount(tx, student.user.id, {
-        name: 'Bots week',
-        kind: 'COMPETITION',
-        startingBalance: new Prisma.Decimal(1000),
-      }),
-    );
-    await t.db.competitionParticipant.create({
-      data: { competitionId: competition.id, userId: student.user.id, accountId },
+    const { student, competition, accountId } = await createCompetitionAccount(t.db, {
+      name: 'Bots week',
     });
     await expect(
       createApiKey(t.db, student.user.id, accountId, { label: 'bot', permission: 'trade' }),

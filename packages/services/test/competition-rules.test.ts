@@ -1,15 +1,13 @@
 // Competition rules in the trading path: a competition account trades only while the competition
 // runs, only its markets, at most its leverage, only its margin modes, and at its fee rates; each
 // refusal names the rule (reason COMPETITION_*), and a refused request changes nothing.
-import { randomBytes } from 'node:crypto';
-import { Prisma } from '@lab/db';
+import type { Prisma } from '@lab/db';
 import { describe, expect, it } from 'vitest';
-import { createFundedAccount } from '../src/paper-accounts.ts';
 import { placeOrder, setLeverage, setMarginMode, closePosition } from '../src/trading/orders.ts';
 import { previewOrder } from '../src/trading/preview.ts';
 import { getSymbolSettings } from '../src/trading/read-models.ts';
 import { userActor } from '../src/trading/run.ts';
-import { createUser } from '../src/testing/index.ts';
+import { createCompetitionAccount } from '../src/testing/index.ts';
 import { expectConsistent, useTestDb } from './helpers.ts';
 import { testPrices } from './trading-helpers.ts';
 
@@ -17,35 +15,11 @@ const t = useTestDb();
 const HOUR = 3_600_000;
 
 async function competitionAccount(over: Partial<Prisma.CompetitionUncheckedCreateInput> = {}) {
-  const host = await createUser(t.db);
-  const student = await createUser(t.db);
-  const competition = await t.db.competition.create({
-    data: {
-      code: randomBytes(3).toString('hex').toUpperCase().slice(0, 6),
-      name: 'Week 3',
-      state: 'RUNNING',
-      startsAt: new Date(Date.now() - HOUR),
-      endsAt: new Date(Date.now() + HOUR),
-      startingBalance: '1000',
-      symbols: ['BTCUSDT', 'ETHUSDT'],
-      maxLeverage: 10,
-      marginModes: 'ISOLATED_ONLY',
-      makerFeeRate: '0',
-      takerFeeRate: '0.001',
-      venueId: 'main',
-      createdById: host.user.id,
-      ...over,
-    },
-  });
-  const accountId = await t.db.$transaction((tx) =>
-    createFundedAccount(tx, student.user.id, {
-      name: 'Week 3',
-      kind: 'COMPETITION',
-      startingBalance: new Prisma.Decimal(1000),
-    }),
-  );
-  await t.db.competitionParticipant.create({
-    data: { competitionId: competition.id, userId: student.user.id, accountId },
+  const { student, accountId, competition } = await createCompetitionAccount(t.db, {
+    name: 'Week 3',
+    symbols: ['BTCUSDT', 'ETHUSDT'],
+    marginModes: 'ISOLATED_ONLY',
+    ...over,
   });
   return { me: userActor(student.user.id), accountId, competition };
 }
