@@ -5,7 +5,7 @@ import { previewOrder as enginePreview, type Decimal } from '@lab/margin-engine'
 import { engine } from './engine-errors.ts';
 import { engineRequest, enforceOrderRules, liveMarket, type PlaceOrderRequest } from './orders.ts';
 import type { VenuePrices } from './prices.ts';
-import { readSnapshot } from './read-models.ts';
+import { readAccount } from './read-models.ts';
 import type { Actor } from './run.ts';
 
 const s = (d: Decimal) => d.toFixed();
@@ -49,7 +49,7 @@ export async function previewOrder(
   accountId: string,
   req: PlaceOrderRequest,
 ): Promise<OrderPreviewView> {
-  const { loaded } = await readSnapshot(db, actor, accountId);
+  const loaded = await readAccount(db, actor, accountId);
   const now = Date.now();
   // a competition's rule refuses it as placing would (the same check, the same message)
   enforceOrderRules(loaded, req, now, { preview: true });

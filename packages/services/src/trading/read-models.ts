@@ -79,18 +79,27 @@ async function assertReadable(db: Db | Tx, actor: Actor, accountId: string): Pro
     throw notFound();
 }
 
+/**
+ * The account's engine state if the actor may read it (else NOT_FOUND). One statement, so one
+ * consistent picture of the account without a transaction around it.
+ */
+export async function readAccount(db: Db | Tx, actor: Actor, accountId: string) {
+  const loaded = await loadAccountState(db, accountId);
+  if (
+    !loaded ||
+    (actor.kind === 'user' &&
+      loaded.userId !== actor.userId &&
+      !(await tradesSharedAccount(db, actor.userId, accountId)))
+  )
+    throw notFound();
+  return loaded;
+}
+
 /** The account's engine state and its positions' open time and funding, in one snapshot. */
-export async function readSnapshot(db: Db, actor: Actor, accountId: string) {
+async function readWithPositions(db: Db, actor: Actor, accountId: string) {
   return db.$transaction(
     async (tx) => {
-      const loaded = await loadAccountState(tx, accountId);
-      if (
-        !loaded ||
-        (actor.kind === 'user' &&
-          loaded.userId !== actor.userId &&
-          !(await tradesSharedAccount(tx, actor.userId, accountId)))
-      )
-        throw notFound();
+      const loaded = await readAccount(tx, actor, accountId);
       const positions = await tx.$queryRaw<
         Array<{ symbol: string; opened_at: Date; funding: Prisma.Decimal }>
       >`SELECT p.symbol, p.opened_at, coalesce(sum(f.amount), 0) AS funding
@@ -135,7 +144,7 @@ export async function getTradingSummary(
   actor: Actor,
   accountId: string,
 ): Promise<TradingSummary> {
-  const { loaded } = await readSnapshot(db, actor, accountId);
+  const loaded = await readAccount(db, actor, accountId);
   const { figures, unpriced } = await figuresAt(prices, loaded);
   return {
     accountId,
@@ -165,7 +174,7 @@ export async function listPositions(
   actor: Actor,
   accountId: string,
 ): Promise<PositionView[]> {
-  const { loaded, positions } = await readSnapshot(db, actor, accountId);
+  const { loaded, positions } = await readWithPositions(db, actor, accountId);
   const { figures, quotes } = await figuresAt(prices, loaded);
   const extra = new Map(positions.map((p) => [p.symbol, p]));
   const now = Date.now();
@@ -187,7 +196,7 @@ export async function getSymbolSettings(
   accountId: string,
   opts: { symbol?: string } = {},
 ): Promise<SymbolSettingView[]> {
-  const { loaded } = await readSnapshot(db, actor, accountId);
+  const loaded = await readAccount(db, actor, accountId);
   if (opts.symbol !== undefined && !Object.hasOwn(loaded.catalogue, opts.symbol))
     throw engineAppError('UNKNOWN_SYMBOL', 'symbol');
   const symbols = opts.symbol !== undefined ? [opts.symbol] : [...SYMBOLS];
