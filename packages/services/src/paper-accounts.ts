@@ -22,6 +22,7 @@ import {
   openAccount as openEngineAccount,
   setLeverage,
   setMarginMode,
+  type Catalogue,
   type EngineEvent,
   type EngineResult,
 } from '@lab/margin-engine';
@@ -131,9 +132,10 @@ export async function createFundedAccount(
     venueId?: string;
     /**
      * Markets that start in isolated margin (a competition that allows only isolated), at the
-     * default leverage within `maxLeverage`: set through the engine, so the history replays them.
+     * default leverage of the account's catalogue: set through the engine, so the history replays
+     * them.
      */
-    isolated?: { symbols: readonly string[]; maxLeverage: number };
+    isolated?: { symbols: readonly string[]; catalogue: Catalogue };
   },
 ): Promise<string> {
   const account = await tx.paperAccount.create({
@@ -152,20 +154,14 @@ export async function createFundedAccount(
   const base = openEngineAccount(account.id, new Decimal(input.startingBalance.toFixed()), now);
   let opened: EngineResult = base;
   if (input.isolated) {
-    const cap = input.isolated.maxLeverage;
-    const instruments = Object.fromEntries(
+    const market = { instruments: input.isolated.catalogue, marks: {} };
+    const modes = chain(
+      base.account,
       input.isolated.symbols
-        .filter((symbol) => Object.hasOwn(CATALOGUE, symbol))
-        .map((symbol) => {
-          const i = CATALOGUE[symbol]!;
-          return [symbol, { ...i, maxLeverage: Math.min(i.maxLeverage, cap) }];
-        }),
+        .filter((symbol) => Object.hasOwn(market.instruments, symbol))
+        .map((symbol) => (a) => setMarginMode(a, market, symbol, 'isolated', now)),
     );
-    const market = { instruments, marks: {} };
-    for (const symbol of Object.keys(instruments)) {
-      const r = setMarginMode(opened.account, market, symbol, 'isolated', now);
-      opened = { account: r.account, events: [...opened.events, ...r.events] };
-    }
+    opened = { account: modes.account, events: [...base.events, ...modes.events] };
   }
   const loaded: LoadedAccount = {
     id: account.id,

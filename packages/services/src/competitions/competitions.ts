@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MAIN_VENUE } from '@lab/contracts';
 import { Prisma, type Db } from '@lab/db';
-import { SYMBOLS } from '@lab/margin-engine';
+import { Decimal, SYMBOLS } from '@lab/margin-engine';
 import { AppError } from '../errors.ts';
 import { lockUser } from '../locks.ts';
 import { createFundedAccount } from '../paper-accounts.ts';
@@ -18,7 +18,7 @@ import {
   type Viewer,
 } from './access.ts';
 import { normalizeCode, withFreshCode } from './codes.ts';
-import { effectiveState, type CompetitionState } from './rules.ts';
+import { competitionCatalogue, effectiveState, type CompetitionState } from './rules.ts';
 import { checkSettings, type CompetitionSettings } from './settings.ts';
 import { recordJoinSnapshot } from './snapshots.ts';
 
@@ -585,7 +585,16 @@ export async function joinCompetition(
         // an isolated-only class: the student's markets start isolated, so the first order is
         // not refused for a mode they never chose
         ...(c.marginModes === 'ISOLATED_ONLY'
-          ? { isolated: { symbols: c.symbols, maxLeverage: c.maxLeverage } }
+          ? {
+              isolated: {
+                symbols: c.symbols,
+                catalogue: competitionCatalogue({
+                  maxLeverage: c.maxLeverage,
+                  makerFeeRate: new Decimal(c.makerFeeRate.toFixed()),
+                  takerFeeRate: new Decimal(c.takerFeeRate.toFixed()),
+                }),
+              },
+            }
           : {}),
       });
       const participant = await tx.competitionParticipant.create({

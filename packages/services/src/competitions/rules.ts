@@ -167,7 +167,9 @@ export function enforceCompetitionRules(
  * hosts later removed stay valued), with the competition's fee rates and its leverage cap on the
  * instrument and on every risk tier, so the engine charges and checks what the rules say.
  */
-export function competitionCatalogue(r: CompetitionRules): Catalogue {
+export function competitionCatalogue(
+  r: Pick<CompetitionRules, 'makerFeeRate' | 'takerFeeRate' | 'maxLeverage'>,
+): Catalogue {
   const out: Record<string, Instrument> = {};
   for (const [symbol, inst] of Object.entries(CATALOGUE)) {
     out[symbol] = {
