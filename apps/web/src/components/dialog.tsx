@@ -46,3 +46,40 @@ export function Dialog({
     </dialog>
   );
 }
+
+/** A dialog form's Cancel and submit buttons (the submit names the action). */
+export function DialogButtons({
+  pending,
+  label,
+  onCancel,
+  tone = 'accent',
+  disabled = false,
+  pendingLabel = 'Working…',
+}: {
+  pending: boolean;
+  label: string;
+  onCancel: () => void;
+  tone?: 'accent' | 'down';
+  /** Not sendable as it stands (a field the dialog already refuses). */
+  disabled?: boolean;
+  pendingLabel?: string;
+}) {
+  return (
+    <div className="flex justify-end gap-2">
+      <button
+        type="button"
+        onClick={onCancel}
+        className="rounded border border-line px-4 py-2 text-sm hover:border-muted"
+      >
+        Cancel
+      </button>
+      <button
+        type="submit"
+        disabled={pending || disabled}
+        className={`rounded px-4 py-2 text-sm font-semibold hover:brightness-110 disabled:opacity-60 ${tone === 'down' ? 'bg-down text-on-fill' : 'bg-accent text-on-accent'}`}
+      >
+        {pending ? pendingLabel : label}
+      </button>
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import { Decimal } from '@lab/margin-engine';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { Dialog } from '@/components/dialog';
+import { Dialog, DialogButtons } from '@/components/dialog';
 import { describeRefusal } from '@/lib/engine-messages';
 import { formatPrice, formatQuantity, formatRatePercent } from '@/lib/market-format';
 import { cleanNumber } from '@/lib/order-draft';
@@ -361,22 +361,12 @@ function AmendDialog({ order, onClose }: { order: OrderRow; onClose: () => void 
             )}
           </p>
         ) : null}
-        <div className="flex justify-end gap-2">
-          <button
-            type="button"
-            onClick={onClose}
-            className="rounded border border-line px-4 py-2 hover:border-muted"
-          >
-            Cancel
-          </button>
-          <button
-            type="submit"
-            disabled={mutation.isPending}
-            className="rounded bg-accent px-4 py-2 font-semibold text-on-accent hover:brightness-110 disabled:opacity-60"
-          >
-            {mutation.isPending ? 'Saving…' : 'Amend'}
-          </button>
-        </div>
+        <DialogButtons
+          pending={mutation.isPending}
+          label="Amend"
+          pendingLabel="Saving…"
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

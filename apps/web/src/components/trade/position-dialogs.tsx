@@ -7,7 +7,7 @@ import { positiveDecimal } from '@lab/contracts';
 import { Decimal } from '@lab/margin-engine';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { Dialog } from '@/components/dialog';
+import { Dialog, DialogButtons } from '@/components/dialog';
 import { useLiveSymbol } from '@/components/market/live-store';
 import { checkOrder, mirrorAccount, mirrorMarket, type OpenOrderLike } from '@/lib/engine-mirror';
 import { describeEngineCode, describeRefusal } from '@/lib/engine-messages';
@@ -29,37 +29,6 @@ function decimalError(value: string, name: string): string | null {
   const r = positiveDecimal(name).safeParse(cleanNumber(value));
   if (r.success) return null;
   return `Enter ${name} as a number above zero, like 12.5.`;
-}
-
-function DialogButtons({
-  pending,
-  label,
-  onCancel,
-  tone = 'accent',
-}: {
-  pending: boolean;
-  label: string;
-  onCancel: () => void;
-  tone?: 'accent' | 'down';
-}) {
-  return (
-    <div className="flex justify-end gap-2">
-      <button
-        type="button"
-        onClick={onCancel}
-        className="rounded border border-line px-4 py-2 text-sm hover:border-muted"
-      >
-        Cancel
-      </button>
-      <button
-        type="submit"
-        disabled={pending}
-        className={`rounded px-4 py-2 text-sm font-semibold hover:brightness-110 disabled:opacity-60 ${tone === 'down' ? 'bg-down text-on-fill' : 'bg-accent text-on-accent'}`}
-      >
-        {pending ? 'Working…' : label}
-      </button>
-    </div>
-  );
 }
 
 function InputRow({

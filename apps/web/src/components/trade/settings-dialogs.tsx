@@ -5,7 +5,7 @@
 import { Decimal, type Instrument } from '@lab/margin-engine';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { Dialog } from '@/components/dialog';
+import { Dialog, DialogButtons } from '@/components/dialog';
 import { TierTable } from '@/components/market/instrument-specs';
 import type { RiskTierSpec } from '@/components/market/types';
 import { describeRefusal } from '@/lib/engine-messages';
@@ -167,22 +167,13 @@ export function LeverageDialog({
             {serverError}
           </p>
         ) : null}
-        <div className="flex justify-end gap-2">
-          <button
-            type="button"
-            onClick={onClose}
-            className="rounded border border-line px-4 py-2 hover:border-muted"
-          >
-            Cancel
-          </button>
-          <button
-            type="submit"
-            disabled={mutation.isPending || !!error}
-            className="rounded bg-accent px-4 py-2 font-semibold text-on-accent hover:brightness-110 disabled:opacity-50"
-          >
-            {mutation.isPending ? 'Saving…' : `Set ${Number.isInteger(n) ? n : ''}×`}
-          </button>
-        </div>
+        <DialogButtons
+          pending={mutation.isPending}
+          disabled={!!error}
+          label={`Set ${Number.isInteger(n) ? n : ''}×`}
+          pendingLabel="Saving…"
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );
@@ -287,22 +278,13 @@ export function MarginModeDialog({
             {serverError}
           </p>
         ) : null}
-        <div className="flex justify-end gap-2">
-          <button
-            type="button"
-            onClick={onClose}
-            className="rounded border border-line px-4 py-2 hover:border-muted"
-          >
-            Cancel
-          </button>
-          <button
-            type="submit"
-            disabled={mutation.isPending || !!blocked}
-            className="rounded bg-accent px-4 py-2 font-semibold text-on-accent hover:brightness-110 disabled:opacity-50"
-          >
-            {mutation.isPending ? 'Saving…' : 'Confirm'}
-          </button>
-        </div>
+        <DialogButtons
+          pending={mutation.isPending}
+          disabled={!!blocked}
+          label="Confirm"
+          pendingLabel="Saving…"
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );
