@@ -1,4 +1,5 @@
 // What application code needs: the Prisma client and its types. Database tooling (embedded server,
 // migration runner) is in '@lab/db/server', kept apart so the web bundle never includes it.
 export { createDb, type Db } from './client.ts';
+export { statementName, statementNamer } from './statement-names.ts';
 export * from './generated/prisma/client.ts';

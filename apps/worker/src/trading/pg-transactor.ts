@@ -1,23 +1,25 @@
 // The trading loop's transactions on a pg pool: the batch path (runOnAccounts) needs raw queries
 // only, and going through Prisma's runtime for them cost the loop more CPU than the engine did
 // (profiled on a 4,000-account cascade). Same SQL, same transaction, one layer less.
-import { Prisma } from '@lab/db';
+import { Prisma, statementName } from '@lab/db';
 import type { Transactor } from '@lab/services';
 import type pg from 'pg';
 
 /** A transaction client with the raw-query methods of Prisma's, over one pg connection. */
 function rawClient(c: pg.PoolClient): Prisma.TransactionClient {
+  const run = (text: string, values: unknown[]) =>
+    c.query<Record<string, unknown>>({ name: statementName(text), text, values });
   // Prisma.sql flattens nested fragments (a shared SELECT composed into a locking one) and
   // numbers the placeholders, as Prisma's own $queryRaw does.
   const query = (strings: TemplateStringsArray, values: unknown[]) => {
     const q = Prisma.sql(strings, ...values);
-    return c.query<Record<string, unknown>>(q.text, q.values);
+    return run(q.text, q.values);
   };
   const methods: Record<string, unknown> = {
     $queryRawUnsafe: async (sql: string, ...params: unknown[]): Promise<unknown[]> =>
-      (await c.query<Record<string, unknown>>(sql, params)).rows,
+      (await run(sql, params)).rows,
     $executeRawUnsafe: async (sql: string, ...params: unknown[]) =>
-      (await c.query(sql, params)).rowCount ?? 0,
+      (await run(sql, params)).rowCount ?? 0,
     $queryRaw: async (strings: TemplateStringsArray, ...values: unknown[]): Promise<unknown[]> =>
       (await query(strings, values)).rows,
     $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) =>
