@@ -3,7 +3,7 @@ import { hasRole, uuid } from '@lab/contracts';
 import { ZodError, z } from 'zod';
 import type { Context, Role } from './context.ts';
 import { trpcCodeFor } from './error-map.ts';
-import { AppError, requireOwnedAccount } from '@lab/services';
+import { AppError, requireOwnedAccount, userActor } from '@lab/services';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -75,3 +75,13 @@ export const accountProcedure = protectedProcedure
     const account = await requireOwnedAccount(ctx.db, ctx.user.id, input.accountId);
     return next({ ctx: { ...ctx, account } });
   });
+
+/**
+ * Procedures whose service checks the account itself, with the caller as its actor, in the
+ * statement that locks or reads it (runOnAccount, readAccount): the trading procedures. A lookup
+ * before the service would be the same check again, one more round trip on every order. The input
+ * carries `accountId`; test/authorization.test.ts holds these to the same rule as accountProcedure.
+ */
+export const actingProcedure = protectedProcedure
+  .input(z.object({ accountId: uuid('accountId') }))
+  .use(({ ctx, next }) => next({ ctx: { ...ctx, actor: userActor(ctx.user.id) } }));

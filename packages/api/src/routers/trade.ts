@@ -1,5 +1,5 @@
-// Trading on one paper account: every procedure is account-scoped (accountProcedure checks that
-// the account is the caller's), validates its input with the bounded contracts primitives and
+// Trading on one paper account: every procedure is account-scoped (its service checks that the
+// account is the caller's, actingProcedure), validates its input with the bounded contracts primitives and
 // calls one service. Amounts are decimal strings; every rule is the margin engine's.
 import {
   clientOrderId,
@@ -32,11 +32,10 @@ import {
   previewOrder,
   setLeverage,
   setMarginMode,
-  userActor,
   type OrderRef,
 } from '@lab/services';
 import { z } from 'zod';
-import { accountProcedure, router } from '../trpc.ts';
+import { actingProcedure, router } from '../trpc.ts';
 
 const engineOrderId = z
   .string({ error: 'orderId must be an order id' })
@@ -75,18 +74,16 @@ const pageInput = {
 };
 
 export const tradeRouter = router({
-  placeOrder: accountProcedure
+  placeOrder: actingProcedure
     .input(orderInput)
     .mutation(({ ctx, input }) =>
-      placeOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      placeOrder(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
   /** What the order would do (cost, fee, liquidation price, margin ratio), placing nothing. */
-  previewOrder: accountProcedure
+  previewOrder: actingProcedure
     .input(orderInput)
-    .query(({ ctx, input }) =>
-      previewOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
-    ),
-  amendOrder: accountProcedure
+    .query(({ ctx, input }) => previewOrder(ctx.db, ctx.prices, ctx.actor, input.accountId, input)),
+  amendOrder: actingProcedure
     .input(
       z
         .object({
@@ -97,24 +94,24 @@ export const tradeRouter = router({
         .refine(oneRef, ONE_REF),
     )
     .mutation(({ ctx, input }) =>
-      amendOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, {
+      amendOrder(ctx.db, ctx.prices, ctx.actor, input.accountId, {
         ...refOf(input),
         ...(input.price !== undefined ? { price: input.price } : {}),
         ...(input.quantity !== undefined ? { quantity: input.quantity } : {}),
       }),
     ),
-  cancelOrder: accountProcedure
+  cancelOrder: actingProcedure
     .input(z.object(orderRef).refine(oneRef, ONE_REF))
     .mutation(({ ctx, input }) =>
-      cancelOrder(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, refOf(input)),
+      cancelOrder(ctx.db, ctx.prices, ctx.actor, input.accountId, refOf(input)),
     ),
   /** Every open order of the account, or of one symbol. */
-  cancelAllOrders: accountProcedure
+  cancelAllOrders: actingProcedure
     .input(z.object({ symbol: symbol.optional() }))
     .mutation(({ ctx, input }) =>
-      cancelAllOrders(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      cancelAllOrders(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
-  closePosition: accountProcedure
+  closePosition: actingProcedure
     .input(
       z.object({
         symbol,
@@ -124,14 +121,14 @@ export const tradeRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      closePosition(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      closePosition(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
-  setLeverage: accountProcedure
+  setLeverage: actingProcedure
     .input(z.object({ symbol, leverage: int('leverage', { min: 1, max: 125 }) }))
     .mutation(({ ctx, input }) =>
-      setLeverage(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      setLeverage(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
-  setMarginMode: accountProcedure
+  setMarginMode: actingProcedure
     .input(
       z.object({
         symbol,
@@ -141,10 +138,10 @@ export const tradeRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      setMarginMode(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      setMarginMode(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
   /** Add margin to, or remove it from, an isolated position. */
-  adjustMargin: accountProcedure
+  adjustMargin: actingProcedure
     .input(
       z.object({
         symbol,
@@ -153,46 +150,36 @@ export const tradeRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      adjustIsolatedMargin(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id, input),
+      adjustIsolatedMargin(ctx.db, ctx.prices, ctx.actor, input.accountId, input),
     ),
 
-  summary: accountProcedure.query(({ ctx }) =>
-    getTradingSummary(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id),
+  summary: actingProcedure.query(({ ctx, input }) =>
+    getTradingSummary(ctx.db, ctx.prices, ctx.actor, input.accountId),
   ),
-  positions: accountProcedure.query(({ ctx }) =>
-    listPositions(ctx.db, ctx.prices, userActor(ctx.user.id), ctx.account.id),
+  positions: actingProcedure.query(({ ctx, input }) =>
+    listPositions(ctx.db, ctx.prices, ctx.actor, input.accountId),
   ),
   /** Leverage and margin mode of every symbol (defaults included), or of one. */
-  settings: accountProcedure
+  settings: actingProcedure
     .input(z.object({ symbol: symbol.optional() }))
-    .query(({ ctx, input }) =>
-      getSymbolSettings(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
-    ),
-  order: accountProcedure
+    .query(({ ctx, input }) => getSymbolSettings(ctx.db, ctx.actor, input.accountId, input)),
+  order: actingProcedure
     .input(z.object(orderRef).refine(oneRef, ONE_REF))
-    .query(({ ctx, input }) =>
-      getOrder(ctx.db, userActor(ctx.user.id), ctx.account.id, refOf(input)),
-    ),
-  openOrders: accountProcedure
+    .query(({ ctx, input }) => getOrder(ctx.db, ctx.actor, input.accountId, refOf(input))),
+  openOrders: actingProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
-    .query(({ ctx, input }) =>
-      listOpenOrders(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
-    ),
-  orderHistory: accountProcedure
+    .query(({ ctx, input }) => listOpenOrders(ctx.db, ctx.actor, input.accountId, input)),
+  orderHistory: actingProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
-    .query(({ ctx, input }) =>
-      listOrderHistory(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
-    ),
-  fills: accountProcedure
+    .query(({ ctx, input }) => listOrderHistory(ctx.db, ctx.actor, input.accountId, input)),
+  fills: actingProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional(), orderId: engineOrderId.optional() }))
-    .query(({ ctx, input }) => listFills(ctx.db, userActor(ctx.user.id), ctx.account.id, input)),
-  fundingPayments: accountProcedure
+    .query(({ ctx, input }) => listFills(ctx.db, ctx.actor, input.accountId, input)),
+  fundingPayments: actingProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
-    .query(({ ctx, input }) =>
-      listFundingPayments(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
-    ),
+    .query(({ ctx, input }) => listFundingPayments(ctx.db, ctx.actor, input.accountId, input)),
   /** A liquidation and the account's engine events up to it (the trading screen replays them). */
-  liquidationStory: accountProcedure
+  liquidationStory: actingProcedure
     .input(
       z.object({
         liquidationId: z
@@ -201,14 +188,12 @@ export const tradeRouter = router({
       }),
     )
     .query(({ ctx, input }) =>
-      getLiquidationStory(ctx.db, userActor(ctx.user.id), ctx.account.id, input.liquidationId),
+      getLiquidationStory(ctx.db, ctx.actor, input.accountId, input.liquidationId),
     ),
-  liquidations: accountProcedure
+  liquidations: actingProcedure
     .input(z.object({ ...pageInput, symbol: symbol.optional() }))
-    .query(({ ctx, input }) =>
-      listLiquidations(ctx.db, userActor(ctx.user.id), ctx.account.id, input),
-    ),
-  ledger: accountProcedure
+    .query(({ ctx, input }) => listLiquidations(ctx.db, ctx.actor, input.accountId, input)),
+  ledger: actingProcedure
     .input(
       z.object({
         ...pageInput,
@@ -217,5 +202,5 @@ export const tradeRouter = router({
           .optional(),
       }),
     )
-    .query(({ ctx, input }) => listLedger(ctx.db, userActor(ctx.user.id), ctx.account.id, input)),
+    .query(({ ctx, input }) => listLedger(ctx.db, ctx.actor, input.accountId, input)),
 });
