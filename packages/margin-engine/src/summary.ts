@@ -52,8 +52,23 @@ export function summarize(account: Account, market: Market): AccountSummary {
     mm = mm.plus(r.maintenanceMargin);
     const iso = r.marginMode === 'isolated';
     const margin = iso ? r.isolatedWallet : r.initialMargin;
+    // the risk's fields written out: a spread of its 16 made this the costliest line of a re-mark
     return {
-      ...r,
+      symbol: r.symbol,
+      quantity: r.quantity,
+      entryPrice: r.entryPrice,
+      costBasis: r.costBasis,
+      markPrice: r.markPrice,
+      marginMode: r.marginMode,
+      leverage: r.leverage,
+      isolatedWallet: r.isolatedWallet,
+      notional: r.notional,
+      unrealizedPnl: r.unrealizedPnl,
+      tier: r.tier,
+      maintenanceMarginRate: r.maintenanceMarginRate,
+      maintenanceAmount: r.maintenanceAmount,
+      maintenanceMargin: r.maintenanceMargin,
+      initialMargin: r.initialMargin,
       marginBalance: iso ? r.isolatedWallet.plus(r.unrealizedPnl) : cross.crossMarginBalance,
       margin,
       roe: margin.isZero() ? ZERO : r.unrealizedPnl.div(margin),
