@@ -95,6 +95,20 @@ describe('api keys', () => {
     expect(await resolveListenKey(t.db, listenKey)).toBeNull();
   });
 
+  it('a key of an archived account is refused; an unknown key is no credential', async () => {
+    const { user, accountId } = await createUser(t.db);
+    const k = await createApiKey(t.db, user.id, accountId, { label: 'x', permission: 'read' });
+    expect(await findBotCredential(t.db, k.key)).toMatchObject({
+      permission: 'read',
+      venueId: 'main',
+      usable: true,
+      lastUsedAt: null,
+    });
+    await t.db.paperAccount.update({ where: { id: accountId }, data: { status: 'ARCHIVED' } });
+    expect((await findBotCredential(t.db, k.key))!.usable).toBe(false);
+    expect(await findBotCredential(t.db, 'NoSuchKey0123')).toBeNull();
+  });
+
   it('a listen key is one per key, lives 60 minutes after its last keep-alive', async () => {
     const { user, accountId } = await createUser(t.db);
     const k = await createApiKey(t.db, user.id, accountId, { label: 'x', permission: 'read' });

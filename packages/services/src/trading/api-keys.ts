@@ -286,30 +286,48 @@ export interface BotCredential {
 /** The key's credential, or null when no key has this value. */
 export async function findBotCredential(db: Db, key: string): Promise<BotCredential | null> {
   if (!/^[A-Za-z0-9]{1,64}$/.test(key)) return null;
-  const row = await db.apiKey.findUnique({
-    where: { key },
-    select: {
-      id: true,
-      accountId: true,
-      permission: true,
-      ipAllowList: true,
-      secretCiphertext: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      account: { select: { userId: true, venueId: true, ...accountForBotsSelect } },
-    },
-  });
+  // one statement on every bot request (Prisma's nested select sent one per relation)
+  const [row] = await db.$queryRaw<
+    Array<{
+      id: string;
+      account_id: string;
+      permission: string;
+      ip_allow_list: string[];
+      secret_ciphertext: string;
+      revoked: boolean;
+      last_used_at: Date | null;
+      user_id: string;
+      venue_id: string;
+      kind: AccountForBots['kind'];
+      status: AccountForBots['status'];
+      allow_bots: boolean | null;
+    }>
+  >`
+    SELECT k.id::text AS id, k.account_id::text AS account_id, k.permission::text AS permission,
+           k.ip_allow_list, k.secret_ciphertext, k.revoked_at IS NOT NULL AS revoked,
+           k.last_used_at, a.user_id::text AS user_id, a.venue_id, a.kind::text AS kind,
+           a.status::text AS status, c.allow_bots
+      FROM api_keys k
+      JOIN paper_accounts a ON a.id = k.account_id
+      LEFT JOIN competition_participants p ON p.account_id = a.id
+      LEFT JOIN competitions c ON c.id = p.competition_id
+     WHERE k.key = ${key}`;
   if (!row) return null;
+  const account: AccountForBots = {
+    kind: row.kind,
+    status: row.status,
+    participant: row.allow_bots === null ? null : { competition: { allowBots: row.allow_bots } },
+  };
   return {
     apiKeyId: row.id,
-    accountId: row.accountId,
-    userId: row.account.userId,
-    venueId: row.account.venueId,
+    accountId: row.account_id,
+    userId: row.user_id,
+    venueId: row.venue_id,
     permission: row.permission === 'TRADE' ? 'trade' : 'read',
-    ipAllowList: row.ipAllowList,
-    secret: decryptSecret(row.secretCiphertext),
-    usable: !row.revokedAt && row.account.status === 'ACTIVE' && botsAllowed(row.account),
-    lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    ipAllowList: row.ip_allow_list,
+    secret: decryptSecret(row.secret_ciphertext),
+    usable: !row.revoked && row.status === 'ACTIVE' && botsAllowed(account),
+    lastUsedAt: row.last_used_at?.getTime() ?? null,
   };
 }
 
