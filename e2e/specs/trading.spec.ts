@@ -159,6 +159,18 @@ test('a new user places a 20x isolated long and a cross short; a crash liquidate
   }
   await screens(page, '05-two-positions');
 
+  // the chart draws the short's entry and liquidation lines; changing market with them drawn
+  // swaps the chart without a page error (its lines went with the old chart)
+  const switcher = page.getByRole('navigation', { name: 'Switch market' });
+  await switcher.getByRole('link', { name: /BTCUSDT/ }).click();
+  await expect(page).toHaveURL(/\/trade\/BTCUSDT\?account=/);
+  await ready(page, 'BTCUSDT');
+  await switcher.getByRole('link', { name: /ETHUSDT/ }).click();
+  await expect(page).toHaveURL(/\/trade\/ETHUSDT\?account=/);
+  await ready(page, 'ETHUSDT');
+  await expect(row('ETHUSDT')).toBeVisible();
+  expect(problems).toEqual([]);
+
   // an admin crashes BTC (the others follow by correlation): the isolated long is liquidated
   const adminContext = await browser.newContext({
     extraHTTPHeaders: { 'x-forwarded-for': '10.250.1.1' },

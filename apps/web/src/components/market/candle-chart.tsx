@@ -212,6 +212,9 @@ export function CandleChart({
       }),
     );
     return () => {
+      // On unmount or a new symbol the chart's own cleanup runs first and takes its lines with
+      // it; removing them from the disposed series would throw "Object is disposed".
+      if (candleRef.current !== cs) return;
       for (const line of made) cs.removePriceLine(line);
     };
   }, [lines, colors, tickSize]);
