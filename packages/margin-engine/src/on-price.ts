@@ -16,12 +16,30 @@ export interface PriceUpdate {
   lastPrice?: Decimal;
 }
 
+/**
+ * The last withPrice of each market, by symbol. Markets are never changed in place, so the same
+ * market and the same price objects give the same market: the trading loop re-marks thousands of
+ * accounts from one market with one tick's prices, and one copy serves them all.
+ */
+interface Priced {
+  mark: Decimal;
+  last: Decimal | undefined;
+  out: Market;
+}
+const priced = new WeakMap<Market, Map<string, Priced>>();
+
 /** The market with a symbol's new mark; its last price is replaced too (dropped when not given). */
 export function withPrice(market: Market, symbol: string, u: PriceUpdate): Market {
+  let bySymbol = priced.get(market);
+  const hit = bySymbol?.get(symbol);
+  if (hit && hit.mark === u.markPrice && hit.last === u.lastPrice) return hit.out;
   const lastPrices = { ...market.lastPrices };
   if (u.lastPrice) lastPrices[symbol] = u.lastPrice;
   else delete lastPrices[symbol];
-  return { ...market, marks: { ...market.marks, [symbol]: u.markPrice }, lastPrices };
+  const out = { ...market, marks: { ...market.marks, [symbol]: u.markPrice }, lastPrices };
+  if (!bySymbol) priced.set(market, (bySymbol = new Map<string, Priced>()));
+  bySymbol.set(symbol, { mark: u.markPrice, last: u.lastPrice, out });
+  return out;
 }
 
 function expire(acc: Account, o: Order, code: ErrorCode, reason: string, now: number): EngineEvent {

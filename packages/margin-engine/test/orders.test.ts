@@ -391,3 +391,26 @@ describe('pre-trade preview', () => {
     expect(bad.rejection?.code).toBe('INSUFFICIENT_MARGIN');
   });
 });
+
+describe('withPrice', () => {
+  it('re-marks a copy (the market is unchanged) and gives the same copy for the same prices', () => {
+    const mark = d('49000');
+    const last = d('48990');
+    const a = withPrice(m0, 'BTCUSDT', { markPrice: mark, lastPrice: last });
+    expect(a.marks.BTCUSDT!.toFixed()).toBe('49000');
+    expect(a.lastPrices!.BTCUSDT!.toFixed()).toBe('48990');
+    expect(m0.marks.BTCUSDT!.toFixed()).toBe('50000');
+    expect(m0.lastPrices?.BTCUSDT).toBeUndefined();
+    // the same market and price objects: the same market (thousands of accounts share one)
+    expect(withPrice(m0, 'BTCUSDT', { markPrice: mark, lastPrice: last })).toBe(a);
+    // another price, or the same value in another object, or no last price: a market of its own
+    const b = withPrice(m0, 'BTCUSDT', { markPrice: d('48000') });
+    expect(b).not.toBe(a);
+    expect(b.marks.BTCUSDT!.toFixed()).toBe('48000');
+    expect(b.lastPrices!.BTCUSDT).toBeUndefined();
+    const c = withPrice(m0, 'BTCUSDT', { markPrice: d('49000'), lastPrice: last });
+    expect(c).not.toBe(a);
+    expect(c).toEqual(a);
+    expect(withPrice(m0, 'ETHUSDT', { markPrice: mark }).marks.BTCUSDT!.toFixed()).toBe('50000');
+  });
+});

@@ -339,10 +339,13 @@ export class VenueRunner {
     }
     this.market = marketAfter(start, points);
     if (act.size === 0) return;
+    // one market per catalogue, so that the engine's re-marked copies of it are shared too
+    const owns = new Map<Market['instruments'], Market>();
     await this.commit([...act], (loaded) => {
       // confirmed with the account's own instruments (a competition's fee rates and caps); the
       // candidates above used the catalogue's, whose maintenance margins are the same
-      const own = { ...start, instruments: loaded.catalogue };
+      let own = owns.get(loaded.catalogue);
+      if (!own) owns.set(loaded.catalogue, (own = { ...start, instruments: loaded.catalogue }));
       const r = applyPoints(loaded.engine, own, points, atOnce.has(loaded.id) ? at : undefined);
       if (r.result.events.length === 0) return undefined;
       return {
