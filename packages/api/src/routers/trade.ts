@@ -1,6 +1,6 @@
-// Trading on one paper account: every procedure is account-scoped (its service checks that the
-// account is the caller's, actingProcedure), validates its input with the bounded contracts primitives and
-// calls one service. Amounts are decimal strings; every rule is the margin engine's.
+// Trading on one paper account: every procedure is account-scoped (actingProcedure: its service
+// checks that the account is the caller's), validates its input with the bounded contracts
+// primitives and calls one service. Amounts are decimal strings; every rule is the margin engine's.
 import {
   clientOrderId,
   epochMs,

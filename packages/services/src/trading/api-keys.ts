@@ -85,7 +85,10 @@ interface AccountForBots {
   participant: { competition: { allowBots: boolean } } | null;
 }
 
-/** What botsAllowed reads of an account (select it with every key lookup). */
+/**
+ * What botsAllowed reads of an account (select it with every key lookup; findBotCredential reads
+ * the same three in its join, into an AccountForBots).
+ */
 export const accountForBotsSelect = {
   kind: true,
   status: true,
