@@ -13,50 +13,51 @@ export const HOUSE = {
 export const HOUSE_BOOKS: readonly string[] = Object.values(HOUSE);
 export const accountBook = (accountId: string) => `account:${accountId}`;
 
-export interface LedgerLine {
-  book: string;
+/**
+ * A movement of `amount` into the account's book from the `house` book (negative: out of the
+ * account): two ledger lines, the amount on the account's book and its negation on the house's,
+ * so every movement, and every transaction of movements, sums to zero by construction.
+ */
+export interface LedgerMovement {
+  house: string;
   kind: string;
   amount: Decimal;
-  memo?: string;
 }
 
-/** A movement of `amount` into the account from `house` (negative: out of the account). */
-function pair(accountId: string, house: string, kind: string, amount: Decimal): LedgerLine[] {
-  if (amount.isZero()) return [];
-  return [
-    { book: accountBook(accountId), kind, amount },
-    { book: house, kind, amount: amount.negated() },
-  ];
-}
+const move = (out: LedgerMovement[], house: string, kind: string, amount: Decimal): void => {
+  if (!amount.isZero()) out.push({ house, kind, amount });
+};
 
-/** The balanced ledger lines of one engine event (none for events that move no money). */
-export function ledgerLinesFor(accountId: string, ev: EngineEvent): LedgerLine[] {
+/** The ledger movements of one engine event (none for events that move no money). */
+export function ledgerMovementsFor(ev: EngineEvent): LedgerMovement[] {
+  const out: LedgerMovement[] = [];
   switch (ev.type) {
     case 'accountOpened':
-      return pair(accountId, HOUSE.treasury, 'deposit', ev.walletBalance);
+      move(out, HOUSE.treasury, 'deposit', ev.walletBalance);
+      break;
     case 'deposit':
-      return pair(
-        accountId,
-        HOUSE.treasury,
-        ev.amount.isNeg() ? 'withdrawal' : 'deposit',
-        ev.amount,
-      );
+      move(out, HOUSE.treasury, ev.amount.isNeg() ? 'withdrawal' : 'deposit', ev.amount);
+      break;
     case 'fill':
-      return [
-        ...pair(accountId, HOUSE.trading, 'realizedPnl', ev.realizedPnl),
-        ...pair(accountId, HOUSE.fees, 'fee', ev.fee.negated()),
-        // a loss beyond the wallet that no position is left to carry (see the engine's README)
-        ...pair(accountId, HOUSE.insurance, 'shortfall', ev.shortfall),
-      ];
+      move(out, HOUSE.trading, 'realizedPnl', ev.realizedPnl);
+      move(out, HOUSE.fees, 'fee', ev.fee.negated());
+      // a loss beyond the wallet that no position is left to carry (see the engine's README)
+      move(out, HOUSE.insurance, 'shortfall', ev.shortfall);
+      break;
     case 'fundingPaid':
-      return pair(accountId, HOUSE.funding, 'funding', ev.amount);
+      move(out, HOUSE.funding, 'funding', ev.amount);
+      break;
     case 'liquidation':
-      return [
-        ...pair(accountId, HOUSE.trading, 'realizedPnl', ev.realizedPnl),
-        ...pair(accountId, HOUSE.insurance, 'liquidationFee', ev.fee.negated()),
-        ...pair(accountId, HOUSE.insurance, 'shortfall', ev.shortfall),
-      ];
+      move(out, HOUSE.trading, 'realizedPnl', ev.realizedPnl);
+      move(out, HOUSE.insurance, 'liquidationFee', ev.fee.negated());
+      move(out, HOUSE.insurance, 'shortfall', ev.shortfall);
+      break;
     default:
-      return [];
+      break;
   }
+  return out;
 }
+
+/** `-x` of a non-zero plain decimal string (as Decimal#toFixed writes it). */
+export const negatedDecimalString = (x: string): string =>
+  x.startsWith('-') ? x.slice(1) : `-${x}`;

@@ -23,7 +23,7 @@ import {
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
 import { unnestFrom, type Column } from './bulk-sql.ts';
-import { ledgerLinesFor } from './ledger-lines.ts';
+import { accountBook, ledgerMovementsFor, negatedDecimalString } from './ledger-lines.ts';
 import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -301,14 +301,20 @@ function orderRows(work: readonly Work[]) {
   return { created, updated, history };
 }
 
+/**
+ * The mark a fill or a liquidation close was made at. A module function, not a closure per
+ * account: see `record` in the worker's engine-steps.ts.
+ */
+function markOf(ctx: PersistContext, ev: EngineEvent & { symbol: string }, fallback: Decimal) {
+  return s(ctx.eventMarks?.get(ev) ?? ctx.market.marks[ev.symbol] ?? fallback);
+}
+
 /** Liquidations with their figures, and the fills: of orders, and the closes of liquidations. */
 function fillAndLiquidationRows(work: readonly Work[]) {
   const fills: unknown[][] = [];
   const liquidations: unknown[][] = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
-    const markOf = (ev: EngineEvent & { symbol: string }, fallback: Decimal) =>
-      s(w.item.ctx.eventMarks?.get(ev) ?? w.item.ctx.market.marks[ev.symbol] ?? fallback);
     w.events.forEach((ev, k) => {
       if (ev.type !== 'fill') return;
       fills.push([
@@ -319,7 +325,7 @@ function fillAndLiquidationRows(work: readonly Work[]) {
         ev.side,
         s(ev.quantity),
         s(ev.price),
-        markOf(ev, ev.price),
+        markOf(w.item.ctx, ev, ev.price),
         ev.liquidity,
         s(ev.feeRate),
         s(ev.fee),
@@ -367,7 +373,7 @@ function fillAndLiquidationRows(work: readonly Work[]) {
           c.ev.side,
           s(c.ev.quantity),
           s(c.ev.price),
-          markOf(c.ev, c.ev.price),
+          markOf(w.item.ctx, c.ev, c.ev.price),
           'taker',
           c.ev.quantity.isZero()
             ? '0'
@@ -458,20 +464,24 @@ function settingRows(work: readonly Work[]): unknown[][] {
   return rows;
 }
 
-/** The ledger: one transaction per account result, its lines balanced (checked here). */
+/**
+ * The ledger: one transaction per account result, each movement its two lines (the account's
+ * book and the house's, the amount negated): balanced by construction.
+ */
 function ledgerRows(work: readonly Work[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
-    const lines = w.events.flatMap((ev, k) =>
-      ledgerLinesFor(accountId, ev).map((l) => ({ ...l, k })),
-    );
-    if (!lines.length) continue;
-    const sum = lines.reduce((acc, l) => acc.plus(l.amount), ZERO);
-    if (!sum.isZero()) throw new Error(`unbalanced ledger lines: they sum to ${sum.toFixed()}`);
-    const txId = randomUUID();
-    for (const l of lines)
-      rows.push([txId, l.book, l.kind, l.amount.toFixed(), l.memo ?? null, accountId, l.k]);
+    const book = accountBook(accountId);
+    let txId: string | undefined;
+    w.events.forEach((ev, k) => {
+      for (const m of ledgerMovementsFor(ev)) {
+        txId ??= randomUUID();
+        const amount = m.amount.toFixed();
+        rows.push([txId, book, m.kind, amount, null, accountId, k]);
+        rows.push([txId, m.house, m.kind, negatedDecimalString(amount), null, accountId, k]);
+      }
+    });
   }
   return rows;
 }
