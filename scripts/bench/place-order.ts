@@ -116,7 +116,11 @@ function quantityFor(mark: string): string {
 
 /** The engine's available balance of the stored account, unclamped, at the stored marks. */
 async function rawAvailable(db: Db, accountId: string): Promise<Decimal> {
-  const loaded = (await db.$transaction((tx) => loadAccountState(tx, accountId)))!;
+  // the burst runs 200 of these at once on the bench's small pool: they wait their turn
+  const loaded = (await db.$transaction((tx) => loadAccountState(tx, accountId), {
+    maxWait: 120_000,
+    timeout: 60_000,
+  }))!;
   const market = marketOf(await storedPrices(db).quotes(loaded.venueId));
   const a = loaded.engine;
   return availableBalanceRaw(
