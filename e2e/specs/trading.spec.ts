@@ -64,7 +64,11 @@ test('a new user places a 20x isolated long and a cross short; a crash liquidate
   page,
   browser,
 }) => {
-  test.setTimeout(240_000);
+  // The longest story of the suite: ~50 browser steps, 7 pairs of full-page screenshots, a crash
+  // and the liquidation's replay. On a busy 2-core machine (two CPU-bound processes beside the
+  // server, the worker and two browsers) every step is 3-10x slower: the steps before the crash
+  // alone took 240-275 s there, with nothing stuck, so 240 s was no room at all for the story.
+  test.setTimeout(480_000);
   const problems = watchProblems(page);
   const data = newUserData('trader');
 

@@ -37,6 +37,11 @@ const KINDS: Array<{ kind: OrderKind; label: string }> = [
   { kind: 'takeProfit', label: 'Take profit' },
 ];
 
+/**
+ * The value once it has stood still for `ms`. It is compared by identity (Object.is), so pass a
+ * string or a state value, not an object built anew on each render: the screen re-renders on
+ * every tick of the live market, and each new object would restart the wait.
+ */
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
@@ -228,8 +233,15 @@ function AccountOrderForm({
   }
   const localOk = !!read.order && !engineCheck;
 
-  // the server's engine previews what passes the browser's checks (debounced while typing)
-  const previewInput = useDebounced(localOk && live ? read.order : null, 150);
+  // the server's engine previews what passes the browser's checks (debounced while typing). The
+  // order is debounced as its text: `read.order` is a new object on every render, and the screen
+  // re-renders on every tick of the market, so debouncing the object itself would restart the
+  // wait on each tick and, with ticks closer than the wait, never ask for the preview at all.
+  const previewKey = useDebounced(localOk && live ? orderKey : null, 150);
+  const previewInput = useMemo(
+    () => (previewKey ? (JSON.parse(previewKey) as OrderInput) : null),
+    [previewKey],
+  );
   const preview = useQuery({
     ...trpc.trade.previewOrder.queryOptions({ accountId, ...(previewInput ?? ({} as OrderInput)) }),
     enabled: !!previewInput,
@@ -238,8 +250,7 @@ function AccountOrderForm({
     staleTime: 0,
     retry: false,
   });
-  const previewFresh =
-    !!previewInput && JSON.stringify(previewInput) === JSON.stringify(read.order) && !!preview.data;
+  const previewFresh = !!previewInput && previewKey === orderKey && !!preview.data;
   const rejection =
     previewFresh && preview.data && !preview.data.accepted ? preview.data.rejection : null;
   if (rejection) {
@@ -249,10 +260,7 @@ function AccountOrderForm({
   // the server refused to preview this order (a competition's rule): placing it would be refused
   // the same way, so the form says why now
   const previewError = preview.error as (Error & { data?: ErrorData | null }) | null;
-  const refusedPreview =
-    !!previewInput &&
-    JSON.stringify(previewInput) === JSON.stringify(read.order) &&
-    !!previewError?.data?.reason;
+  const refusedPreview = !!previewInput && previewKey === orderKey && !!previewError?.data?.reason;
   // (on the leverage line when it is about leverage, else above the button, shown at once)
   const previewRefusal =
     refusedPreview && previewError
