@@ -96,8 +96,10 @@ export async function accountVersions(db: Db, venue: string): Promise<Map<string
 }
 
 /**
- * Loads accounts outside any lock, in one REPEATABLE READ snapshot (so the four statements see
- * the same commits), in chunks.
+ * Loads accounts outside any lock, as of one snapshot. Up to `chunk` accounts are one statement
+ * (its own snapshot): the reload of accounts the API changed, on every cycle that follows an
+ * order, costs one round trip. More (the rebuild at start) are read in chunks in one REPEATABLE
+ * READ transaction, so that every chunk sees the same commits.
  */
 export async function readAccounts(
   db: Db,
@@ -105,6 +107,7 @@ export async function readAccounts(
   chunk = 2000,
 ): Promise<LoadedAccount[]> {
   if (ids.length === 0) return [];
+  if (ids.length <= chunk) return [...(await loadAccountStates(db, ids)).values()];
   return db.$transaction(
     async (tx) => {
       const out: LoadedAccount[] = [];
