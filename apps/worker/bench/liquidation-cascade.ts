@@ -10,11 +10,10 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { MAIN_VENUE, type MarketTick } from '@lab/contracts';
-import { createDb } from '@lab/db';
+import { createDb, pgTransactor } from '@lab/db';
 import pg from 'pg';
 import { CASCADE_DROP, seedCascade, verifyCascade } from '../src/testing/cascade.ts';
 import { startScratchDatabase } from '../src/testing/scratch-database.ts';
-import { pgTransactor } from '../src/trading/pg-transactor.ts';
 import { VenueRunner } from '../src/trading/venue-runner.ts';
 
 const { values } = parseArgs({

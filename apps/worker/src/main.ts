@@ -3,7 +3,7 @@
 // One worker is active at a time (a PostgreSQL advisory lock, leadership.ts); another process
 // started beside it waits as a standby and takes over within seconds when the active one dies.
 import { MAIN_VENUE } from '@lab/contracts';
-import { createDb } from '@lab/db';
+import { createDb, pgTransactor } from '@lab/db';
 import { PgNotifyPublisher, type SimulatorSource } from '@lab/market-data';
 import pg from 'pg';
 import { readEnv, type WorkerEnv } from './env.ts';
@@ -15,7 +15,6 @@ import { MarketDataService } from './market/market-data-service.ts';
 import { startSimulator } from './market/simulator-runner.ts';
 import { assignMarkets, createExternalSources } from './market/sources.ts';
 import { listenForAccountChanges } from './trading/account-sync.ts';
-import { pgTransactor } from './trading/pg-transactor.ts';
 import { VenueRunner } from './trading/venue-runner.ts';
 import { CompetitionManager } from './venues/manager.ts';
 

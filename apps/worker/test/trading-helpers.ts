@@ -4,7 +4,7 @@
 // a clock the test moves, and the LISTEN channel that keeps the runner's memory current.
 import { randomBytes } from 'node:crypto';
 import type { MarketTick } from '@lab/contracts';
-import type { Db } from '@lab/db';
+import { pgTransactor, type Db } from '@lab/db';
 import {
   CATALOGUE,
   Decimal,
@@ -20,7 +20,6 @@ import { runOnAccount, userActor, type LoadedAccount, type RunOutcome } from '@l
 import { createUser, findInconsistencies } from '@lab/services/testing';
 import { expect } from 'vitest';
 import { listenForAccountChanges } from '../src/trading/account-sync.ts';
-import { pgTransactor } from '../src/trading/pg-transactor.ts';
 import { VenueRunner, type VenueRunnerOptions } from '../src/trading/venue-runner.ts';
 import { memoryLog, waitFor, type WorkerTestDb } from './helpers.ts';
 

@@ -20,7 +20,7 @@ import {
 import { createUser } from '@lab/services/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenForCommands } from '../src/market/commands.ts';
-import { pgTransactor } from '../src/trading/pg-transactor.ts';
+import { pgTransactor } from '@lab/db';
 import { CompetitionManager } from '../src/venues/manager.ts';
 import { memoryLog, useWorkerDb, waitFor } from './helpers.ts';
 

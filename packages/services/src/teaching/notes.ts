@@ -22,14 +22,10 @@ export async function recordOrderAuthor(
   tx: Tx,
   o: { orderId: string; accountId: string; authorId: string; note: string | undefined },
 ): Promise<void> {
-  await tx.orderNote.create({
-    data: {
-      orderId: o.orderId,
-      accountId: o.accountId,
-      authorId: o.authorId,
-      note: o.note ?? null,
-    },
-  });
+  // raw: it runs in order placement's transaction, which has raw queries only (runOnAccount)
+  await tx.$executeRaw`
+    INSERT INTO order_notes (order_id, account_id, author_id, note)
+    VALUES (${o.orderId}, ${o.accountId}::uuid, ${o.authorId}::uuid, ${o.note ?? null})`;
 }
 
 export interface NotedOrder extends OrderView {

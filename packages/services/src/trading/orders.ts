@@ -91,7 +91,7 @@ const attachedIds = (id: string) => [id, `${id}-tp`, `${id}-sl`];
 
 interface StoredPlacedRow {
   id: string;
-  order_no: bigint;
+  order_no: bigint | string;
   client_order_id: string | null;
   symbol: string;
   side: string;
@@ -145,7 +145,8 @@ async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<Plac
   if (!main) throw new Error(`order ${id} was not stored`);
   const toOrder = (o: StoredPlacedRow): OrderRow => ({
     id: o.id,
-    orderNo: o.order_no,
+    // a bigint from Prisma, its text from pg (raw transactions)
+    orderNo: BigInt(o.order_no),
     clientOrderId: o.client_order_id,
     symbol: o.symbol,
     side: o.side,
@@ -289,16 +290,25 @@ const acceptedId = (events: readonly EngineEvent[]): string => {
   return ev.order.id;
 };
 
+/** The unique index on (account, clientOrderId), as Prisma reports it or as pg does (raw transactions). */
 function isClientOrderIdConflict(e: unknown): boolean {
-  const err = e as { code?: string; meta?: { target?: unknown; driverAdapterError?: unknown } };
+  const err = e as {
+    code?: string;
+    constraint?: string;
+    meta?: { target?: unknown; driverAdapterError?: unknown };
+  };
+  if (err?.code === '23505') return err.constraint?.includes('client_order_id') === true;
   return err?.code === 'P2002' && JSON.stringify(err.meta ?? {}).includes('client_order_id');
 }
 
-async function storedByClientOrderId(db: Tx, accountId: string, clientOrderId: string) {
-  return db.order.findUnique({
-    where: { accountId_clientOrderId: { accountId, clientOrderId } },
-    select: { id: true },
-  });
+async function storedByClientOrderId(
+  db: Tx,
+  accountId: string,
+  clientOrderId: string,
+): Promise<{ id: string } | undefined> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM orders WHERE account_id = ${accountId}::uuid AND client_order_id = ${clientOrderId}`;
+  return rows[0];
 }
 
 /**
@@ -333,35 +343,41 @@ async function placeUnderLock(
 ): Promise<PlacedOrder> {
   const box: { placed?: PlacedOrder } = {};
   try {
-    await runOnAccount(db, actor, accountId, async (loaded, tx) => {
-      if (clientOrderId !== undefined) {
-        const stored = await storedByClientOrderId(tx, accountId, clientOrderId);
-        if (stored) {
-          box.placed = await placedOrder(tx, stored.id, true);
-          return { value: null };
+    await runOnAccount(
+      db,
+      actor,
+      accountId,
+      async (loaded, tx) => {
+        if (clientOrderId !== undefined) {
+          const stored = await storedByClientOrderId(tx, accountId, clientOrderId);
+          if (stored) {
+            box.placed = await placedOrder(tx, stored.id, true);
+            return { value: null };
+          }
         }
-      }
-      const req = build(loaded);
-      const now = Date.now();
-      enforceOrderRules(loaded, req, now);
-      const market = await liveMarket(prices, loaded, req.symbol, now);
-      const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
-      if (r.rejected) throw engineAppError(r.rejected.code, r.rejected.field);
-      const id = acceptedId(r.events);
-      return {
-        result: r,
-        context: { market },
-        value: null,
-        after: async (t) => {
-          // who placed it and why: every order a person places on a competition account (shared
-          // team accounts have several traders), and any order with a note
-          const note = cleanNote(req.note);
-          if (actor.kind === 'user' && (note || loaded.kind === 'COMPETITION'))
-            await recordOrderAuthor(t, { orderId: id, accountId, authorId: actor.userId, note });
-          box.placed = await placedOrder(t, id, false);
-        },
-      };
-    });
+        const req = build(loaded);
+        const now = Date.now();
+        enforceOrderRules(loaded, req, now);
+        const market = await liveMarket(prices, loaded, req.symbol, now);
+        const r = engine(() => enginePlace(loaded.engine, market, engineRequest(req), { now }));
+        if (r.rejected) throw engineAppError(r.rejected.code, r.rejected.field);
+        const id = acceptedId(r.events);
+        return {
+          result: r,
+          context: { market },
+          value: null,
+          after: async (t) => {
+            // who placed it and why: every order a person places on a competition account (shared
+            // team accounts have several traders), and any order with a note
+            const note = cleanNote(req.note);
+            if (actor.kind === 'user' && (note || loaded.kind === 'COMPETITION'))
+              await recordOrderAuthor(t, { orderId: id, accountId, authorId: actor.userId, note });
+            box.placed = await placedOrder(t, id, false);
+          },
+        };
+      },
+      { rawQueriesOnly: true },
+    );
   } catch (e) {
     // two writers raced past the row lock (it cannot happen within one database): the order
     // placed first is the answer to both

@@ -2,7 +2,7 @@
 // load its whole engine state, let the caller's engine operation compute, persist the result, and
 // commit. Who acts is explicit: a user acts only on their own accounts; the system (the worker, a
 // platform reset) locks any account without pretending to be its owner.
-import type { Db, Prisma } from '@lab/db';
+import { transactorOf, type Db, type Prisma, type Transactor } from '@lab/db';
 import type { EngineResult } from '@lab/margin-engine';
 import { loadAccountStates, type LoadedAccount } from '../engine-state.ts';
 import { tradesSharedAccount } from '../teaching/shared-accounts.ts';
@@ -42,6 +42,12 @@ export interface RunOutcome<T> {
 export interface RunOptions {
   /** Act on an archived account too (restore, reads). Default: only active accounts. */
   allowArchived?: boolean;
+  /**
+   * The operation (and its `after`) runs raw queries only: the transaction then goes over the
+   * client's pg pool without Prisma's runtime (transactorOf), as the hot path of order placement
+   * does. Any other method of the transaction client throws.
+   */
+  rawQueriesOnly?: boolean;
 }
 
 const queue = new KeyedQueue();
@@ -63,8 +69,11 @@ export function runOnAccount<T>(
   op: (loaded: LoadedAccount, tx: Prisma.TransactionClient) => Promise<Step<T>> | Step<T>,
   opts: RunOptions = {},
 ): Promise<RunOutcome<T>> {
+  const raw = opts.rawQueriesOnly ? transactorOf(db) : undefined;
+  const inTransaction = <R>(fn: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> =>
+    raw ? raw.transaction(fn, { timeoutMs: TX_OPTIONS.timeout }) : db.$transaction(fn, TX_OPTIONS);
   return queue.run(accountId, () =>
-    db.$transaction(async (tx) => {
+    inTransaction(async (tx) => {
       // one statement: lock the row (a user: only their own account) and load the whole state;
       // a member of a shared team account, not its owner, is let in after the team lookup
       const ids = [accountId];
@@ -99,7 +108,7 @@ export function runOnAccount<T>(
         loaded,
         ...(persisted ? { persisted, account: step.result!.account } : {}),
       };
-    }, TX_OPTIONS),
+    }),
   );
 }
 
@@ -109,16 +118,11 @@ export interface BatchOptions extends RunOptions {
 }
 
 /**
- * Runs a function in one database transaction. Prisma's client is one; the worker passes its own
- * over a pg pool for the batch path's hot loop (Prisma's runtime cost more CPU per batch than the
- * engine), whose transaction client offers the raw-query methods only, all the batch path uses.
+ * A transaction runner whose client has the raw-query methods only (@lab/db's pgTransactor): the
+ * worker passes its own for the batch path's hot loop, where Prisma's runtime cost more CPU per
+ * batch than the engine did.
  */
-export interface Transactor {
-  transaction<T>(
-    fn: (tx: Prisma.TransactionClient) => Promise<T>,
-    opts: { timeoutMs: number },
-  ): Promise<T>;
-}
+export type { Transactor };
 
 const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
 
