@@ -24,6 +24,7 @@ import {
 } from '@lab/margin-engine';
 import { loadAccountState, marketOf, storedPrices } from '@lab/services';
 import { newTrader, startPlatform, waitForLiveMarket, type Trader } from './lib/platform.ts';
+import { addCpu, cpuBetween, describeCpu, NO_CPU, sampleCpu, type CpuSample } from './lib/cpu.ts';
 import type { HttpClient, Response } from './lib/http.ts';
 import { printTable, summarize, type RunStats } from './lib/stats.ts';
 
@@ -61,8 +62,10 @@ interface Tally {
   latencies: number[];
   errors: Record<string, number>;
   seconds: number;
+  /** CPU of each process over the phases of this tally. */
+  cpu: CpuSample;
 }
-const tally = (): Tally => ({ latencies: [], errors: {}, seconds: 0 });
+const tally = (): Tally => ({ latencies: [], errors: {}, seconds: 0, cpu: NO_CPU });
 
 /** Runs `send` on every connection until `seconds` pass (or the request cap), into `into`. */
 async function phase(
@@ -71,6 +74,8 @@ async function phase(
   seconds: number,
   send: (trader: Trader, i: number) => Promise<Response>,
 ): Promise<number> {
+  const sources = platform.cpuSources();
+  const cpu0 = sources && sampleCpu(sources);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const before = into.latencies.length;
@@ -95,6 +100,7 @@ async function phase(
   );
   const elapsed = (performance.now() - started) / 1000;
   into.seconds += elapsed;
+  if (sources && cpu0) into.cpu = addCpu(into.cpu, cpuBetween(cpu0, sampleCpu(sources)));
   return (into.latencies.length - before) / elapsed;
 }
 
@@ -236,6 +242,15 @@ try {
   console.log(
     `place-order / ceiling: ${(place.perSecond / ceiling.perSecond).toFixed(3)} of the no-op's requests/s (median of the rounds ${median(ratios).toFixed(3)}); p99 ${(place.p99 / ceiling.p99).toFixed(2)}x the no-op's`,
   );
+  if (platform.cpuSources()) {
+    // where each request's time goes: CPU ms per request of each process, and the cores used
+    console.log(
+      `CPU, user.ping:        ${describeCpu(ceilingTally.cpu, ceiling.requests, ceiling.seconds)}`,
+    );
+    console.log(
+      `CPU, trade.placeOrder: ${describeCpu(placeTally.cpu, place.requests, place.seconds)}`,
+    );
+  }
 
   // the database accounts for every accepted order
   const db = createDb(platform.databaseUrl, { max: 2 });

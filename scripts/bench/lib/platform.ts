@@ -11,12 +11,15 @@ import { provideDatabase } from '../../lib/platform-env.ts';
 import { freePort, stopChild, waitForHttp, type Child } from '../../lib/processes.ts';
 import { startPlatformProcesses } from '../../lib/platform-processes.ts';
 import { ensureWebBuild } from '../../lib/web-build.ts';
+import { cpuAccountingAvailable, type CpuSources } from './cpu.ts';
 import { HttpClient } from './http.ts';
 
 export interface Platform {
   base: string;
   databaseUrl: string;
   http: HttpClient;
+  /** The pids whose CPU the benchmarks account for (undefined where /proc is not there). */
+  cpuSources(): CpuSources | undefined;
   stop(): Promise<void>;
 }
 
@@ -73,7 +76,14 @@ export async function startPlatform(opts: {
     if (!(await waitForHttp(`${base}/api/health`, 180_000, alive)))
       throw new Error('the web server did not answer /api/health');
     log(`platform up on ${base}`);
-    return { base, databaseUrl: database.url, http: new HttpClient(base), stop };
+    const cpuSources = (): CpuSources | undefined => {
+      const [web, worker] = children.map((c) => c.proc.pid);
+      const pidFile = path.join(dir, 'pg', 'postmaster.pid');
+      if (!cpuAccountingAvailable() || !web || !worker || !fs.existsSync(pidFile)) return undefined;
+      const postgres = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+      return postgres > 0 ? { web, worker, postgres } : undefined;
+    };
+    return { base, databaseUrl: database.url, http: new HttpClient(base), cpuSources, stop };
   } catch (e) {
     await stop();
     throw e;
