@@ -6,20 +6,31 @@ import { statementName } from './statement-names.ts';
 
 export type Db = PrismaClient;
 
-const transactors = new WeakMap<Db, Transactor>();
+/**
+ * Where a client keeps its transactor: a property under a global symbol, not a module-level map,
+ * because Next bundles this module once per server bundle (pages, route handlers,
+ * instrumentation) while they share one client.
+ */
+const TRANSACTOR = Symbol.for('lab.db.transactor');
 
+/**
+ * A Prisma client on a pg pool of its own, which raw-query transactions of the hot paths share
+ * (transactorOf). $disconnect ends the pool, for both.
+ */
 export function createDb(databaseUrl: string, opts: { max?: number } = {}): PrismaClient {
-  // one pool for Prisma and for the raw transactions of the hot paths (transactorOf)
   const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 10 });
+  // an idle connection the server drops is removed by the pool; without a listener it would throw
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool, {
     // typed as string, but pg sends a query whose name is undefined unnamed
     statementNameGenerator: (q) => statementName(q.sql) as string,
     disposeExternalPool: true,
   });
   const db = new PrismaClient({ adapter });
-  transactors.set(db, pgTransactor(pool));
+  Object.defineProperty(db, TRANSACTOR, { value: pgTransactor(pool) });
   return db;
 }
 
 /** Raw-query transactions on the pool of a client made by createDb (none for any other client). */
-export const transactorOf = (db: Db): Transactor | undefined => transactors.get(db);
+export const transactorOf = (db: Db): Transactor | undefined =>
+  (db as unknown as Record<symbol, Transactor | undefined>)[TRANSACTOR];

@@ -1,6 +1,11 @@
 // What application code needs: the Prisma client and its types. Database tooling (embedded server,
 // migration runner) is in '@lab/db/server', kept apart so the web bundle never includes it.
 export { createDb, transactorOf, type Db } from './client.ts';
-export { pgTransactor, type Transactor } from './pg-transactor.ts';
+export {
+  pgTransactor,
+  TransactionTimeout,
+  type PgTransactorOptions,
+  type Transactor,
+} from './pg-transactor.ts';
 export { statementName, statementNamer } from './statement-names.ts';
 export * from './generated/prisma/client.ts';

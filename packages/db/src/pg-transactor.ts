@@ -19,9 +19,12 @@ export interface Transactor {
 }
 
 /** A transaction client with the raw-query methods of Prisma's, over one pg connection. */
-function rawClient(c: pg.PoolClient): Prisma.TransactionClient {
-  const run = (text: string, values: unknown[]) =>
-    c.query<Record<string, unknown>>({ name: statementName(text), text, values });
+function rawClient(c: pg.PoolClient, deadline: number): Prisma.TransactionClient {
+  const run = (text: string, values: unknown[]) => {
+    // the whole transaction is bounded, as Prisma's `timeout` bounds its own
+    if (Date.now() > deadline) throw new TransactionTimeout();
+    return c.query<Record<string, unknown>>({ name: statementName(text), text, values });
+  };
   // Prisma.sql flattens nested fragments (a shared SELECT composed into a locking one) and
   // numbers the placeholders, as Prisma's own $queryRaw does.
   const query = (strings: TemplateStringsArray, values: unknown[]) => {
@@ -47,20 +50,70 @@ function rawClient(c: pg.PoolClient): Prisma.TransactionClient {
   }) as unknown as Prisma.TransactionClient;
 }
 
-export function pgTransactor(pool: pg.Pool): Transactor {
+/** The transaction ran past its time limit: it was rolled back. */
+export class TransactionTimeout extends Error {
+  constructor() {
+    super('the transaction ran past its time limit and was rolled back');
+  }
+}
+
+export interface PgTransactorOptions {
+  /** How long a transaction waits for a connection of the pool (ms). Default 10 s, as Prisma's maxWait. */
+  maxWaitMs?: number;
+}
+
+/** Checks a connection out of the pool, or fails after `ms`: a late connection goes back at once. */
+function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`no database connection within ${ms} ms`));
+    }, ms);
+    pool.connect().then(
+      (c) => {
+        clearTimeout(timer);
+        if (late) c.release();
+        else resolve(c);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        if (!late) reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+const ignoreConnectionError = () => {
+  // the query in flight rejects with the error; the connection is discarded in `finally`
+};
+
+export function pgTransactor(pool: pg.Pool, opts: PgTransactorOptions = {}): Transactor {
+  const maxWaitMs = opts.maxWaitMs ?? 10_000;
   return {
     async transaction(fn, { timeoutMs }) {
-      const c = await pool.connect();
+      const ms = Math.max(1, Math.floor(timeoutMs));
+      const c = await connectWithin(pool, maxWaitMs);
+      // pg emits 'error' on a checked-out connection the server drops (a restart, a failover, a
+      // terminated backend): without a listener that would be an uncaught exception
+      c.on('error', ignoreConnectionError);
+      let broken: Error | undefined;
       try {
-        await c.query(`BEGIN; SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
-        const out = await fn(rawClient(c));
+        // statements and idling inside the transaction are bounded on the server too
+        await c.query(
+          `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`,
+        );
+        const out = await fn(rawClient(c, Date.now() + ms));
         await c.query('COMMIT');
         return out;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
+        await c.query('ROLLBACK').catch((rollbackFailed: Error) => {
+          broken = rollbackFailed; // never hand back a connection that may be inside a transaction
+        });
         throw e;
       } finally {
-        c.release();
+        c.removeListener('error', ignoreConnectionError);
+        c.release(broken);
       }
     },
   };

@@ -291,7 +291,7 @@ const acceptedId = (events: readonly EngineEvent[]): string => {
 };
 
 /** The unique index on (account, clientOrderId), as Prisma reports it or as pg does (raw transactions). */
-function isClientOrderIdConflict(e: unknown): boolean {
+export function isClientOrderIdConflict(e: unknown): boolean {
   const err = e as {
     code?: string;
     constraint?: string;

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, transactorOf, TransactionTimeout, type Db } from '../src/index.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+
+describe('the raw-query transactor of createDb', () => {
+  let tdb: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = createDb(tdb.url, { max: 2 });
+    await db.$executeRawUnsafe('CREATE TABLE tx_probe (n int)');
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+    await tdb.drop();
+  });
+
+  const count = async () =>
+    Number((await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM tx_probe`)[0]!.n);
+
+  it('belongs to the client, commits what it wrote, and offers raw queries only', async () => {
+    const t = transactorOf(db)!;
+    expect(t).toBeDefined();
+    expect(transactorOf(db)).toBe(t);
+    const rows = await t.transaction(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO tx_probe VALUES (${1})`;
+        expect(() => (tx as unknown as { user: unknown }).user).toThrow(/raw queries only/);
+        return tx.$queryRaw<Array<{ n: number }>>`SELECT n FROM tx_probe`;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    expect(await count()).toBe(1);
+  });
+
+  it('rolls back when the function throws', async () => {
+    const before = await count();
+    await expect(
+      transactorOf(db)!.transaction(
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${2})`;
+          throw new Error('refused');
+        },
+        { timeoutMs: 5000 },
+      ),
+    ).rejects.toThrow('refused');
+    expect(await count()).toBe(before);
+  });
+
+  it('a transaction past its time limit is refused its next statement and rolled back', async () => {
+    const before = await count();
+    await expect(
+      transactorOf(db)!.transaction(
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${3})`;
+          await new Promise((r) => setTimeout(r, 300));
+          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${4})`;
+        },
+        { timeoutMs: 100 },
+      ),
+    ).rejects.toBeInstanceOf(TransactionTimeout);
+    expect(await count()).toBe(before);
+  });
+
+  it('a connection the server drops mid-transaction fails that transaction only', async () => {
+    const before = await count();
+    await expect(
+      transactorOf(db)!.transaction(
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${5})`;
+          const [me] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+          // another connection terminates this one's backend, as a restart or failover would
+          await db.$queryRaw`SELECT pg_terminate_backend(${me!.pid}::int)`;
+          await tx.$queryRaw`SELECT 1`;
+        },
+        { timeoutMs: 5000 },
+      ),
+    ).rejects.toThrow();
+    // the process is still up (no uncaught 'error'), the write is gone, the pool serves again
+    expect(await count()).toBe(before);
+    const again = await transactorOf(db)!.transaction(
+      (tx) => tx.$queryRaw<Array<{ ok: number }>>`SELECT 1 AS ok`,
+      { timeoutMs: 5000 },
+    );
+    expect(again).toEqual([{ ok: 1 }]);
+  });
+});
