@@ -246,6 +246,9 @@ test('a new user places a 20x isolated long and a cross short; a crash liquidate
 });
 
 test('a wrong entry is stopped at its field before anything is sent', async ({ page }) => {
+  // a dozen entries, each waited on at its field: under two CPU burners it ran out of the default
+  // 60 s at its last step with nothing stuck
+  test.setTimeout(120_000);
   const problems = watchProblems(page);
   const user = await signUpViaApi(page.request, newUserData('entry'));
   expect((await signInViaApi(page.request, user)).searchParams.get('error')).toBeNull();
