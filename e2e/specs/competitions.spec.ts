@@ -107,7 +107,11 @@ test('a host runs a class on its own market: students join by code and trade, a 
   // A: 50x cross long of 2 BTC (a 5% fall takes its 10,000); B: 5x long of 0.1 BTC (a 20% fall
   // costs it about 2,000 of its 10,000)
   await setLeverage(a.page, '50');
-  await expect(a.page.getByRole('button', { name: /^Leverage: 50×/ })).toBeVisible();
+  // the label follows the server's answer and the account's refetch: past 10 s on a starved host
+  // (the form showed 50× just after a 10 s wait ran out)
+  await expect(a.page.getByRole('button', { name: /^Leverage: 50×/ })).toBeVisible({
+    timeout: 30_000,
+  });
   await buy(a.page, '2');
   await screens(a.page, 'competition-03-student-trade');
   // B's leverage dialog offers the competition's cap, not the market's 125x
@@ -120,7 +124,9 @@ test('a host runs a class on its own market: students join by code and trade, a 
   await screens(b.page, 'competition-03b-leverage-cap');
   await levDialog.getByRole('button', { name: 'Cancel' }).click();
   await setLeverage(b.page, '5');
-  await expect(b.page.getByRole('button', { name: /^Leverage: 5×/ })).toBeVisible();
+  await expect(b.page.getByRole('button', { name: /^Leverage: 5×/ })).toBeVisible({
+    timeout: 30_000,
+  });
   await buy(b.page, '0.1');
 
   // a market the class does not trade: its trade page says so in the rule's words
