@@ -223,7 +223,6 @@ const LEDGER_COLUMNS: Column[] = [
   ['book', 'text'],
   ['kind', 'text'],
   ['amount', 'numeric'],
-  ['memo', 'text'],
   ['account_id', 'uuid'],
   ['k', 'int'],
 ];
@@ -478,8 +477,8 @@ function ledgerRows(work: readonly Work[]): unknown[][] {
       for (const m of ledgerMovementsFor(ev)) {
         txId ??= randomUUID();
         const amount = m.amount.toFixed();
-        rows.push([txId, book, m.kind, amount, null, accountId, k]);
-        rows.push([txId, m.house, m.kind, negatedDecimalString(amount), null, accountId, k]);
+        rows.push([txId, book, m.kind, amount, accountId, k]);
+        rows.push([txId, m.house, m.kind, negatedDecimalString(amount), accountId, k]);
       }
     });
   }
@@ -615,8 +614,8 @@ function writeStatement(work: readonly Work[]): Statement {
   q.with(
     'led',
     ledger,
-    () => `INSERT INTO ledger_entries (tx_id, book, kind, amount, memo, account_id, event_seq)
-    SELECT u.tx_id, u.book, u.kind, u.amount, u.memo, u.account_id, ${SEQ}
+    () => `INSERT INTO ledger_entries (tx_id, book, kind, amount, account_id, event_seq)
+    SELECT u.tx_id, u.book, u.kind, u.amount, u.account_id, ${SEQ}
     FROM ${q.rows(LEDGER_COLUMNS, ledger)} ${JOIN_ACC} ORDER BY u.ord`,
   );
   return q;
