@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, transactorOf, TransactionTimeout, type Db } from '../src/index.ts';
+import {
+  createDb,
+  transactorOf,
+  TransactionTimeout,
+  type Db,
+  type Transactor,
+} from '../src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 describe('the raw-query transactor of createDb', () => {
@@ -34,51 +40,53 @@ describe('the raw-query transactor of createDb', () => {
     expect(await count()).toBe(1);
   });
 
-  it('rolls back when the function throws', async () => {
+  /** Runs `fn` in a transaction that must fail as `expected` says, leaving tx_probe as it was. */
+  const rolledBack = async (
+    fn: Parameters<Transactor['transaction']>[0],
+    timeoutMs: number,
+    expected: (p: Promise<unknown>) => Promise<void>,
+  ) => {
     const before = await count();
-    await expect(
-      transactorOf(db)!.transaction(
-        async (tx) => {
-          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${2})`;
-          throw new Error('refused');
-        },
-        { timeoutMs: 5000 },
-      ),
-    ).rejects.toThrow('refused');
+    await expected(transactorOf(db)!.transaction(fn, { timeoutMs }));
     expect(await count()).toBe(before);
+  };
+
+  it('rolls back when the function throws', async () => {
+    await rolledBack(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO tx_probe VALUES (${2})`;
+        throw new Error('refused');
+      },
+      5000,
+      (p) => expect(p).rejects.toThrow('refused'),
+    );
   });
 
   it('a transaction past its time limit is refused its next statement and rolled back', async () => {
-    const before = await count();
-    await expect(
-      transactorOf(db)!.transaction(
-        async (tx) => {
-          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${3})`;
-          await new Promise((r) => setTimeout(r, 300));
-          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${4})`;
-        },
-        { timeoutMs: 100 },
-      ),
-    ).rejects.toBeInstanceOf(TransactionTimeout);
-    expect(await count()).toBe(before);
+    await rolledBack(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO tx_probe VALUES (${3})`;
+        await new Promise((r) => setTimeout(r, 300));
+        await tx.$executeRaw`INSERT INTO tx_probe VALUES (${4})`;
+      },
+      100,
+      (p) => expect(p).rejects.toBeInstanceOf(TransactionTimeout),
+    );
   });
 
   it('a connection the server drops mid-transaction fails that transaction only', async () => {
-    const before = await count();
-    await expect(
-      transactorOf(db)!.transaction(
-        async (tx) => {
-          await tx.$executeRaw`INSERT INTO tx_probe VALUES (${5})`;
-          const [me] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
-          // another connection terminates this one's backend, as a restart or failover would
-          await db.$queryRaw`SELECT pg_terminate_backend(${me!.pid}::int)`;
-          await tx.$queryRaw`SELECT 1`;
-        },
-        { timeoutMs: 5000 },
-      ),
-    ).rejects.toThrow();
-    // the process is still up (no uncaught 'error'), the write is gone, the pool serves again
-    expect(await count()).toBe(before);
+    await rolledBack(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO tx_probe VALUES (${5})`;
+        const [me] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+        // another connection terminates this one's backend, as a restart or failover would
+        await db.$queryRaw`SELECT pg_terminate_backend(${me!.pid}::int)`;
+        await tx.$queryRaw`SELECT 1`;
+      },
+      5000,
+      (p) => expect(p).rejects.toThrow(),
+    );
+    // the process is still up (no uncaught 'error') and the pool serves again
     const again = await transactorOf(db)!.transaction(
       (tx) => tx.$queryRaw<Array<{ ok: number }>>`SELECT 1 AS ok`,
       { timeoutMs: 5000 },
