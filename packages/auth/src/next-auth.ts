@@ -63,6 +63,7 @@ interface UserForToken {
 }
 
 export { SESSION_MAX_AGE_SECONDS };
+export { readSessionUser, sessionCookieName, type SessionReader } from './session-cookie.ts';
 
 /**
  * Secure cookies (with the __Secure-/__Host- prefixes) over https and in production, except for a
@@ -216,11 +217,4 @@ function signInFailureCode(e: unknown): string {
   }
   console.error('[auth] sign-in failed:', e);
   return SIGN_IN_ERROR.unavailable;
-}
-
-/** The signed-in user of a next-auth session (as produced by the callbacks above), or null. */
-export function sessionClaims(session: Session | null): SessionUserClaims | null {
-  const u = session?.user as Partial<SessionUserClaims> | undefined;
-  if (!u || typeof u.id !== 'string' || typeof u.role !== 'string') return null;
-  return { id: u.id, email: u.email ?? '', name: u.name ?? '', role: u.role };
 }

@@ -4,7 +4,7 @@
 // change deletes every row of the user, a deleted user takes theirs along, and a session unused
 // for SESSION_MAX_AGE_SECONDS ends. A saved cookie is worth nothing once its row is gone.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db, Prisma } from '@lab/db';
+import { Prisma, queryRows, type Db } from '@lab/db';
 import type { AuthUser } from './user.ts';
 
 /** A session unused for this long ends (next-auth's cookie lives as long). */
@@ -53,11 +53,14 @@ export async function resolveSession(db: Db, sessionId: unknown): Promise<AuthUs
   const tokenHash = hashSessionId(sessionId);
   const now = Date.now();
   // one statement on every signed-in request (Prisma's nested select would send two)
-  const [row] = await db.$queryRaw<Array<AuthUser & { expiresAt: Date }>>`
+  const [row] = await queryRows<AuthUser & { expiresAt: Date }>(
+    db,
+    Prisma.sql`
     SELECT u.id::text AS id, u.email, u.display_name AS "displayName", u.role::text AS role,
            s.expires_at AS "expiresAt"
       FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = ${tokenHash}`;
+     WHERE s.token_hash = ${tokenHash}`,
+  );
   if (!row || row.expiresAt.getTime() <= now) return null;
   const refreshBy = now + (SESSION_MAX_AGE_SECONDS - SESSION_REFRESH_SECONDS) * 1000;
   if (row.expiresAt.getTime() < refreshBy) {

@@ -6,7 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { createDb } from '@lab/db';
 import { encode } from 'next-auth/jwt';
 import { describe, expect, it, vi } from 'vitest';
-import { createAuthOptions, secureCookiesFor, sessionClaims } from '../src/next-auth.ts';
+import {
+  createAuthOptions,
+  readSessionUser,
+  secureCookiesFor,
+  type SessionUserClaims,
+} from '../src/next-auth.ts';
 import { endUserSessions } from '../src/session.ts';
 import { insertUser, useTestDb } from './helpers.ts';
 
@@ -70,8 +75,20 @@ function handler(
       ...(callbackUrl ? { callbackUrl } : {}),
     });
   }
-  const session = async () =>
-    sessionClaims(((await request('GET', 'session')).body ?? null) as never);
+  /**
+   * The user of the jar's session as next-auth's session action gives it, checked against
+   * readSessionUser (the server's own read of the cookie), which must always agree.
+   */
+  const session = async (): Promise<SessionUserClaims | null> => {
+    const cookies = [...jar].map(([name, value]) => ({ name, value }));
+    const direct = await readSessionUser({ db: t.db, secret: SECRET, secureCookies }, cookies);
+    const body = (await request('GET', 'session')).body as { user?: SessionUserClaims } | null;
+    const claims = body?.user ?? null;
+    expect(
+      direct && { id: direct.id, email: direct.email, name: direct.displayName, role: direct.role },
+    ).toEqual(claims);
+    return claims;
+  };
   return { request, signIn, session, jar, options };
 }
 

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from './generated/prisma/client.ts';
+import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 import { pgTransactor, type Transactor } from './pg-transactor.ts';
 import { statementName } from './statement-names.ts';
 
@@ -34,3 +34,10 @@ export function createDb(databaseUrl: string, opts: { max?: number } = {}): Pris
 /** Raw-query transactions on the pool of a client made by createDb (none for any other client). */
 export const transactorOf = (db: Db): Transactor | undefined =>
   (db as unknown as Record<symbol, Transactor | undefined>)[TRANSACTOR];
+
+/**
+ * One raw statement: over the pool of a client made by createDb without Prisma's runtime (which
+ * costs a signed-in request more CPU than the statement does), through $queryRaw for any other.
+ */
+export const queryRows = <T>(db: Db, sql: Prisma.Sql): Promise<T[]> =>
+  transactorOf(db)?.query<T>(sql) ?? db.$queryRaw<T[]>(sql);

@@ -16,6 +16,8 @@ export interface Transactor {
     fn: (tx: Prisma.TransactionClient) => Promise<T>,
     opts: { timeoutMs: number },
   ): Promise<T>;
+  /** One statement on its own (its own snapshot), outside any transaction. */
+  query<T>(sql: Prisma.Sql): Promise<T[]>;
 }
 
 /** A transaction client with the raw-query methods of Prisma's, over one pg connection. */
@@ -114,6 +116,26 @@ export function pgTransactor(pool: pg.Pool, opts: PgTransactorOptions = {}): Tra
       } finally {
         c.removeListener('error', ignoreConnectionError);
         c.release(broken);
+      }
+    },
+    async query<T>(sql: Prisma.Sql) {
+      const c = await connectWithin(pool, maxWaitMs);
+      c.on('error', ignoreConnectionError);
+      let failed: Error | undefined;
+      try {
+        const res = await c.query({
+          name: statementName(sql.text),
+          text: sql.text,
+          values: sql.values,
+        });
+        return res.rows as T[];
+      } catch (e) {
+        // a connection that failed mid-statement is not handed out again
+        failed = e instanceof Error ? e : new Error(String(e));
+        throw e;
+      } finally {
+        c.removeListener('error', ignoreConnectionError);
+        c.release(failed);
       }
     },
   };

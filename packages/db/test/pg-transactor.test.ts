@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDb,
+  Prisma,
+  queryRows,
   transactorOf,
   TransactionTimeout,
   type Db,
@@ -92,5 +94,29 @@ describe('the raw-query transactor of createDb', () => {
       { timeoutMs: 5000 },
     );
     expect(again).toEqual([{ ok: 1 }]);
+  });
+
+  it('runs one statement on its own, over the pool (queryRows), and the pool survives its failures', async () => {
+    await db.$executeRaw`INSERT INTO tx_probe VALUES (${7})`;
+    const rows = await queryRows<{ n: number }>(
+      db,
+      Prisma.sql`SELECT n FROM tx_probe WHERE n = ${7}`,
+    );
+    expect(rows).toEqual([{ n: 7 }]);
+    await expect(queryRows(db, Prisma.sql`SELECT no_such_column FROM tx_probe`)).rejects.toThrow();
+    // a backend terminated while its statement runs
+    const dying = queryRows(db, Prisma.sql`SELECT pg_sleep(30)`);
+    for (let killed = 0; killed === 0;) {
+      const [r] = await db.$queryRaw<Array<{ n: bigint }>>`
+        SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+         WHERE query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()`;
+      killed = Number(r!.n);
+    }
+    await expect(dying).rejects.toThrow();
+    // two connections (max: 2), both usable again
+    const again = await Promise.all(
+      [1, 2].map((k) => queryRows<{ k: number }>(db, Prisma.sql`SELECT ${k}::int AS k`)),
+    );
+    expect(again).toEqual([[{ k: 1 }], [{ k: 2 }]]);
   });
 });

@@ -1,15 +1,30 @@
 import 'server-only';
 import { provisionOAuthUser } from '@lab/services';
-import { createAuthOptions, secureCookiesFor } from '@lab/auth/next-auth';
+import { createAuthOptions, secureCookiesFor, type SessionReader } from '@lab/auth/next-auth';
 import type { NextAuthOptions } from 'next-auth';
 import { env } from '@/env';
 import { db } from './db';
 
 const DEV_SECRET = 'leverage-lab-development-only-secret-do-not-use';
 
+let reader: SessionReader | undefined;
 let options: NextAuthOptions | undefined;
 
-/** next-auth options, built on first use (not at import: `next build` has no secrets). */
+/** What reads a session cookie: built on first use (not at import: `next build` has no secrets). */
+export function sessionReader(): SessionReader {
+  if (reader) return reader;
+  const e = env();
+  const secureCookies = secureCookiesFor(e.NODE_ENV, e.NEXTAUTH_URL);
+  if (secureCookies && e.NEXTAUTH_URL?.startsWith('http://')) {
+    console.warn(
+      `[auth] NEXTAUTH_URL is ${e.NEXTAUTH_URL}: session cookies are Secure in production, so browsers keep them only over https. Serve the app over https (or from localhost).`,
+    );
+  }
+  reader = { db: db(), secret: e.NEXTAUTH_SECRET ?? DEV_SECRET, secureCookies };
+  return reader;
+}
+
+/** next-auth options, built on first use, with the same secret and cookies as sessionReader. */
 export function authOptions(): NextAuthOptions {
   if (options) return options;
   const e = env();
@@ -17,16 +32,8 @@ export function authOptions(): NextAuthOptions {
     e.GITHUB_ID && e.GITHUB_SECRET
       ? { clientId: e.GITHUB_ID, clientSecret: e.GITHUB_SECRET }
       : undefined;
-  const secureCookies = secureCookiesFor(e.NODE_ENV, e.NEXTAUTH_URL);
-  if (secureCookies && e.NEXTAUTH_URL?.startsWith('http://')) {
-    console.warn(
-      `[auth] NEXTAUTH_URL is ${e.NEXTAUTH_URL}: session cookies are Secure in production, so browsers keep them only over https. Serve the app over https (or from localhost).`,
-    );
-  }
   options = createAuthOptions({
-    db: db(),
-    secret: e.NEXTAUTH_SECRET ?? DEV_SECRET,
-    secureCookies,
+    ...sessionReader(),
     github,
     provisionOAuthUser: (identity) => provisionOAuthUser(db(), identity),
   });
