@@ -11,6 +11,7 @@ import next from 'next';
 import { attachBotStreams } from '@lab/bot-api/node-ws';
 import type { BotStreams } from '@lab/bot-api';
 import { COMMON_SECURITY_HEADERS, NON_PAGE_POLICY } from './src/lib/security-headers.ts';
+import { directRouteFor, serveDirect } from './src/server/direct-routes.ts';
 import { refuseRequest } from './src/server/request-guard.ts';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -26,6 +27,12 @@ await app.prepare();
 const isHttps = (req: IncomingMessage) =>
   (req.socket as { encrypted?: boolean }).encrypted === true ||
   (trustProxy && req.headers['x-forwarded-proto'] === 'https');
+
+/** What next.config.ts gives every API response. */
+const API_HEADERS = [
+  ...COMMON_SECURITY_HEADERS,
+  { key: 'Content-Security-Policy', value: NON_PAGE_POLICY },
+];
 
 const server = createServer((req, res) => {
   if (!trustProxy) {
@@ -44,10 +51,21 @@ const server = createServer((req, res) => {
     req.socket.destroySoon?.();
     return;
   }
-  handle(req, res).catch((e: unknown) => {
+  const failed = (e: unknown) => {
     console.error('request failed', e);
     if (!res.headersSent) res.writeHead(500).end();
-  });
+    else res.destroy();
+  };
+  // the API's handlers, straight (src/server/direct-routes.ts); everything else through Next
+  const path = req.url ?? '/';
+  // origin-form only ('/api/...'); Next answers anything else as before
+  const url = path.startsWith('/') ? URL.parse(`http://localhost${path}`) : null;
+  const direct = url && directRouteFor(req.method ?? 'GET', url.pathname);
+  if (direct) {
+    serveDirect(direct, req, res, url, API_HEADERS).catch(failed);
+    return;
+  }
+  handle(req, res).catch(failed);
 });
 // The bot API's WebSocket streams (/ws/..., /stream?streams=..., /private/ws?listenKey=...):
 // registered by the Next side (src/instrumentation.ts), started on the first connection.

@@ -63,7 +63,12 @@ interface UserForToken {
 }
 
 export { SESSION_MAX_AGE_SECONDS };
-export { readSessionUser, sessionCookieName, type SessionReader } from './session-cookie.ts';
+export {
+  cookiesOfHeader,
+  readSessionUser,
+  sessionCookieName,
+  type SessionReader,
+} from './session-cookie.ts';
 
 /**
  * Secure cookies (with the __Secure-/__Host- prefixes) over https and in production, except for a

@@ -17,9 +17,40 @@ export const sessionCookieName = (secureCookies: boolean): string =>
 /** Longer cookies than this are not ours (next-auth splits at 4 KB; ours are well under one). */
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
-interface Cookie {
+export interface Cookie {
   name: string;
   value: string;
+}
+
+/** Longest Cookie header read (browsers send at most a few KB per site). */
+const MAX_COOKIE_HEADER = 32 * 1024;
+
+/**
+ * The cookies of a Cookie request header (RFC 6265: `name=value` pairs joined by `; `; a quoted
+ * value is unquoted, a percent-encoded one decoded when it decodes). A header beyond 32 KB is
+ * read as no cookies.
+ */
+export function cookiesOfHeader(header: string | null | undefined): Cookie[] {
+  if (!header || header.length > MAX_COOKIE_HEADER) return [];
+  const out: Cookie[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    let value = part.slice(eq + 1).trim();
+    if (!name) continue;
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1);
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // kept as sent
+      }
+    }
+    out.push({ name, value });
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import { createDb } from '@lab/db';
 import { encode } from 'next-auth/jwt';
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../src/session.ts';
-import { readSessionUser, sessionCookieName } from '../src/next-auth.ts';
+import { cookiesOfHeader, readSessionUser, sessionCookieName } from '../src/next-auth.ts';
 import { sessionTokenOf } from '../src/session-cookie.ts';
 import { encodeSessionToken } from '../src/jwt-codec.ts';
 import { insertUser, useTestDb } from './helpers.ts';
@@ -89,5 +89,20 @@ describe('readSessionUser', () => {
     } finally {
       await broken.$disconnect();
     }
+  });
+});
+
+describe('cookiesOfHeader', () => {
+  it('reads the pairs of a Cookie header as browsers send them', () => {
+    expect(
+      cookiesOfHeader('a=1; next-auth.session-token=x.y.z;b="q%20r" ; =nameless; flag'),
+    ).toEqual([
+      { name: 'a', value: '1' },
+      { name: 'next-auth.session-token', value: 'x.y.z' },
+      { name: 'b', value: 'q r' },
+    ]);
+    expect(cookiesOfHeader('bad=%E0%A4%A')).toEqual([{ name: 'bad', value: '%E0%A4%A' }]);
+    expect(cookiesOfHeader(undefined)).toEqual([]);
+    expect(cookiesOfHeader(`a=${'x'.repeat(40_000)}`)).toEqual([]);
   });
 });

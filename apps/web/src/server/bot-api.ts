@@ -3,7 +3,13 @@ import 'server-only';
 // the same Prisma client and live feed's prices as the tRPC API, the same account stream producer
 // as the browser's live account view. Kept on globalThis because Next bundles each route handler
 // (and the instrumentation hook) separately: all reach the same objects in the same process.
-import { BotStreams, RateLimiter, RecentTrades, type BotApiDeps } from '@lab/bot-api';
+import {
+  BotStreams,
+  handleFetchRequest,
+  RateLimiter,
+  RecentTrades,
+  type BotApiDeps,
+} from '@lab/bot-api';
 import { feedPrices } from '@lab/services';
 import { db } from './db';
 import { marketFeed } from './market-feed';
@@ -37,6 +43,16 @@ export function botApi(): Promise<BotApiDeps> {
     throw e;
   });
   return globalForBots.labBotApi;
+}
+
+/**
+ * The REST side (/fapi/...): all of it is @lab/bot-api's handler; this hands it the request and
+ * the client address (apps/web/server.ts sets X-Forwarded-For from the socket unless a trusted
+ * proxy does).
+ */
+export async function handleBotRequest(request: Request): Promise<Response> {
+  const ip = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  return handleFetchRequest(await botApi(), request, ip);
 }
 
 async function startStreams(): Promise<BotStreams> {

@@ -1,0 +1,17 @@
+import 'server-only';
+// The API routes the HTTP server serves directly in production (see direct-routes.ts): each is
+// the handler its Next route file exports, with that file's methods.
+import { handleBotRequest } from './bot-api';
+import { registerDirectRoutes } from './direct-routes';
+import { handleTrpc } from './trpc-handler';
+
+export function registerApiRoutes(): void {
+  registerDirectRoutes([
+    { prefix: '/api/trpc/', methods: new Set(['GET', 'POST']), handle: handleTrpc },
+    {
+      prefix: '/fapi/',
+      methods: new Set(['GET', 'POST', 'PUT', 'DELETE']),
+      handle: handleBotRequest,
+    },
+  ]);
+}

@@ -1,0 +1,124 @@
+// The HTTP server's direct routes, on a real node:http server: what a handler sees of the request,
+// and what the client gets of the handler's response.
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  directRouteFor,
+  registerDirectRoutes,
+  serveDirect,
+  type DirectRoute,
+} from './direct-routes';
+
+const seen: Array<{ method: string; url: string; body: string; cookie: string | null }> = [];
+
+const echo: DirectRoute = {
+  prefix: '/api/echo/',
+  methods: new Set(['GET', 'POST']),
+  async handle(req) {
+    seen.push({
+      method: req.method,
+      url: req.url,
+      body: await req.text(),
+      cookie: req.headers.get('cookie'),
+    });
+    const headers = new Headers({ 'content-type': 'text/plain' });
+    headers.append('set-cookie', 'a=1; Path=/');
+    headers.append('set-cookie', 'b=2; Path=/');
+    if (req.url.endsWith('/stream')) {
+      const parts = ['one ', 'two ', 'three'];
+      return new Response(
+        new ReadableStream({
+          pull(c) {
+            const p = parts.shift();
+            if (p) c.enqueue(new TextEncoder().encode(p));
+            else c.close();
+          },
+        }),
+        { status: 201, headers },
+      );
+    }
+    if (req.url.endsWith('/empty')) return new Response(null, { status: 204 });
+    return new Response(`got ${req.method}`, { status: 200, headers });
+  },
+};
+
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  registerDirectRoutes([echo]);
+  server = createServer((req, res) => {
+    const url = new URL(`http://localhost${req.url}`);
+    const route = directRouteFor(req.method ?? 'GET', url.pathname);
+    if (!route) {
+      res.writeHead(418).end('next');
+      return;
+    }
+    void serveDirect(route, req, res, url, [{ key: 'X-Frame-Options', value: 'DENY' }]);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('direct routes', () => {
+  it('match by path prefix and by the methods of the route; anything else is left to Next', () => {
+    expect(directRouteFor('GET', '/api/echo/x')).toBe(echo);
+    expect(directRouteFor('POST', '/api/echo/x')).toBe(echo);
+    expect(directRouteFor('HEAD', '/api/echo/x')).toBeUndefined();
+    expect(directRouteFor('PATCH', '/api/echo/x')).toBeUndefined();
+    expect(directRouteFor('GET', '/api/echo')).toBeUndefined();
+    expect(directRouteFor('GET', '/other/api/echo/x')).toBeUndefined();
+  });
+
+  it('hand the handler the method, path, query, headers and body, and the client every header', async () => {
+    const res = await fetch(`${base}/api/echo/p?q=1&r=%20`, {
+      method: 'POST',
+      body: '{"x":1}',
+      headers: { cookie: 'sid=abc; other=1' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('got POST');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(seen.at(-1)).toEqual({
+      method: 'POST',
+      url: 'http://localhost/api/echo/p?q=1&r=%20',
+      body: '{"x":1}',
+      cookie: 'sid=abc; other=1',
+    });
+  });
+
+  it('drop the body of a GET, as Next does, instead of failing', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const r = request(
+        `${base}/api/echo/g`,
+        { method: 'GET', headers: { 'content-length': '5' } },
+        (m: IncomingMessage) => {
+          let body = '';
+          m.on('data', (c: Buffer) => (body += c.toString()));
+          m.on('end', () => resolve({ status: m.statusCode ?? 0, body }));
+        },
+      );
+      r.on('error', reject);
+      r.end('hello');
+    });
+    expect(res).toEqual({ status: 200, body: 'got GET' });
+    expect(seen.at(-1)?.body).toBe('');
+  });
+
+  it('pass a streamed response through as it comes, and a bodiless one as it is', async () => {
+    const res = await fetch(`${base}/api/echo/stream`);
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe('one two three');
+    const empty = await fetch(`${base}/api/echo/empty`);
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+  });
+
+  it('leave other methods and paths to the server behind (Next)', async () => {
+    expect((await fetch(`${base}/api/echo/x`, { method: 'PUT' })).status).toBe(418);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(418);
+  });
+});

@@ -1,0 +1,90 @@
+// Direct routes: the API's fetch handlers (Request -> Response), which the Next side registers
+// when the server starts (src/instrumentation.ts) and apps/web/server.ts calls before Next routes
+// the request. Next's router, its route-handler runtime and its piping of the response cost the
+// web server more CPU than an authenticated tRPC call itself (profiled on the place-order
+// benchmark); the handler, its context and its answers are the same either way, and in
+// development, where only Next's routes hot-reload, Next serves them. Kept on globalThis, as the
+// bot streams are, because server.ts and Next's bundles are separate module graphs.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface DirectRoute {
+  /** Paths that start with this (`/api/trpc/`). */
+  prefix: string;
+  /** The methods its route handler exports; any other goes to Next, which answers it as before. */
+  methods: ReadonlySet<string>;
+  handle(request: Request): Promise<Response>;
+}
+
+const registry = globalThis as unknown as { labDirectRoutes?: readonly DirectRoute[] };
+
+export function registerDirectRoutes(routes: readonly DirectRoute[]): void {
+  registry.labDirectRoutes = routes;
+}
+
+/** The direct route of a request, or undefined for Next to serve. */
+export function directRouteFor(method: string, pathname: string): DirectRoute | undefined {
+  return registry.labDirectRoutes?.find(
+    (r) => pathname.startsWith(r.prefix) && r.methods.has(method),
+  );
+}
+
+/**
+ * The request body: never more than its Content-Length, which the guard (request-guard.ts) has
+ * held to the limit, and without which it refuses a body.
+ */
+async function bodyOf(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (req.headers['content-length'] === undefined || req.headers['content-length'] === '0')
+    return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  // a GET's body is read and dropped, as Next drops it (a fetch Request cannot carry one)
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function requestOf(
+  req: IncomingMessage,
+  url: URL,
+  body: Uint8Array<ArrayBuffer> | undefined,
+): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  return new Request(url, { method: req.method ?? 'GET', headers, body: body ?? null });
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  for (const [key, value] of response.headers) if (key !== 'set-cookie') res.setHeader(key, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  res.writeHead(response.status);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => {});
+  res.once('close', stop);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } finally {
+    res.off('close', stop);
+    res.end();
+  }
+}
+
+/** Answers the request with the route's handler, with the headers next.config.ts gives APIs. */
+export async function serveDirect(
+  route: DirectRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  headers: ReadonlyArray<{ key: string; value: string }>,
+): Promise<void> {
+  for (const h of headers) res.setHeader(h.key, h.value);
+  await writeResponse(res, await route.handle(requestOf(req, url, await bodyOf(req))));
+}
