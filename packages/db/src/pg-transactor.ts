@@ -18,15 +18,23 @@ export interface Transactor {
   ): Promise<T>;
   /** One statement on its own (its own snapshot), outside any transaction. */
   query<T>(sql: Prisma.Sql): Promise<T[]>;
+  /** The raw-query methods of a transaction client, each statement on its own (as `query`). */
+  readonly reads: Prisma.TransactionClient;
 }
+
+type Run = (text: string, values: unknown[]) => Promise<pg.QueryResult<Record<string, unknown>>>;
 
 /** A transaction client with the raw-query methods of Prisma's, over one pg connection. */
 function rawClient(c: pg.PoolClient, deadline: number): Prisma.TransactionClient {
-  const run = (text: string, values: unknown[]) => {
+  return rawMethods((text, values) => {
     // the whole transaction is bounded, as Prisma's `timeout` bounds its own
     if (Date.now() > deadline) throw new TransactionTimeout();
     return c.query<Record<string, unknown>>({ name: statementName(text), text, values });
-  };
+  });
+}
+
+/** Prisma's raw-query methods ($queryRaw, $executeRaw and their Unsafe forms) over `run`. */
+function rawMethods(run: Run): Prisma.TransactionClient {
   // Prisma.sql flattens nested fragments (a shared SELECT composed into a locking one) and
   // numbers the placeholders, as Prisma's own $queryRaw does.
   const query = (strings: TemplateStringsArray, values: unknown[]) => {
@@ -92,6 +100,22 @@ const ignoreConnectionError = () => {
 
 export function pgTransactor(pool: pg.Pool, opts: PgTransactorOptions = {}): Transactor {
   const maxWaitMs = opts.maxWaitMs ?? 10_000;
+  /** One statement on a connection of its own, outside any transaction. */
+  const alone: Run = async (text, values) => {
+    const c = await connectWithin(pool, maxWaitMs);
+    c.on('error', ignoreConnectionError);
+    let failed: Error | undefined;
+    try {
+      return await c.query<Record<string, unknown>>({ name: statementName(text), text, values });
+    } catch (e) {
+      // a connection that failed mid-statement is not handed out again
+      failed = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    } finally {
+      c.removeListener('error', ignoreConnectionError);
+      c.release(failed);
+    }
+  };
   return {
     async transaction(fn, { timeoutMs }) {
       const ms = Math.max(1, Math.floor(timeoutMs));
@@ -119,24 +143,8 @@ export function pgTransactor(pool: pg.Pool, opts: PgTransactorOptions = {}): Tra
       }
     },
     async query<T>(sql: Prisma.Sql) {
-      const c = await connectWithin(pool, maxWaitMs);
-      c.on('error', ignoreConnectionError);
-      let failed: Error | undefined;
-      try {
-        const res = await c.query({
-          name: statementName(sql.text),
-          text: sql.text,
-          values: sql.values,
-        });
-        return res.rows as T[];
-      } catch (e) {
-        // a connection that failed mid-statement is not handed out again
-        failed = e instanceof Error ? e : new Error(String(e));
-        throw e;
-      } finally {
-        c.removeListener('error', ignoreConnectionError);
-        c.release(failed);
-      }
+      return (await alone(sql.text, sql.values)).rows as T[];
     },
+    reads: rawMethods(alone),
   };
 }

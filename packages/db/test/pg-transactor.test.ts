@@ -3,6 +3,7 @@ import {
   createDb,
   Prisma,
   queryRows,
+  rawReads,
   transactorOf,
   TransactionTimeout,
   type Db,
@@ -118,5 +119,31 @@ describe('the raw-query transactor of createDb', () => {
       [1, 2].map((k) => queryRows<{ k: number }>(db, Prisma.sql`SELECT ${k}::int AS k`)),
     );
     expect(again).toEqual([[{ k: 1 }], [{ k: 2 }]]);
+  });
+
+  it('offers raw reads each on its own statement (rawReads), nested fragments composed, nothing else', async () => {
+    const reads = rawReads(db);
+    expect(reads).toBe(transactorOf(db)!.reads);
+    await db.$executeRaw`INSERT INTO tx_probe VALUES (${41}), (${42})`;
+    const where = Prisma.sql`WHERE n >= ${41}`;
+    expect(
+      await reads.$queryRaw<Array<{ n: number }>>`SELECT n FROM tx_probe ${where} ORDER BY n`,
+    ).toEqual([{ n: 41 }, { n: 42 }]);
+    expect(() => (reads as unknown as { user: unknown }).user).toThrow(/raw queries only/);
+    // the pool's two connections each run a statement again, and none is left in a transaction
+    await expect(reads.$queryRaw`SELECT no_such_column FROM tx_probe`).rejects.toThrow();
+    const again = await Promise.all(
+      [1, 2].map((k) => reads.$queryRaw<Array<{ k: number }>>`SELECT ${k}::int AS k`),
+    );
+    expect(again).toEqual([[{ k: 1 }], [{ k: 2 }]]);
+    const [open] = await reads.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND state LIKE 'idle in transaction%'`;
+    expect(open).toEqual({ n: 0 });
+  });
+
+  it('falls back to the client itself for a client createDb did not make (rawReads)', () => {
+    const other = { $queryRaw: () => Promise.resolve([]) } as unknown as Db;
+    expect(rawReads(other)).toBe(other);
   });
 });

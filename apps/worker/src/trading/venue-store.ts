@@ -1,7 +1,7 @@
 // What the trading loop reads and records about its venue besides accounts: the venue's funding
 // interval, the stored tickers (the prices and announced funding rates the last run left), the
 // funding times already handled, and which accounts hold something (the rebuild at start).
-import type { Db } from '@lab/db';
+import { rawReads, type Db } from '@lab/db';
 import { CATALOGUE } from '@lab/margin-engine';
 import { loadAccountStates, type LoadedAccount } from '@lab/services';
 import type { StoredQuote } from './price-state.ts';
@@ -98,7 +98,7 @@ export async function accountVersions(db: Db, venue: string): Promise<Map<string
 /**
  * Loads accounts outside any lock, as of one snapshot. Up to `chunk` accounts are one statement
  * (its own snapshot): the reload of accounts the API changed, on every cycle that follows an
- * order, costs one round trip. More (the rebuild at start) are read in chunks in one REPEATABLE
+ * order, costs one round trip, without Prisma's runtime (rawReads). More (the rebuild at start) are read in chunks in one REPEATABLE
  * READ transaction, so that every chunk sees the same commits.
  */
 export async function readAccounts(
@@ -107,7 +107,7 @@ export async function readAccounts(
   chunk = 2000,
 ): Promise<LoadedAccount[]> {
   if (ids.length === 0) return [];
-  if (ids.length <= chunk) return [...(await loadAccountStates(db, ids)).values()];
+  if (ids.length <= chunk) return [...(await loadAccountStates(rawReads(db), ids)).values()];
   return db.$transaction(
     async (tx) => {
       const out: LoadedAccount[] = [];
