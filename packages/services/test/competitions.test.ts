@@ -2,7 +2,7 @@
 // publishing, joining by code, standings from a scripted set of trades against hand-computed
 // figures, the after-liquidation rules and reset penalties, removing, ending early (the freeze),
 // and the CSV exports.
-import { Decimal, onPrice } from '@lab/margin-engine';
+import { Decimal, onPrice, settingsOf } from '@lab/margin-engine';
 import { describe, expect, it } from 'vitest';
 import {
   applyLiquidationRule,
@@ -25,6 +25,7 @@ import {
   type CompetitionSettings,
   type Viewer,
 } from '../src/competitions/index.ts';
+import { loadAccountStates } from '../src/engine-state.ts';
 import { resetAccount } from '../src/paper-accounts.ts';
 import { marketOf, StaticPrices } from '../src/trading/prices.ts';
 import { placeOrder, setLeverage } from '../src/trading/orders.ts';
@@ -557,6 +558,65 @@ describe('changing the caps while running', () => {
     expect((await refusal(changeRules(t.db, s.viewer, c.id, { maxLeverage: 20 }))).code).toBe(
       'FORBIDDEN',
     );
+  });
+});
+
+describe('switching a running class to one margin mode', () => {
+  it('switches every participant market that holds nothing; a market with a position keeps its mode and only reduces', async () => {
+    const host = await viewer();
+    let prices = quote(new StaticPrices(), 'main', 'BTCUSDT', '50000');
+    prices = quote(prices, 'main', 'ETHUSDT', '3000');
+    const c = await createCompetition(
+      t.db,
+      host.viewer,
+      settings({ symbols: ['BTCUSDT', 'ETHUSDT'] }),
+      { publish: true },
+    );
+    const holder = await viewer();
+    const idle = await viewer();
+    const held = (await joinCompetition(t.db, holder.viewer, c.code)).accountId;
+    const free = (await joinCompetition(t.db, idle.viewer, c.code)).accountId;
+    const buy = (user: string, accountId: string, symbol: string, quantity: string) =>
+      placeOrder(t.db, prices, userActor(user), accountId, {
+        symbol,
+        side: 'buy',
+        type: 'market',
+        quantity,
+      });
+    await buy(holder.user.id, held, 'BTCUSDT', '0.01');
+    const modes = async (accountId: string) => {
+      const { engine } = (await loadAccountStates(t.db, [accountId])).get(accountId)!;
+      return ['BTCUSDT', 'ETHUSDT'].map((s) => settingsOf(engine, s).marginMode);
+    };
+    expect(await modes(held)).toEqual(['cross', 'cross']);
+
+    await changeRules(t.db, host.viewer, c.id, { marginModes: 'ISOLATED_ONLY' });
+    expect(await modes(free)).toEqual(['isolated', 'isolated']);
+    expect(await modes(held)).toEqual(['cross', 'isolated']);
+    const [notice] = await listAnnouncements(t.db, idle.viewer, c.id, { limit: 5 });
+    expect(notice!.text).toBe(
+      'The hosts changed the rules: margin modes cross and isolated → isolated only; markets without a position or an open order are now isolated. Positions already open stay; adding to them follows the new rules.',
+    );
+    // the student who held nothing trades at once, isolated
+    const placed = await buy(idle.user.id, free, 'BTCUSDT', '0.01');
+    expect(placed.order.status).toBe('filled');
+    expect(await modes(free)).toEqual(['isolated', 'isolated']);
+    // the cross position may only shrink; the other market trades isolated
+    expect((await refusal(buy(holder.user.id, held, 'BTCUSDT', '0.01'))).reason).toBe(
+      'COMPETITION_MARGIN_MODE',
+    );
+    await placeOrder(t.db, prices, userActor(holder.user.id), held, {
+      symbol: 'BTCUSDT',
+      side: 'sell',
+      type: 'market',
+      quantity: '0.01',
+      reduceOnly: true,
+    });
+    await buy(holder.user.id, held, 'ETHUSDT', '0.1');
+    for (const id of [held, free]) await expectConsistent(t.db, id);
+    // back to both modes: nothing is switched
+    await changeRules(t.db, host.viewer, c.id, { marginModes: 'BOTH' });
+    expect(await modes(held)).toEqual(['cross', 'isolated']);
   });
 });
 

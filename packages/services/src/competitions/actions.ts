@@ -12,6 +12,7 @@ import type { VenuePrices } from '../trading/prices.ts';
 import { requireHost, requireParticipant, type Viewer } from './access.ts';
 import { invalidateBoard } from './board.ts';
 import { freezeCompetition } from './lifecycle.ts';
+import { applyMarginModeRule } from './margin-mode-rule.ts';
 import { closeOutParticipant, participantOf, resetParticipant } from './participants.ts';
 import { effectiveState, type CompetitionState } from './rules.ts';
 
@@ -129,7 +130,8 @@ const yesNo = (b: boolean) => (b ? 'allowed' : 'not allowed');
 /**
  * Changes the caps of a scheduled or running competition. Each changed field goes to the audit
  * trail (before, after, who), and one notice tells the class what changed. Positions opened
- * under the old caps stay; adding to them follows the new ones.
+ * under the old caps stay; adding to them follows the new ones. A switch to one margin mode also
+ * switches the participants' markets that hold nothing to it (margin-mode-rule.ts).
  */
 export async function changeRules(
   db: Db,
@@ -139,6 +141,7 @@ export async function changeRules(
 ): Promise<{ changed: string[] }> {
   await requireHost(db, viewer, competitionId);
   const changed: string[] = [];
+  const then: { oneMode?: { modes: 'CROSS_ONLY' | 'ISOLATED_ONLY'; symbols: string[] } } = {};
   await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM competitions WHERE id = ${competitionId}::uuid FOR UPDATE`;
     const { c, state } = await competitionRow(tx, competitionId);
@@ -191,6 +194,12 @@ export async function changeRules(
       data.marginModes = changes.marginModes;
       audit.push({ field: 'marginModes', before: c.marginModes, after: changes.marginModes });
       notes.push(`margin modes ${MODE_LABEL[c.marginModes]} → ${MODE_LABEL[changes.marginModes]}`);
+      if (changes.marginModes !== 'BOTH') {
+        then.oneMode = { modes: changes.marginModes, symbols };
+        notes.push(
+          `markets without a position or an open order are now ${changes.marginModes === 'ISOLATED_ONLY' ? 'isolated' : 'cross'}`,
+        );
+      }
     }
     if (changes.allowLateJoin !== undefined && changes.allowLateJoin !== c.allowLateJoin) {
       data.allowLateJoin = changes.allowLateJoin;
@@ -217,6 +226,9 @@ export async function changeRules(
     });
     changed.push(...audit.map((a) => a.field));
   });
+  // after the rule commits: an order placed meanwhile in the old mode is already refused by it
+  if (then.oneMode)
+    await applyMarginModeRule(db, competitionId, then.oneMode.modes, then.oneMode.symbols);
   return { changed };
 }
 

@@ -6,6 +6,7 @@ export * from './codes.ts';
 export * from './competitions.ts';
 export * from './exports.ts';
 export * from './lifecycle.ts';
+export * from './margin-mode-rule.ts';
 export * from './participants.ts';
 export * from './rules.ts';
 export * from './settings.ts';
