@@ -7,5 +7,5 @@ export {
   type PgTransactorOptions,
   type Transactor,
 } from './pg-transactor.ts';
-export { statementName, statementNamer } from './statement-names.ts';
+export { PLANNED_EACH_CALL, statementName, statementNamer } from './statement-names.ts';
 export * from './generated/prisma/client.ts';

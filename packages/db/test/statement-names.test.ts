@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../src/index.ts';
-import { statementNamer } from '../src/statement-names.ts';
+import { PLANNED_EACH_CALL, statementNamer } from '../src/statement-names.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 describe('statementNamer', () => {
@@ -27,6 +27,13 @@ describe('statementNamer', () => {
       'SAVEPOINT a',
     ])
       expect(name(sql)).toBeUndefined();
+  });
+
+  it('never names a text marked to be planned on each call', () => {
+    const name = statementNamer({ repeatAfter: 1 });
+    const sql = `${PLANNED_EACH_CALL} SELECT o.id FROM orders o WHERE o.id = $1`;
+    for (let i = 0; i < 5; i++) expect(name(sql)).toBeUndefined();
+    expect(name('/* another comment */ SELECT 1')).toMatch(/^lab_\d+$/);
   });
 
   it('names at most `max` texts: the rest go unnamed, the named keep their names', () => {

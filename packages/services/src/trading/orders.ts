@@ -3,7 +3,7 @@
 // persist) and every rule is the margin engine's; this file only turns requests into engine calls
 // and results into views. Inputs are plain typed objects so that the tRPC API and the bot API
 // call the same functions.
-import { Prisma, type Db } from '@lab/db';
+import { PLANNED_EACH_CALL, Prisma, type Db } from '@lab/db';
 import {
   adjustIsolatedMargin as engineAdjustMargin,
   addsRisk as engineAddsRisk,
@@ -124,7 +124,9 @@ const optDec = (v: string | null) => (v === null ? null : dec(v));
  * one statement on the hot path of every placement.
  */
 async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<PlacedOrder> {
-  const rows = await tx.$queryRaw<StoredPlacedRow[]>`
+  // planned on each call: a cached generic plan of this lookup became a scan of every order
+  const rows = await tx.$queryRawUnsafe<StoredPlacedRow[]>(
+    `${PLANNED_EACH_CALL}
     SELECT o.id, o.order_no, o.client_order_id, o.symbol, o.side, o.type, o.current_type,
            o.status, o.status_code, o.status_reason, o.quantity::text, o.filled_quantity::text,
            o.price::text, o.stop_price::text, o.average_price::text, o.time_in_force,
@@ -139,8 +141,10 @@ async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<Plac
                'isLiquidation', f.is_liquidation, 'eventSeq', f.event_seq,
                'time', (extract(epoch FROM f.time) * 1000)::bigint) ORDER BY f.event_seq)
              FROM fills f WHERE f.order_id = o.id), '[]'::json) AS fills
-      FROM orders o WHERE o.id = ANY(${attachedIds(id)}::text[])
-     ORDER BY o.seq`;
+      FROM orders o WHERE o.id = ANY($1::text[])
+     ORDER BY o.seq`,
+    attachedIds(id),
+  );
   const main = rows.find((o) => o.id === id);
   if (!main) throw new Error(`order ${id} was not stored`);
   const toOrder = (o: StoredPlacedRow): OrderRow => ({
