@@ -107,13 +107,15 @@ describe('the raw-query transactor of createDb', () => {
     await expect(queryRows(db, Prisma.sql`SELECT no_such_column FROM tx_probe`)).rejects.toThrow();
     // a backend terminated while its statement runs
     const dying = queryRows(db, Prisma.sql`SELECT pg_sleep(30)`);
+    // handled from the start: it may reject while the kill below is still being answered
+    const died = expect(dying).rejects.toThrow();
     for (let killed = 0; killed === 0;) {
       const [r] = await db.$queryRaw<Array<{ n: bigint }>>`
         SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
          WHERE query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()`;
       killed = Number(r!.n);
     }
-    await expect(dying).rejects.toThrow();
+    await died;
     // two connections (max: 2), both usable again
     const again = await Promise.all(
       [1, 2].map((k) => queryRows<{ k: number }>(db, Prisma.sql`SELECT ${k}::int AS k`)),
