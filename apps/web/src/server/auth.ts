@@ -1,6 +1,13 @@
 import 'server-only';
 import { provisionOAuthUser } from '@lab/services';
-import { createAuthOptions, secureCookiesFor, type SessionReader } from '@lab/auth/next-auth';
+import type { SessionUser } from '@lab/api';
+import {
+  cookiesOfHeader,
+  createAuthOptions,
+  readSessionUser,
+  secureCookiesFor,
+  type SessionReader,
+} from '@lab/auth/next-auth';
 import type { NextAuthOptions } from 'next-auth';
 import { env } from '@/env';
 import { db } from './db';
@@ -22,6 +29,15 @@ export function sessionReader(): SessionReader {
   }
   reader = { db: db(), secret: e.NEXTAUTH_SECRET ?? DEV_SECRET, secureCookies };
   return reader;
+}
+
+/**
+ * The signed-in user of a request, from its Cookie header alone (no request scope of Next's), so
+ * that a handler answers the same whether Next routes the request or the HTTP server hands it
+ * straight over (direct-routes.ts).
+ */
+export function sessionUserOf(headers: Headers): Promise<SessionUser | null> {
+  return readSessionUser(sessionReader(), cookiesOfHeader(headers.get('cookie')));
 }
 
 /** next-auth options, built on first use, with the same secret and cookies as sessionReader. */

@@ -3,6 +3,7 @@ import 'server-only';
 // the same Prisma client and live feed's prices as the tRPC API, the same account stream producer
 // as the browser's live account view. Kept on globalThis because Next bundles each route handler
 // (and the instrumentation hook) separately: all reach the same objects in the same process.
+import { clientIp } from '@lab/auth/client-ip';
 import {
   BotStreams,
   handleFetchRequest,
@@ -51,8 +52,7 @@ export function botApi(): Promise<BotApiDeps> {
  * proxy does).
  */
 export async function handleBotRequest(request: Request): Promise<Response> {
-  const ip = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
-  return handleFetchRequest(await botApi(), request, ip);
+  return handleFetchRequest(await botApi(), request, clientIp(request.headers));
 }
 
 async function startStreams(): Promise<BotStreams> {

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { Context } from '@lab/api';
-import { cookiesOfHeader, readSessionUser } from '@lab/auth/next-auth';
+import { clientIp } from '@lab/auth/client-ip';
 import { feedPrices, storedPrices } from '@lab/services';
-import { sessionReader } from './auth';
+import { sessionUserOf } from './auth';
 import { db } from './db';
 import { marketFeed } from './market-feed';
 
@@ -12,12 +12,11 @@ import { marketFeed } from './market-feed';
  * the handler (direct-routes.ts).
  */
 export async function createContext(headers: Headers): Promise<Context> {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
   const feed = await marketFeed().catch(() => undefined);
   return {
     db: db(),
-    user: await readSessionUser(sessionReader(), cookiesOfHeader(headers.get('cookie'))),
-    ip: forwarded || headers.get('x-real-ip') || 'unknown',
+    user: await sessionUserOf(headers),
+    ip: clientIp(headers),
     // Without a live feed (it could not start), prices come from the stored tickers.
     prices: feed ? feedPrices(feed) : storedPrices(db()),
   };

@@ -13,7 +13,7 @@ import {
 const seen: Array<{ method: string; url: string; body: string; cookie: string | null }> = [];
 
 const echo: DirectRoute = {
-  prefix: '/api/echo/',
+  path: '/api/echo/',
   methods: new Set(['GET', 'POST']),
   async handle(req) {
     seen.push({
@@ -43,10 +43,35 @@ const echo: DirectRoute = {
   },
 };
 
+/** A stream that never ends: how many chunks it was asked for, and whether it was canceled. */
+const endless = { pulled: 0, canceled: false };
+const CHUNK = new Uint8Array(64 * 1024);
+const firehose: DirectRoute = {
+  path: '/api/firehose',
+  methods: new Set(['GET']),
+  handle: () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream<Uint8Array>(
+          {
+            pull(c) {
+              endless.pulled++;
+              c.enqueue(CHUNK);
+            },
+            cancel() {
+              endless.canceled = true;
+            },
+          },
+          new ByteLengthQueuingStrategy({ highWaterMark: 256 * 1024 }),
+        ),
+      ),
+    ),
+};
+
 let server: Server;
 let base: string;
 beforeAll(async () => {
-  registerDirectRoutes([echo]);
+  registerDirectRoutes([echo, firehose]);
   server = createServer((req, res) => {
     const url = new URL(`http://localhost${req.url}`);
     const route = directRouteFor(req.method ?? 'GET', url.pathname);
@@ -115,6 +140,38 @@ describe('direct routes', () => {
     const empty = await fetch(`${base}/api/echo/empty`);
     expect(empty.status).toBe(204);
     expect(await empty.text()).toBe('');
+  });
+
+  it('match a path without a trailing slash exactly', () => {
+    expect(directRouteFor('GET', '/api/firehose')).toBe(firehose);
+    expect(directRouteFor('GET', '/api/firehose/x')).toBeUndefined();
+    expect(directRouteFor('GET', '/api/firehosex')).toBeUndefined();
+  });
+
+  it('read a streamed body no faster than the client takes it, and cancel it when the client goes', async () => {
+    const { port } = server.address() as AddressInfo;
+    let received = 0;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = request({ host: '127.0.0.1', port, path: '/api/firehose' }, resolve);
+      r.on('error', reject);
+      r.end();
+    });
+    response.on('data', (c: Buffer) => (received += c.length));
+    response.pause(); // a client that stops reading
+    await new Promise((r) => setTimeout(r, 400));
+    const whilePaused = endless.pulled;
+    await new Promise((r) => setTimeout(r, 400));
+    // the socket's buffers filled and the handler's stream was asked for nothing more; read
+    // unchecked, it would have been pulled thousands of times (gigabytes queued in memory)
+    expect(endless.pulled).toBe(whilePaused);
+    expect(whilePaused * CHUNK.length).toBeLessThan(64 * 1024 * 1024);
+    response.resume();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(endless.pulled).toBeGreaterThan(whilePaused);
+    expect(received).toBeGreaterThan(0);
+    response.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(endless.canceled).toBe(true);
   });
 
   it('leave other methods and paths to the server behind (Next)', async () => {

@@ -8,8 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface DirectRoute {
-  /** Paths that start with this (`/api/trpc/`). */
-  prefix: string;
+  /** Every path under it when it ends with a slash (`/api/trpc/`), else that path alone. */
+  path: string;
   /** The methods its route handler exports; any other goes to Next, which answers it as before. */
   methods: ReadonlySet<string>;
   handle(request: Request): Promise<Response>;
@@ -24,7 +24,9 @@ export function registerDirectRoutes(routes: readonly DirectRoute[]): void {
 /** The direct route of a request, or undefined for Next to serve. */
 export function directRouteFor(method: string, pathname: string): DirectRoute | undefined {
   return registry.labDirectRoutes?.find(
-    (r) => pathname.startsWith(r.prefix) && r.methods.has(method),
+    (r) =>
+      (r.path.endsWith('/') ? pathname.startsWith(r.path) : pathname === r.path) &&
+      r.methods.has(method),
   );
 }
 
@@ -63,13 +65,29 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     return;
   }
   const reader = response.body.getReader();
-  const stop = () => void reader.cancel().catch(() => {});
+  let closed = false;
+  let drained: (() => void) | undefined;
+  const stop = () => {
+    closed = true;
+    drained?.();
+    void reader.cancel().catch(() => {});
+  };
   res.once('close', stop);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
+      if (done || closed) break;
+      // A live stream's producer sees a slow client by its stream's queue filling up (sse-hub.ts):
+      // read no more until the socket has taken what was written.
+      if (!res.write(value) && !closed)
+        await new Promise<void>((resolve) => {
+          drained = () => {
+            res.off('drain', drained!);
+            drained = undefined;
+            resolve();
+          };
+          res.once('drain', drained);
+        });
     }
   } finally {
     res.off('close', stop);

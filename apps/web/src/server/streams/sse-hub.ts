@@ -3,7 +3,9 @@
 // are queued to every client of the group. A client whose connection cannot keep up (more than
 // `maxBufferedBytes` waiting) skips events and, once its connection drains, receives a fresh
 // snapshot instead of the backlog, so it never slows the others. Streams are Web Streams returned
-// by Next route handlers, so `next dev` and the production server run exactly this code.
+// by the stream handlers (routes.ts), which Next's route files export in development and the HTTP
+// server calls in production: both run exactly this code, and both read a stream no faster than
+// its socket takes it.
 //
 // Frames are standard server-sent events (`id:` + `data:` lines, a blank line after each),
 // read in the browser by EventSource. A comment line (`: ping`) keeps idle connections open.
