@@ -1,6 +1,7 @@
 // The trading screen, as a new user meets it: sign up, open the trade page, a 20x isolated long
 // and a cross short, liquidation prices equal to the API's, an admin's crash that liquidates the
-// isolated position while the cross account survives, and the liquidation explained. Every step
+// isolated position while the cross account survives (a second browser of the trader's, away
+// from the page then, is told when it comes back), and the liquidation explained. Every step
 // is photographed at desktop and phone width (test-results/.../screens).
 import { expect, test, type Page } from '@playwright/test';
 import { formatPrice } from '../../apps/web/src/lib/market-format.ts';
@@ -175,6 +176,23 @@ test('a new user places a 20x isolated long and a cross short; a crash liquidate
   await expect(row('ETHUSDT')).toBeVisible();
   expect(problems).toEqual([]);
 
+  // The same trader in another browser, which then leaves the trade page: the liquidation
+  // happens while it is away, and it is told when it comes back.
+  const awayContext = await browser.newContext({
+    extraHTTPHeaders: { 'x-forwarded-for': '10.250.1.2' },
+  });
+  const away = await awayContext.newPage();
+  expect((await signInViaApi(away.request, data)).searchParams.get('error')).toBeNull();
+  const tradeUrl = page.url();
+  await away.goto(tradeUrl);
+  await ready(away, 'ETHUSDT');
+  await expect
+    .poll(() =>
+      away.evaluate((id) => localStorage.getItem(`lab:last-event:account:${id}`), accountId),
+    )
+    .toMatch(/^e\d+$/);
+  await away.goto('/markets');
+
   // an admin crashes BTC (the others follow by correlation): the isolated long is liquidated
   const adminContext = await browser.newContext({
     extraHTTPHeaders: { 'x-forwarded-for': '10.250.1.1' },
@@ -209,6 +227,21 @@ test('a new user places a 20x isolated long and a cross short; a crash liquidate
   expect(summary.openPositions).toBe(1);
   expect(Number(summary.crossMarginRatio)).toBeLessThan(1);
   await screens(page, '06-liquidated');
+
+  // the other browser comes back: it is told of the liquidation it missed, with its time, once
+  await away.goto(tradeUrl);
+  await ready(away, 'ETHUSDT');
+  const missed = away
+    .getByRole('alert')
+    .filter({ hasText: 'Your isolated BTCUSDT position was liquidated at' });
+  await expect(missed).toBeVisible();
+  await expect(missed.locator('time')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  await screens(away, '06b-liquidated-while-away');
+  await missed.getByRole('button', { name: 'Dismiss' }).click();
+  await away.reload();
+  await ready(away, 'ETHUSDT'); // its snapshot has come: the figures are shown
+  await expect(away.getByRole('alert').filter({ hasText: 'was liquidated' })).toHaveCount(0);
+  await awayContext.close();
 
   // the liquidation, explained
   await notice.getByRole('button', { name: /See it in Liquidations/ }).click();

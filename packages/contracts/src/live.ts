@@ -27,6 +27,19 @@ export type MarketStreamEvent = z.infer<typeof marketStreamEvent>;
 /** A margin ratio at or above this raises a margin-call warning on the account stream. */
 export const MARGIN_CALL_RATIO = 0.8;
 
+/** A liquidation of an account, as its stream tells it. */
+export const liquidationNotice = z.object({
+  mode: z.enum(['cross', 'isolated']),
+  /** Isolated: the position's symbol; cross: the symbol whose tick triggered it, if one. */
+  symbol: z.string().nullable(),
+  markPrice: z.string().nullable(),
+  /** The seq of its `liquidationTriggered` event: a notice seen twice is one liquidation. */
+  eventSeq: z.number(),
+  /** When it happened (ms). */
+  at: z.number(),
+});
+export type LiquidationNotice = z.infer<typeof liquidationNotice>;
+
 /** Events of an account's private stream. Engine events are the engine's own JSON (eventToJson). */
 export const accountStreamEvent = z.discriminatedUnion('type', [
   /** The account as it is now (first event, and after a resync). */
@@ -36,6 +49,11 @@ export const accountStreamEvent = z.discriminatedUnion('type', [
     version: z.number(),
     lastEventSeq: z.number(),
     figures: figuresSchema,
+    /**
+     * Liquidations the client missed while it was away or behind (after the last event id it
+     * received), oldest first; none on a first connection.
+     */
+    liquidations: z.array(liquidationNotice),
     at: z.number(),
   }),
   /** The account changed (orders, fills, funding, liquidation...): its new figures and events. */
@@ -67,13 +85,6 @@ export const accountStreamEvent = z.discriminatedUnion('type', [
     at: z.number(),
   }),
   /** A liquidation happened (its engine events are in the update that precedes this). */
-  z.object({
-    type: z.literal('liquidation'),
-    accountId: z.string(),
-    mode: z.enum(['cross', 'isolated']),
-    symbol: z.string().nullable(),
-    markPrice: z.string().nullable(),
-    at: z.number(),
-  }),
+  z.object({ type: z.literal('liquidation'), accountId: z.string(), ...liquidationNotice.shape }),
 ]);
 export type AccountStreamEvent = z.infer<typeof accountStreamEvent>;

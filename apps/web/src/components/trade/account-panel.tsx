@@ -2,7 +2,7 @@
 // The account's money at a glance, live from the private stream: wallet, margin balance,
 // unrealized PnL, available balance, and the cross margin ratio as a gauge with what 100% means.
 import Link from 'next/link';
-import { ratioPercent, usdt } from '@/lib/trade-format';
+import { formatDateTime, ratioPercent, usdt } from '@/lib/trade-format';
 import { Signed } from './signed';
 import { useTradingAccount } from './trading-account';
 
@@ -135,7 +135,11 @@ export function AccountNotices({ onShowLiquidations }: { onShowLiquidations: () 
               <span aria-hidden>✕ </span>
               {liquidation.mode === 'cross'
                 ? 'Your cross positions were liquidated'
-                : `Your isolated ${liquidation.symbol ?? ''} position was liquidated`}
+                : `Your isolated ${liquidation.symbol ?? ''} position was liquidated`}{' '}
+              at{' '}
+              <time dateTime={new Date(liquidation.at).toISOString()}>
+                {formatDateTime(liquidation.at)}
+              </time>
               .
             </span>{' '}
             <button type="button" onClick={onShowLiquidations} className="text-accent underline">

@@ -1,24 +1,18 @@
 'use client';
 // The paper account the trading screen trades: its private stream (/api/stream/account) keeps
 // the engine's figures live (every position's mark, PnL, liquidation price; the account's margin
-// ratio), brings margin calls and liquidations, and tells the read models (orders, fills, ...)
-// to refresh when the account changed.
-import type { AccountStreamEvent, Figures } from '@lab/contracts';
+// ratio), brings margin calls and liquidations (those missed while the stream was away, or since
+// this browser last had the account open, come with its next snapshot), and tells the read models (orders, fills, ...) to refresh when the account
+// changed.
+import type { AccountStreamEvent, Figures, LiquidationNotice } from '@lab/contracts';
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { useEventStream, type StreamStatus } from '@/lib/use-event-stream';
 import { useTRPC } from '@/trpc/react';
 
 export interface MarginCall {
   compartment: string;
   marginRatio: string | null;
-  at: number;
-}
-
-export interface LiquidationNotice {
-  mode: 'cross' | 'isolated';
-  symbol: string | null;
-  markPrice: string | null;
   at: number;
 }
 
@@ -60,6 +54,15 @@ export function TradingAccountProvider({
   const [version, setVersion] = useState(0);
   const [marginCall, setMarginCall] = useState<MarginCall | null>(null);
   const [liquidation, setLiquidation] = useState<LiquidationNotice | null>(null);
+  // the newest liquidation told (a snapshot after a reconnect may tell it again)
+  const toldSeq = useRef(0);
+  const tell = useCallback((notices: readonly LiquidationNotice[]) => {
+    const newest = notices.at(-1);
+    if (!newest || newest.eventSeq <= toldSeq.current) return;
+    toldSeq.current = newest.eventSeq;
+    setMarginCall(null);
+    setLiquidation(newest);
+  }, []);
 
   const onMessage = useCallback(
     (payload: unknown) => {
@@ -68,6 +71,7 @@ export function TradingAccountProvider({
         case 'snapshot':
           setFigures(payload.figures);
           setVersion(payload.version);
+          tell(payload.liquidations);
           // anything may have changed while the stream was away
           void queryClient.invalidateQueries({ queryKey: trpc.trade.pathKey() });
           break;
@@ -88,21 +92,16 @@ export function TradingAccountProvider({
           });
           break;
         case 'liquidation':
-          setMarginCall(null);
-          setLiquidation({
-            mode: payload.mode,
-            symbol: payload.symbol,
-            markPrice: payload.markPrice,
-            at: payload.at,
-          });
+          tell([payload]);
           break;
       }
     },
-    [accountId, queryClient, trpc],
+    [accountId, queryClient, trpc, tell],
   );
   const stream = useEventStream(
     `/api/stream/account?accountId=${encodeURIComponent(accountId)}`,
     onMessage,
+    `account:${accountId}`,
   );
 
   const value = useMemo<TradingAccount>(

@@ -1,6 +1,7 @@
 // The account stream against a real PostgreSQL: changes committed through the trading layer
 // arrive over LISTEN/NOTIFY as updates with the engine's events and figures; mark moves bring new
-// figures; a margin ratio past the warning level raises one margin call; a liquidation is announced.
+// figures; a margin ratio past the warning level raises one margin call; a liquidation is announced,
+// and told again in the snapshot of a client that comes back having missed it.
 import { accountChangeSchema, CHANNELS, type AccountStreamEvent } from '@lab/contracts';
 import { createDb, type Db } from '@lab/db';
 import { listenToChannel, type ChannelListener } from '@lab/db/listen';
@@ -65,9 +66,10 @@ afterAll(async () => {
   await tdb.drop();
 });
 
-/** Parsed events of a stream as they arrive. */
+/** Parsed events of a stream as they arrive, and the SSE id of each frame (null: none). */
 function events(stream: ReadableStream<Uint8Array>) {
   const got: AccountStreamEvent[] = [];
+  const ids: Array<{ type: string; id: string | null }> = [];
   const reader = stream.getReader();
   const text = new TextDecoder();
   let buf = '';
@@ -81,12 +83,17 @@ function events(stream: ReadableStream<Uint8Array>) {
         const frame = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const data = frame.split('\n').find((l) => l.startsWith('data: '));
-        if (data) got.push(JSON.parse(data.slice(6)) as AccountStreamEvent);
+        const id = frame.split('\n').find((l) => l.startsWith('id: '));
+        if (!data) continue;
+        const e = JSON.parse(data.slice(6)) as AccountStreamEvent;
+        got.push(e);
+        ids.push({ type: e.type, id: id ? id.slice(4) : null });
       }
     }
   })();
   return {
     got,
+    ids,
     async next(type: AccountStreamEvent['type'], ms = 5000): Promise<AccountStreamEvent> {
       const end = Date.now() + ms;
       for (;;) {
@@ -100,13 +107,25 @@ function events(stream: ReadableStream<Uint8Array>) {
   };
 }
 
+/** The snapshot a client reconnecting with `lastEventId` gets. */
+async function streamsOf(accountId: string, lastEventId: string | undefined) {
+  const s = events(streams.open('127.0.0.1', accountId, lastEventId));
+  const snap = await s.next('snapshot');
+  await s.cancel();
+  return snap;
+}
+
 describe('account stream', () => {
   it('snapshot, then updates from committed changes, figures as marks move, a margin call, a liquidation', async () => {
     mark('BTCUSDT', '50000');
     const { user, accountId } = await createUser(db);
     const s = events(streams.open('127.0.0.1', accountId));
     const snap = await s.next('snapshot');
-    expect(snap).toMatchObject({ accountId, figures: { account: { walletBalance: '10000' } } });
+    expect(snap).toMatchObject({
+      accountId,
+      figures: { account: { walletBalance: '10000' } },
+      liquidations: [],
+    });
 
     // 50x long 3 BTC: 3 x 50,000 / 50 = 3,000 of initial margin on a 10,000 wallet
     const m = engineMarket({ BTCUSDT: '50000' });
@@ -160,6 +179,33 @@ describe('account stream', () => {
     }));
     const done = await s.next('liquidation');
     expect(done).toMatchObject({ mode: 'cross', symbol: 'BTCUSDT', markPrice: liq.toFixed() });
+    if (done.type !== 'liquidation') throw new Error('not a liquidation');
+    // the id is on the notice, the last frame of the change, not on the update before it
+    const after = await streamsOf(accountId, undefined);
+    if (after.type !== 'snapshot') throw new Error('not a snapshot');
+    expect(s.ids.slice(-2)).toEqual([
+      { type: 'update', id: null },
+      { type: 'liquidation', id: `e${after.lastEventSeq}` },
+    ]);
     await s.cancel();
+
+    // A client that comes back with the id it had before the liquidation is told of it (once
+    // more, if it was the notice that was lost); one with the latest id, or none, is not.
+    const before = await streamsOf(accountId, `e${upd.lastEventSeq}`);
+    expect(before.type === 'snapshot' && before.liquidations).toEqual([
+      {
+        mode: 'cross',
+        symbol: 'BTCUSDT',
+        markPrice: liq.toFixed(),
+        eventSeq: done.eventSeq,
+        at: done.at,
+      },
+    ]);
+    expect(done.eventSeq).toBeGreaterThan(upd.lastEventSeq);
+    expect(after.liquidations).toEqual([]);
+    const latest = await streamsOf(accountId, `e${after.lastEventSeq}`);
+    expect(latest.type === 'snapshot' && latest.liquidations).toEqual([]);
+    const junk = await streamsOf(accountId, 'v12; DROP TABLE');
+    expect(junk.type === 'snapshot' && junk.liquidations).toEqual([]);
   });
 });

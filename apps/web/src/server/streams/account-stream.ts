@@ -3,7 +3,12 @@
 // lab_account_changes), new figures as the marks of its positions move, a margin-call warning when
 // a margin ratio reaches MARGIN_CALL_RATIO, and liquidations. All of an account's clients share
 // one group: its state is loaded once per change and each event is encoded once.
-import { MARGIN_CALL_RATIO, type AccountChange, type AccountStreamEvent } from '@lab/contracts';
+import {
+  MARGIN_CALL_RATIO,
+  type AccountChange,
+  type AccountStreamEvent,
+  type LiquidationNotice,
+} from '@lab/contracts';
 import type { Db } from '@lab/db';
 import type { Account, Catalogue, Market } from '@lab/margin-engine';
 import type { FeedUpdate, MarketFeedLike } from '@lab/market-data';
@@ -38,6 +43,9 @@ interface Watched {
 /** A margin call fires again only after the ratio fell below this. */
 const REARM_RATIO = MARGIN_CALL_RATIO - 0.05;
 const MAX_EVENTS_PER_UPDATE = 500;
+/** How far back (in events) a reconnecting client's missed liquidations are looked for. */
+const MISSED_LOOKBACK_EVENTS = 10_000;
+const MAX_MISSED_LIQUIDATIONS = 20;
 
 /**
  * Work (ms) a figures pass does before letting the event loop write what it queued. The engine's
@@ -57,6 +65,27 @@ interface VenuePasses {
 
 const keyOf = (accountId: string) => `account|${accountId}`;
 const frame = (e: AccountStreamEvent, id?: string) => sseFrame(JSON.stringify(e), id);
+
+/**
+ * SSE ids name the account's last event seen (`e<seq>`): a client that comes back with one is
+ * told of the liquidations after it.
+ */
+const eventIdOf = (seq: number) => `e${seq}`;
+const seqOfEventId = (id: string | undefined): number | undefined => {
+  const m = id === undefined ? null : /^e(\d{1,9})$/.exec(id);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The notice of a stored `liquidationTriggered` event (the engine's JSON, eventToJson). */
+function noticeOf(e: Record<string, unknown>, seq: number): LiquidationNotice {
+  return {
+    mode: e.mode === 'isolated' ? 'isolated' : 'cross',
+    symbol: typeof e.symbol === 'string' ? e.symbol : null,
+    markPrice: typeof e.markPrice === 'string' ? e.markPrice : null,
+    eventSeq: seq,
+    at: typeof e.time === 'number' ? e.time : Date.now(),
+  };
+}
 
 export class AccountStreams {
   private readonly watched = new Map<string, Watched>();
@@ -78,28 +107,34 @@ export class AccountStreams {
    * The stream of an account the caller has already checked belongs to the signed-in user
    * (the route handler does). Throws StreamRefused when the address has too many streams.
    */
-  open(address: string, accountId: string): ReadableStream<Uint8Array> {
-    return this.hub.open(address, keyOf(accountId), {
-      snapshot: async () => {
-        const w = await this.ensure(accountId);
-        const figures = await this.figures(w);
-        w.lastFiguresJson = JSON.stringify(figures);
-        return frame(
-          {
+  open(address: string, accountId: string, lastEventId?: string): ReadableStream<Uint8Array> {
+    return this.hub.open(
+      address,
+      keyOf(accountId),
+      {
+        snapshot: async (lastId) => {
+          const w = await this.ensure(accountId);
+          const figures = await this.figures(w);
+          const liquidations = await this.missedLiquidations(w, seqOfEventId(lastId));
+          w.lastFiguresJson = JSON.stringify(figures);
+          const id = eventIdOf(w.lastEventSeq);
+          const snapshot: AccountStreamEvent = {
             type: 'snapshot',
             accountId,
             version: w.version,
             lastEventSeq: w.lastEventSeq,
             figures,
+            liquidations,
             at: Date.now(),
-          },
-          `v${w.version}`,
-        );
+          };
+          return { frame: frame(snapshot, id), id };
+        },
+        onEmpty: () => {
+          if (!this.listeners.get(accountId)?.size) this.watched.delete(accountId);
+        },
       },
-      onEmpty: () => {
-        if (!this.listeners.get(accountId)?.size) this.watched.delete(accountId);
-      },
-    });
+      lastEventId,
+    );
   }
 
   /**
@@ -116,7 +151,15 @@ export class AccountStreams {
         const figures = await this.figures(w);
         if (!live) return;
         const { version, lastEventSeq } = w;
-        listener({ type: 'snapshot', accountId, version, lastEventSeq, figures, at: Date.now() });
+        listener({
+          type: 'snapshot',
+          accountId,
+          version,
+          lastEventSeq,
+          figures,
+          liquidations: [],
+          at: Date.now(),
+        });
       })
       .catch((e: unknown) => console.error(`account stream watch failed: ${String(e)}`));
     return () => {
@@ -173,6 +216,25 @@ export class AccountStreams {
     return w;
   }
 
+  /** The liquidations of `w` after event `since` (none without one), oldest first. */
+  private async missedLiquidations(
+    w: Watched,
+    since: number | undefined,
+  ): Promise<LiquidationNotice[]> {
+    if (since === undefined || since >= w.lastEventSeq) return [];
+    const rows = await this.db.accountEvent.findMany({
+      where: {
+        accountId: w.accountId,
+        seq: { gt: Math.max(since, w.lastEventSeq - MISSED_LOOKBACK_EVENTS), lte: w.lastEventSeq },
+        type: 'liquidationTriggered',
+      },
+      orderBy: { seq: 'desc' },
+      take: MAX_MISSED_LIQUIDATIONS,
+      select: { seq: true, payload: true },
+    });
+    return rows.reverse().map((r) => noticeOf(r.payload as Record<string, unknown>, r.seq));
+  }
+
   private async figures(w: Watched): Promise<Figures> {
     return figuresOf(w.engine, marketOf(await this.prices.quotes(w.venue), w.catalogue));
   }
@@ -191,7 +253,7 @@ export class AccountStreams {
           where: { accountId: w.accountId, seq: { gt: w.lastEventSeq } },
           orderBy: { seq: 'asc' },
           take: MAX_EVENTS_PER_UPDATE,
-          select: { type: true, payload: true },
+          select: { seq: true, payload: true },
         });
         w.engine = loaded.engine;
         w.catalogue = loaded.catalogue;
@@ -200,8 +262,13 @@ export class AccountStreams {
         w.symbols = new Set(Object.keys(loaded.engine.positions));
         const figures = await this.figures(w);
         w.lastFiguresJson = JSON.stringify(figures);
-        const now = Date.now();
         const events = rows.map((r) => r.payload as Record<string, unknown>);
+        const notices = rows.flatMap((r, i) =>
+          events[i]!.type === 'liquidationTriggered' ? [noticeOf(events[i]!, r.seq)] : [],
+        );
+        // The id goes on the last frame: a client that loses the ones after the update (a dropped
+        // connection, a full queue) comes back with the earlier id and its snapshot re-tells them.
+        const id = eventIdOf(w.lastEventSeq);
         this.broadcast(
           w.accountId,
           {
@@ -211,21 +278,17 @@ export class AccountStreams {
             lastEventSeq: w.lastEventSeq,
             figures,
             events,
-            at: now,
+            at: Date.now(),
           },
-          `v${w.version}`,
+          notices.length ? undefined : id,
         );
-        for (const e of events) {
-          if (e.type !== 'liquidationTriggered') continue;
-          this.broadcast(w.accountId, {
-            type: 'liquidation',
-            accountId: w.accountId,
-            mode: e.mode === 'isolated' ? 'isolated' : 'cross',
-            symbol: typeof e.symbol === 'string' ? e.symbol : null,
-            markPrice: typeof e.markPrice === 'string' ? e.markPrice : null,
-            at: now,
-          });
-        }
+        notices.forEach((n, i) =>
+          this.broadcast(
+            w.accountId,
+            { type: 'liquidation', accountId: w.accountId, ...n },
+            i === notices.length - 1 ? id : undefined,
+          ),
+        );
         this.checkMarginCall(w, figures);
       } while (w.dirty);
     })()
@@ -331,7 +394,7 @@ export class AccountStreams {
 
   /** To the account's SSE clients (encoded once) and its in-process listeners. */
   private broadcast(accountId: string, e: AccountStreamEvent, id?: string, json?: string): void {
-    this.hub.broadcast(keyOf(accountId), json ? sseFrame(json, id) : frame(e, id));
+    this.hub.broadcast(keyOf(accountId), json ? sseFrame(json, id) : frame(e, id), id);
     for (const l of this.listeners.get(accountId) ?? []) l(e);
   }
 }

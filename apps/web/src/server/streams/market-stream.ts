@@ -50,7 +50,11 @@ export class MarketStreams {
           filter,
           this.feed.snapshot(filter.symbols ? [...filter.symbols] : undefined, venue),
         );
-        return sseFrame(JSON.stringify({ snapshot: true, publishedAt: now, ticks }), `s${now}`);
+        const id = `s${now}`;
+        return {
+          frame: sseFrame(JSON.stringify({ snapshot: true, publishedAt: now, ticks }), id),
+          id,
+        };
       },
       onEmpty: () => this.filters.delete(key),
     });
@@ -65,12 +69,11 @@ export class MarketStreams {
       if (f.venue !== u.venue || !this.hub.listeners(key)) continue;
       const ticks = pick(f, u.ticks);
       if (!ticks.length) continue;
+      const id = String(u.seq);
       this.hub.broadcast(
         key,
-        sseFrame(
-          JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks }),
-          String(u.seq),
-        ),
+        sseFrame(JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks }), id),
+        id,
       );
     }
   }

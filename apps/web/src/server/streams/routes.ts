@@ -53,7 +53,7 @@ export async function handleMarketStream(req: Request): Promise<Response> {
 }
 
 /**
- * GET /api/stream/account?accountId=<id>: the private stream of one of the signed-in user's
+ * GET /api/stream/account?accountId=<id>[&since=<event id>]: the private stream of one of the signed-in user's
  * accounts, or of a shared team account they trade (server-sent events): a snapshot, then
  * updates, figures, margin calls, liquidations. Another user's account is 404, as everywhere.
  */
@@ -72,6 +72,12 @@ export async function handleAccountStream(req: Request): Promise<Response> {
     ((await tradesSharedAccount(db(), user.id, id.data)) ? { id: id.data } : null);
   if (!owned) return problem(404, 'Account not found.');
   return streamOf('Live data is not available on this server.', (s) =>
-    s.account.open(clientIp(req.headers), owned.id),
+    // the id of the last frame the client got: EventSource sends it when it reconnects, the page
+    // (`since`) when it opens the stream again later
+    s.account.open(
+      clientIp(req.headers),
+      owned.id,
+      (req.headers.get('last-event-id') ?? params.get('since'))?.slice(0, 32),
+    ),
   );
 }

@@ -29,7 +29,7 @@ function reader(stream: ReadableStream<Uint8Array>) {
   };
 }
 
-const source = (snap: string) => ({ snapshot: () => sseFrame(snap, 's') });
+const source = (snap: string) => ({ snapshot: () => ({ frame: sseFrame(snap, 's'), id: 's' }) });
 
 describe('SseHub', () => {
   it('sends the snapshot first, then every broadcast of the group, encoded once for all clients', async () => {
@@ -58,7 +58,7 @@ describe('SseHub', () => {
       hub.open('1.1.1.1', 'g', {
         snapshot: async () => {
           await gate;
-          return sseFrame('"snap"');
+          return { frame: sseFrame('"snap"') };
         },
       }),
     );
@@ -84,14 +84,21 @@ describe('SseHub', () => {
     const hub = new SseHub({ maxBufferedBytes: 1024 });
     let snapshots = 0;
     // one source per group: every (re)joining client of 'g' gets its next numbered snapshot
-    const counting = { snapshot: () => sseFrame(`"snapshot ${++snapshots}"`) };
+    const since: Array<string | undefined> = [];
+    const counting = {
+      snapshot: (lastEventId: string | undefined) => {
+        since.push(lastEventId);
+        return { frame: sseFrame(`"snapshot ${++snapshots}"`) };
+      },
+    };
     const fast = reader(hub.open('1.1.1.2', 'g', counting));
     await fast.read('snapshot 1');
-    const slow = reader(hub.open('1.1.1.1', 'g', counting));
+    const slow = reader(hub.open('1.1.1.1', 'g', counting, 'e7'));
+    await new Promise((r) => setTimeout(r, 10));
     const big = sseFrame(JSON.stringify('x'.repeat(300)));
     let fastGot = '';
     for (let i = 0; i < 20; i++) {
-      hub.broadcast('g', big); // ~6 KB in all: the client that does not read falls behind
+      hub.broadcast('g', big, `n${i}`); // ~6 KB in all: the client that does not read falls behind
       fastGot += await fast.read('x"\n\n');
     }
     expect(hub.stats.skipped).toBeGreaterThan(0);
@@ -100,6 +107,11 @@ describe('SseHub', () => {
     expect(slowGot).toContain('snapshot 2'); // its first snapshot
     expect(slowGot).toContain('snapshot 3'); // resynchronised instead of receiving the backlog
     expect(hub.stats.resyncs).toBe(1);
+    // each snapshot was told what its client had: none, its Last-Event-ID, the last id queued to it
+    const queued = Number(since[2]?.slice(1));
+    expect(since.slice(0, 2)).toEqual([undefined, 'e7']);
+    expect(since[2]).toMatch(/^n\d+$/);
+    expect(queued).toBeLessThan(19); // it skipped the rest
     hub.close();
   });
 });

@@ -44,9 +44,20 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   maxDurationMs: 15 * 60_000,
 };
 
+/** A frame and its SSE id, if it has one (the hub keeps each client's last, as EventSource does). */
+export interface IdentifiedFrame {
+  frame: Uint8Array;
+  id?: string;
+}
+
 /** What a producer gives the hub for a group: how to build the snapshot a (re)joining client gets. */
 export interface GroupSource {
-  snapshot(): Uint8Array | Promise<Uint8Array>;
+  /**
+   * `lastEventId`: the id of the last frame this client received, from this connection or (as the
+   * browser's Last-Event-ID) from the one before it; undefined on a first connection. A snapshot
+   * can bring what the client missed since.
+   */
+  snapshot(lastEventId: string | undefined): IdentifiedFrame | Promise<IdentifiedFrame>;
   /** The last client of the group left. */
   onEmpty?(): void;
 }
@@ -58,7 +69,9 @@ interface Client {
   /** Skipping events until the connection drains (then it gets a snapshot). */
   behind: boolean;
   /** Waiting for its first snapshot: live events queue behind it in order. */
-  starting: Uint8Array[] | null;
+  starting: IdentifiedFrame[] | null;
+  /** The id of the last frame written to it that had one. */
+  lastEventId: string | undefined;
   lastWriteAt: number;
   closed: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -111,9 +124,14 @@ export class SseHub {
   /**
    * A new stream for a client at `address`, in group `key`. The first client of a group brings its
    * source (later clients reuse it). Throws StreamRefused when the address or the process has too
-   * many streams open; nothing is allocated then.
+   * many streams open; nothing is allocated then. `lastEventId`: the request's Last-Event-ID.
    */
-  open(address: string, key: string, source: GroupSource): ReadableStream<Uint8Array> {
+  open(
+    address: string,
+    key: string,
+    source: GroupSource,
+    lastEventId?: string,
+  ): ReadableStream<Uint8Array> {
     const open = this.perAddress.get(address) ?? 0;
     if (open >= this.opts.maxPerAddress) {
       this.stats.refused++;
@@ -141,6 +159,7 @@ export class SseHub {
             controller,
             behind: false,
             starting: [],
+            lastEventId,
             lastWriteAt: this.now(),
             closed: false,
           };
@@ -167,12 +186,13 @@ export class SseHub {
     );
   }
 
-  /** Queues `frame` (encoded once by the producer) to every client of the group. */
-  broadcast(key: string, frame: Uint8Array): void {
+  /** Queues `frame` (encoded once by the producer, with SSE id `id` if any) to every client of the group. */
+  broadcast(key: string, frame: Uint8Array, id?: string): void {
     const g = this.groups.get(key);
     if (!g) return;
     this.stats.encoded++;
-    for (const c of g.clients) this.write(c, frame);
+    const f = { frame, id };
+    for (const c of g.clients) this.write(c, f);
   }
 
   /** Ends every stream. */
@@ -183,9 +203,9 @@ export class SseHub {
 
   private async sendSnapshot(c: Client): Promise<void> {
     c.starting ??= [];
-    let frame: Uint8Array;
+    let snapshot: IdentifiedFrame;
     try {
-      frame = await c.group.source.snapshot();
+      snapshot = await c.group.source.snapshot(c.lastEventId);
     } catch {
       this.end(c); // the client reconnects and tries again
       return;
@@ -193,15 +213,15 @@ export class SseHub {
     if (c.closed) return;
     const queued = c.starting;
     c.starting = null;
-    this.write(c, frame);
+    this.write(c, snapshot);
     for (const f of queued) this.write(c, f);
   }
 
-  private write(c: Client, frame: Uint8Array): void {
+  private write(c: Client, { frame, id }: IdentifiedFrame): void {
     if (c.closed) return;
     if (c.starting) {
       // events published while the snapshot is being built follow it, in order
-      if (c.starting.length < 64) c.starting.push(frame);
+      if (c.starting.length < 64) c.starting.push({ frame, id });
       return;
     }
     if (c.behind) {
@@ -217,6 +237,7 @@ export class SseHub {
     }
     try {
       c.controller.enqueue(frame);
+      if (id !== undefined) c.lastEventId = id;
       this.stats.writes++;
       c.lastWriteAt = this.now();
     } catch {
@@ -229,7 +250,7 @@ export class SseHub {
     for (const g of this.groups.values())
       for (const c of g.clients)
         if (!c.behind && !c.starting && now - c.lastWriteAt >= this.opts.pingMs)
-          this.write(c, PING);
+          this.write(c, { frame: PING });
   }
 
   private end(c: Client): void {
