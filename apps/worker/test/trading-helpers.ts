@@ -17,7 +17,7 @@ import {
   type OrderRequest,
 } from '@lab/margin-engine';
 import { runOnAccount, userActor, type LoadedAccount, type RunOutcome } from '@lab/services';
-import { createUser, findInconsistencies } from '@lab/services/testing';
+import { createUser } from '@lab/services/testing';
 import { expect } from 'vitest';
 import { listenForAccountChanges } from '../src/trading/account-sync.ts';
 import { VenueRunner, type VenueRunnerOptions } from '../src/trading/venue-runner.ts';
@@ -231,7 +231,4 @@ export async function placeAndSync(
   return out;
 }
 
-/** Replay == stored, ledger book == wallet for each account; every ledger transaction and the whole ledger balance. */
-export async function expectConsistent(db: Db, ...accountIds: string[]): Promise<void> {
-  expect(await findInconsistencies(db, accountIds)).toEqual([]);
-}
+export { expectConsistent } from '@lab/services/testing/vitest';

@@ -4,8 +4,7 @@
 // replay of its events.
 import { StaticPrices } from '@lab/services';
 import { describe, expect, it } from 'vitest';
-import { expectConsistent } from '../../services/test/helpers.ts';
-import { ledgerBalancesAfterEach } from '../../services/test/trading-helpers.ts';
+import { expectConsistent, ledgerBalancesAfterEach } from '@lab/services/testing/vitest';
 import { callerFor, createUser } from '../src/testing/index.ts';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
 

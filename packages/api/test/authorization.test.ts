@@ -16,7 +16,7 @@ import {
   StaticPrices,
   systemActor,
 } from '@lab/services';
-import { tick } from '../../services/test/trading-helpers.ts';
+import { tick } from '@lab/services/testing';
 import { trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();

@@ -18,8 +18,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/root.ts';
 import { callerFor, createUser, type CreatedUser } from '../src/testing/index.ts';
-import { expectConsistent } from '../../services/test/helpers.ts';
-import { ledgerBalancesAfterEach } from '../../services/test/trading-helpers.ts';
+import { expectConsistent, ledgerBalancesAfterEach } from '@lab/services/testing/vitest';
 import { ledgerTotal, trpcError, useTestDb } from './helpers.ts';
 
 const t = useTestDb();

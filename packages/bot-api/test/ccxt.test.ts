@@ -6,7 +6,7 @@
 import ccxt from 'ccxt';
 import { createApiKey, revokeApiKey } from '@lab/services';
 import { createUser } from '@lab/services/testing';
-import { expectConsistent } from '../../services/test/helpers.ts';
+import { expectConsistent } from '@lab/services/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../src/index.ts';
 import { startHarness, type Harness } from './harness.ts';

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { createApiKey } from '@lab/services';
 import { createCompetitionAccount, createUser } from '@lab/services/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectConsistent } from '../../services/test/helpers.ts';
+import { expectConsistent } from '@lab/services/testing/vitest';
 import { RateLimiter } from '../src/index.ts';
 import { startHarness, type Harness } from './harness.ts';
 

@@ -1,82 +1,12 @@
-// Driving trading in tests: fixed prices (StaticPrices), and the worker's part of the trading loop
-// (a price tick, a funding run) applied the way the worker applies it, through runOnAccount with
-// a system actor and the engine's onPrice / applyFunding.
+// Driving trading in the tests of this package: the shared drivers (@lab/services/testing) and
+// the figures of a stored account.
 import type { Db } from '@lab/db';
-import { applyFunding, Decimal, onPrice } from '@lab/margin-engine';
-import { afterEach, expect } from 'vitest';
 import { loadAccountState } from '../src/engine-state.ts';
 import { figuresOf } from '../src/trading/figures.ts';
-import { marketOf, StaticPrices } from '../src/trading/prices.ts';
-import { runOnAccount, systemActor } from '../src/trading/run.ts';
+import { marketOf, type StaticPrices } from '../src/trading/prices.ts';
 
-export const worker = systemActor('test-worker');
-
-/** Prices of the main venue: BTC 50,000, ETH 3,000, SOL 150 (mark = last). */
-export function testPrices(): StaticPrices {
-  return new StaticPrices()
-    .set('BTCUSDT', { markPrice: '50000', lastPrice: '50000' })
-    .set('ETHUSDT', { markPrice: '3000', lastPrice: '3000' })
-    .set('SOLUSDT', { markPrice: '150', lastPrice: '150' });
-}
-
-/**
- * A price tick for one symbol on the account, as the worker's loop applies it: triggers, resting
- * fills, liquidation. `prices` then quotes the new price.
- */
-export async function tick(
-  db: Db,
-  prices: StaticPrices,
-  accountId: string,
-  symbol: string,
-  markPrice: string,
-  lastPrice: string = markPrice,
-) {
-  const out = await runOnAccount(db, worker, accountId, async (loaded) => {
-    const before = marketOf(await prices.quotes(loaded.venueId));
-    const r = onPrice(
-      loaded.engine,
-      before,
-      symbol,
-      { markPrice: new Decimal(markPrice), lastPrice: new Decimal(lastPrice) },
-      Date.now(),
-    );
-    return { result: r, context: { market: r.market }, value: r.events };
-  });
-  prices.set(symbol, { markPrice, lastPrice });
-  return out.value;
-}
-
-/** A funding run at `fundingTime` with the given rates (symbol -> rate). */
-export async function fund(
-  db: Db,
-  prices: StaticPrices,
-  accountId: string,
-  rates: Record<string, string>,
-  fundingTime: number,
-) {
-  const out = await runOnAccount(db, worker, accountId, async (loaded) => {
-    const market = marketOf(await prices.quotes(loaded.venueId));
-    const r = applyFunding(
-      loaded.engine,
-      market,
-      Object.fromEntries(Object.entries(rates).map(([s, v]) => [s, new Decimal(v)])),
-      fundingTime,
-    );
-    return { result: r, context: { market, fundingTime }, value: r.events };
-  });
-  return out.value;
-}
-
-/** After every test of the file: every ledger transaction balances, and the whole ledger too. */
-export function ledgerBalancesAfterEach(box: { readonly db: Db }) {
-  afterEach(async () => {
-    const unbalanced = await box.db.$queryRaw<Array<{ tx_id: string }>>`
-      SELECT tx_id FROM ledger_entries GROUP BY tx_id HAVING sum(amount) <> 0`;
-    expect(unbalanced).toEqual([]);
-    const total = await box.db.ledgerEntry.aggregate({ _sum: { amount: true } });
-    expect((total._sum.amount ?? 0).toString()).toBe('0');
-  });
-}
+export { fund, testPrices, tick, worker } from '../src/testing/trading.ts';
+export { ledgerBalancesAfterEach } from '../src/testing/vitest.ts';
 
 /** The engine's figures of the stored account at the quotes (what the read models must show). */
 export async function figuresOfStored(db: Db, prices: StaticPrices, accountId: string) {

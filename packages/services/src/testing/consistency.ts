@@ -63,6 +63,12 @@ export async function findInconsistencies(
     if (!s.engine.walletBalance.eq(book))
       problems.push(`${id}: ledger book ${book} != wallet ${s.engine.walletBalance.toFixed()}`);
   }
+  return [...problems, ...(await ledgerProblems(db))];
+}
+
+/** Ledger transactions (of the whole database) that do not sum to zero, and the overall sum. */
+export async function ledgerProblems(db: Db): Promise<string[]> {
+  const problems: string[] = [];
   const unbalanced = await db.$queryRaw<Array<{ tx_id: string; sum: string }>>`
     SELECT tx_id::text AS tx_id, sum(amount)::text AS sum FROM ledger_entries
     GROUP BY tx_id HAVING sum(amount) <> 0 LIMIT 10`;

@@ -1,2 +1,3 @@
 export * from './factories.ts';
 export * from './consistency.ts';
+export * from './trading.ts';
