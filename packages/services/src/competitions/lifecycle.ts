@@ -11,6 +11,7 @@ import type { Db } from '@lab/db';
 import { closeAllAtMark } from '@lab/margin-engine';
 import { marketOf, type VenuePrices } from '../trading/prices.ts';
 import { runOnAccounts, type Step } from '../trading/run.ts';
+import { participantAccountBatches } from './participant-accounts.ts';
 import { effectiveState } from './rules.ts';
 import { SNAPSHOT_BATCH, takeSnapshots } from './snapshots.ts';
 
@@ -64,18 +65,13 @@ export async function freezeCompetition(
   if (state !== 'FINISHED') return false;
   const endAt = (c.endedAt ?? c.endsAt).getTime();
   const market = marketOf(await prices.quotes(c.venueId));
-  const accounts = (
-    await db.competitionParticipant.findMany({
-      where: { competitionId },
-      select: { accountId: true },
-      orderBy: { accountId: 'asc' },
-    })
-  ).map((p) => p.accountId);
   const size = opts.batchSize ?? SNAPSHOT_BATCH;
-  for (let i = 0; i < accounts.length; i += size) {
+  // every participant's account, the removed ones' (archived) too
+  const batches = await participantAccountBatches(db, competitionId, { withRemoved: true, size });
+  for (const batch of batches) {
     await runOnAccounts(
       db,
-      accounts.slice(i, i + size),
+      batch,
       (loaded) => {
         const steps = new Map<string, Step<null>>();
         for (const l of loaded) {

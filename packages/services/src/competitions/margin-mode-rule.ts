@@ -7,7 +7,7 @@ import type { Db } from '@lab/db';
 import { setMarginMode, settingsOf, type EngineEvent, type EngineResult } from '@lab/margin-engine';
 import type { LoadedAccount } from '../engine-state.ts';
 import { runOnAccounts, type Step } from '../trading/run.ts';
-import { SNAPSHOT_BATCH } from './snapshots.ts';
+import { participantAccountBatches } from './participant-accounts.ts';
 
 /** The mode's switch on one account's free markets among `symbols` (null: nothing to switch). */
 export function marginModeSwitch(
@@ -44,16 +44,9 @@ export async function applyMarginModeRule(
   now: number = Date.now(),
 ): Promise<number> {
   const mode = modes === 'ISOLATED_ONLY' ? 'isolated' : 'cross';
-  const accounts = (
-    await db.competitionParticipant.findMany({
-      where: { competitionId, status: { not: 'REMOVED' } },
-      select: { accountId: true },
-      orderBy: { accountId: 'asc' },
-    })
-  ).map((p) => p.accountId);
   let changed = 0;
-  for (let i = 0; i < accounts.length; i += SNAPSHOT_BATCH) {
-    const out = await runOnAccounts(db, accounts.slice(i, i + SNAPSHOT_BATCH), (loaded) => {
+  for (const batch of await participantAccountBatches(db, competitionId, { withRemoved: false })) {
+    const out = await runOnAccounts(db, batch, (loaded) => {
       const steps = new Map<string, Step<null>>();
       for (const l of loaded) {
         const result = marginModeSwitch(l, symbols, mode, now);
