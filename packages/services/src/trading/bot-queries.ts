@@ -88,10 +88,11 @@ export async function listBotOrders(
           take: q.limit,
         })
       : ascending(
+          // newest first by seq: within an account the order of orderNo, and the index's
           await db.order.findMany({
             where,
             select: orderViewSelect,
-            orderBy: { orderNo: 'desc' },
+            orderBy: { seq: 'desc' },
             take: q.limit,
           }),
         );
@@ -144,7 +145,8 @@ export async function listBotFills(
     q.fromId !== undefined
       ? await db.fill.findMany({ where, select, orderBy: { id: 'asc' }, take: q.limit })
       : ascending(
-          await db.fill.findMany({ where, select, orderBy: { id: 'desc' }, take: q.limit }),
+          // newest first by event seq: within an account the order of id, and the index's
+          await db.fill.findMany({ where, select, orderBy: { eventSeq: 'desc' }, take: q.limit }),
         );
   return rows.map((r) => ({ ...fillView(r), orderNo: r.order?.orderNo.toString() ?? null }));
 }
