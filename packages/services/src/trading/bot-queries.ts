@@ -192,10 +192,7 @@ export async function listIncome(
     .filter(([, t]) => q.incomeType === undefined || t === q.incomeType)
     .map(([k]) => k);
   if (!kinds.length) return [];
-  const conds = [
-    Prisma.sql`l.book = ${accountBook(accountId)}`,
-    Prisma.sql`l.kind = ANY(${kinds}::varchar[])`,
-  ];
+  const conds = [Prisma.sql`l.book = b.book`, Prisma.sql`l.kind = ANY(${kinds}::varchar[])`];
   if (q.startTime !== undefined) conds.push(Prisma.sql`l.created_at >= ${new Date(q.startTime)}`);
   if (q.endTime !== undefined) conds.push(Prisma.sql`l.created_at <= ${new Date(q.endTime)}`);
   if (q.symbol !== undefined) conds.push(Prisma.sql`e.payload->>'symbol' = ${q.symbol}`);
@@ -208,16 +205,25 @@ export async function listIncome(
       symbol: string | null;
       fill_id: bigint | null;
     }>
-  >`SELECT l.id, l.kind, l.amount, l.created_at, e.payload->>'symbol' AS symbol, f.id AS fill_id
-      FROM ledger_entries l
-      LEFT JOIN account_events e ON e.account_id = ${accountId}::uuid AND e.seq = l.event_seq
-      LEFT JOIN LATERAL (
-        SELECT id FROM fills
-         WHERE account_id = ${accountId}::uuid AND event_seq = l.event_seq ORDER BY id LIMIT 1
-      ) f ON true
-     WHERE ${Prisma.join(conds, ' AND ')}
-     ORDER BY l.id DESC
-     LIMIT ${q.limit}`;
+  >`SELECT r.* FROM
+      -- The book as an outer value (OFFSET 0 keeps it one): planned for a book at the ordinary
+      -- share of lines, the query walks the book's index. With the book as a constant, an account
+      -- holding a large share of all lines, all of them old, was planned as a walk back through
+      -- every line of every book (0.58 s at 1.1 M lines, against 0.57 ms).
+      (SELECT ${accountBook(accountId)}::varchar AS book OFFSET 0) b
+      CROSS JOIN LATERAL (
+        SELECT l.id, l.kind, l.amount, l.created_at, e.payload->>'symbol' AS symbol,
+               f.id AS fill_id
+          FROM ledger_entries l
+          LEFT JOIN account_events e ON e.account_id = ${accountId}::uuid AND e.seq = l.event_seq
+          LEFT JOIN LATERAL (
+            SELECT id FROM fills
+             WHERE account_id = ${accountId}::uuid AND event_seq = l.event_seq ORDER BY id LIMIT 1
+          ) f ON true
+         WHERE ${Prisma.join(conds, ' AND ')}
+         ORDER BY l.id DESC
+         LIMIT ${q.limit}
+      ) r`;
   return ascending(rows).map((r) => ({
     id: r.id.toString(),
     incomeType: INCOME_TYPE_OF_KIND[r.kind]!,
