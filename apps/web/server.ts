@@ -67,6 +67,12 @@ const server = createServer((req, res) => {
   }
   handle(req, res).catch(failed);
 });
+// Idle connections stay open longer than API clients keep theirs (Node's agents 5 s, browsers
+// more), so that the client is the one to close them: a client that reuses a connection the
+// server is closing at that moment gets ECONNRESET. Headers must still come within 66 s.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 // The bot API's WebSocket streams (/ws/..., /stream?streams=..., /private/ws?listenKey=...):
 // registered by the Next side (src/instrumentation.ts), started on the first connection.
 const botStreams = () =>

@@ -772,3 +772,34 @@ test('every response carries the security headers', async () => {
   }
   expect(missing).toEqual([]);
 });
+
+test('a kept-alive connection idle past a client agent’s own timeout still serves the next request', async () => {
+  // Node's server closes idle connections after 5 s by default, the same time Node's client
+  // agents keep theirs: a client that reuses one just as the server closes it gets ECONNRESET.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: HOST,
+          port: PORT,
+          path: '/api/health',
+          agent,
+          headers: { host: `localhost:${PORT}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    expect(await get()).toEqual({ status: 200, reused: false });
+    await new Promise((r) => setTimeout(r, 7_000));
+    expect(await get()).toEqual({ status: 200, reused: true });
+  } finally {
+    agent.destroy();
+  }
+});
