@@ -68,10 +68,28 @@ const firehose: DirectRoute = {
     ),
 };
 
+/** A stream whose handler takes a while to answer: whether the stream it returned was canceled. */
+const slow = { canceled: false };
+const slowStart: DirectRoute = {
+  path: '/api/slow',
+  methods: new Set(['GET']),
+  handle: async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull: (c) => c.enqueue(CHUNK),
+        cancel() {
+          slow.canceled = true;
+        },
+      }),
+    );
+  },
+};
+
 let server: Server;
 let base: string;
 beforeAll(async () => {
-  registerDirectRoutes([echo, firehose]);
+  registerDirectRoutes([echo, firehose, slowStart]);
   server = createServer((req, res) => {
     const url = new URL(`http://localhost${req.url}`);
     const route = directRouteFor(req.method ?? 'GET', url.pathname);
@@ -172,6 +190,17 @@ describe('direct routes', () => {
     response.destroy();
     await new Promise((r) => setTimeout(r, 200));
     expect(endless.canceled).toBe(true);
+  });
+
+  it('cancel the stream of a client that left before the handler answered', async () => {
+    const { port } = server.address() as AddressInfo;
+    const r = request({ host: '127.0.0.1', port, path: '/api/slow' });
+    r.on('error', () => {});
+    r.end();
+    await new Promise((x) => setTimeout(x, 100));
+    r.destroy(); // gone while the handler still works
+    await new Promise((x) => setTimeout(x, 600));
+    expect(slow.canceled).toBe(true);
   });
 
   it('leave other methods and paths to the server behind (Next)', async () => {

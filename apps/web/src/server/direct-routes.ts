@@ -73,6 +73,8 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     void reader.cancel().catch(() => {});
   };
   res.once('close', stop);
+  // the client may have gone while the handler worked: 'close' has fired already
+  if (res.destroyed) stop();
   try {
     for (;;) {
       const { done, value } = await reader.read();
