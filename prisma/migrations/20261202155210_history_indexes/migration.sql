@@ -1,15 +1,11 @@
 -- History pages read an account's rows newest first by seq (orders) or event seq (fills, ledger
 -- lines), and a book's lines newest first by id: without these indexes each page scanned and sorted
--- every row of the account (about 50 ms at 100,000 orders). Within an account seq and order_no, and
--- event_seq and id, grow together, so one index serves either order. The two indexes dropped from
--- ledger_entries were used by no query; the write of an order touches as many index entries as
--- before.
+-- every row of the account (about 50 ms at 100,000 orders). Within an account seq and order_no grow
+-- together, so the orders index serves either order. The three indexes dropped were used by no
+-- query for its order (ledger_entries' tx_id by no query at all).
 
 -- DropIndex
 DROP INDEX "orders_account_id_created_at_idx";
-
--- DropIndex
-DROP INDEX "fills_account_id_id_idx";
 
 -- DropIndex
 DROP INDEX "ledger_entries_tx_id_idx";

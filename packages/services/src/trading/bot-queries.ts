@@ -145,8 +145,7 @@ export async function listBotFills(
     q.fromId !== undefined
       ? await db.fill.findMany({ where, select, orderBy: { id: 'asc' }, take: q.limit })
       : ascending(
-          // newest first by event seq: within an account the order of id, and the index's
-          await db.fill.findMany({ where, select, orderBy: { eventSeq: 'desc' }, take: q.limit }),
+          await db.fill.findMany({ where, select, orderBy: { id: 'desc' }, take: q.limit }),
         );
   return rows.map((r) => ({ ...fillView(r), orderNo: r.order?.orderNo.toString() ?? null }));
 }
