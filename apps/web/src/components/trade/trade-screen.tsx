@@ -42,7 +42,8 @@ export function TradeScreen({
     </MarketsProvider>
   );
   return selected ? (
-    <TradingAccountProvider accountId={selected.id} name={selected.name}>
+    // keyed: another account is another stream, with its own notices
+    <TradingAccountProvider key={selected.id} accountId={selected.id} name={selected.name}>
       {body}
     </TradingAccountProvider>
   ) : (

@@ -71,7 +71,7 @@ export function TradingAccountProvider({
         case 'snapshot':
           setFigures(payload.figures);
           setVersion(payload.version);
-          tell(payload.liquidations);
+          tell(payload.liquidations ?? []); // absent from an older server's snapshot
           // anything may have changed while the stream was away
           void queryClient.invalidateQueries({ queryKey: trpc.trade.pathKey() });
           break;

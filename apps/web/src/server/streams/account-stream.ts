@@ -43,8 +43,6 @@ interface Watched {
 /** A margin call fires again only after the ratio fell below this. */
 const REARM_RATIO = MARGIN_CALL_RATIO - 0.05;
 const MAX_EVENTS_PER_UPDATE = 500;
-/** How far back (in events) a reconnecting client's missed liquidations are looked for. */
-const MISSED_LOOKBACK_EVENTS = 10_000;
 const MAX_MISSED_LIQUIDATIONS = 20;
 
 /**
@@ -77,7 +75,7 @@ const seqOfEventId = (id: string | undefined): number | undefined => {
 };
 
 /** The notice of a stored `liquidationTriggered` event (the engine's JSON, eventToJson). */
-function noticeOf(e: Record<string, unknown>, seq: number): LiquidationNotice {
+function noticeOfEvent(e: Record<string, unknown>, seq: number): LiquidationNotice {
   return {
     mode: e.mode === 'isolated' ? 'isolated' : 'cross',
     symbol: typeof e.symbol === 'string' ? e.symbol : null,
@@ -114,15 +112,21 @@ export class AccountStreams {
       {
         snapshot: async (lastId) => {
           const w = await this.ensure(accountId);
+          // the seq the snapshot tells up to, once: a reload may move it on while this one waits
+          const { version, lastEventSeq } = w;
           const figures = await this.figures(w);
-          const liquidations = await this.missedLiquidations(w, seqOfEventId(lastId));
+          const liquidations = await this.liquidationsBetween(
+            w,
+            seqOfEventId(lastId),
+            lastEventSeq,
+          );
           w.lastFiguresJson = JSON.stringify(figures);
-          const id = eventIdOf(w.lastEventSeq);
+          const id = eventIdOf(lastEventSeq);
           const snapshot: AccountStreamEvent = {
             type: 'snapshot',
             accountId,
-            version: w.version,
-            lastEventSeq: w.lastEventSeq,
+            version,
+            lastEventSeq,
             figures,
             liquidations,
             at: Date.now(),
@@ -216,23 +220,29 @@ export class AccountStreams {
     return w;
   }
 
-  /** The liquidations of `w` after event `since` (none without one), oldest first. */
-  private async missedLiquidations(
+  /**
+   * The liquidations of `w` after event `since` up to event `upTo` (none without `since`), oldest
+   * first, the latest MAX_MISSED_LIQUIDATIONS: from the liquidations table, whose rows are few.
+   */
+  private async liquidationsBetween(
     w: Watched,
     since: number | undefined,
+    upTo: number,
   ): Promise<LiquidationNotice[]> {
-    if (since === undefined || since >= w.lastEventSeq) return [];
-    const rows = await this.db.accountEvent.findMany({
-      where: {
-        accountId: w.accountId,
-        seq: { gt: Math.max(since, w.lastEventSeq - MISSED_LOOKBACK_EVENTS), lte: w.lastEventSeq },
-        type: 'liquidationTriggered',
-      },
-      orderBy: { seq: 'desc' },
+    if (since === undefined || since >= upTo) return [];
+    const rows = await this.db.liquidation.findMany({
+      where: { accountId: w.accountId, eventSeq: { gt: since, lte: upTo } },
+      orderBy: { id: 'desc' },
       take: MAX_MISSED_LIQUIDATIONS,
-      select: { seq: true, payload: true },
+      select: { mode: true, symbol: true, markPrice: true, eventSeq: true, time: true },
     });
-    return rows.reverse().map((r) => noticeOf(r.payload as Record<string, unknown>, r.seq));
+    return rows.reverse().map((r) => ({
+      mode: r.mode === 'ISOLATED' ? 'isolated' : 'cross',
+      symbol: r.symbol,
+      markPrice: r.markPrice?.toFixed() ?? null,
+      eventSeq: r.eventSeq,
+      at: r.time.getTime(),
+    }));
   }
 
   private async figures(w: Watched): Promise<Figures> {
@@ -249,12 +259,17 @@ export class AccountStreams {
         w.dirty = false;
         const loaded = await loadAccountState(this.db, w.accountId);
         if (!loaded || this.watched.get(w.accountId) !== w) return;
-        const rows = await this.db.accountEvent.findMany({
-          where: { accountId: w.accountId, seq: { gt: w.lastEventSeq } },
-          orderBy: { seq: 'asc' },
-          take: MAX_EVENTS_PER_UPDATE,
-          select: { seq: true, payload: true },
-        });
+        const told = w.lastEventSeq;
+        // the events up to the state loaded, the latest MAX_EVENTS_PER_UPDATE of them: the
+        // update's events always end at its lastEventSeq
+        const rows = (
+          await this.db.accountEvent.findMany({
+            where: { accountId: w.accountId, seq: { gt: told, lte: loaded.lastEventSeq } },
+            orderBy: { seq: 'desc' },
+            take: MAX_EVENTS_PER_UPDATE,
+            select: { seq: true, payload: true },
+          })
+        ).reverse();
         w.engine = loaded.engine;
         w.catalogue = loaded.catalogue;
         w.version = loaded.version;
@@ -263,9 +278,15 @@ export class AccountStreams {
         const figures = await this.figures(w);
         w.lastFiguresJson = JSON.stringify(figures);
         const events = rows.map((r) => r.payload as Record<string, unknown>);
-        const notices = rows.flatMap((r, i) =>
-          events[i]!.type === 'liquidationTriggered' ? [noticeOf(events[i]!, r.seq)] : [],
-        );
+        // more events than one update carries: the liquidations among those left out too
+        const notices =
+          rows.length && rows[0]!.seq > told + 1
+            ? await this.liquidationsBetween(w, told, loaded.lastEventSeq)
+            : rows.flatMap((r, i) =>
+                events[i]!.type === 'liquidationTriggered'
+                  ? [noticeOfEvent(events[i]!, r.seq)]
+                  : [],
+              );
         // The id goes on the last frame: a client that loses the ones after the update (a dropped
         // connection, a full queue) comes back with the earlier id and its snapshot re-tells them.
         const id = eventIdOf(w.lastEventSeq);

@@ -70,6 +70,30 @@ describe('SseHub', () => {
     hub.close();
   });
 
+  it('a client whose snapshot took so long that the events behind it overflowed resyncs', async () => {
+    const hub = new SseHub();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let snapshots = 0;
+    const r = reader(
+      hub.open('1.1.1.1', 'g', {
+        snapshot: async () => {
+          if (++snapshots === 1) await gate;
+          return { frame: sseFrame(`"snap ${snapshots}"`) };
+        },
+      }),
+    );
+    await new Promise((x) => setTimeout(x, 10));
+    for (let i = 0; i < 100; i++) hub.broadcast('g', sseFrame(`"live ${i}"`, `n${i}`));
+    release();
+    const out = await r.read('snap 2');
+    // the first snapshot, then none of the 100 (some were lost), then a fresh snapshot
+    expect(out).toContain('snap 1');
+    expect(out).not.toContain('live');
+    expect(out).toContain('snap 2');
+    hub.close();
+  });
+
   it('refuses streams beyond the per-address cap with 429, without touching other addresses', () => {
     const hub = new SseHub({ maxPerAddress: 2 });
     hub.open('9.9.9.9', 'g', source('1'));

@@ -18,6 +18,7 @@ export function sseFrame(data: string, id?: string): Uint8Array {
 }
 
 const PING = encoder.encode(': ping\n\n');
+const MAX_QUEUED_WHILE_STARTING = 64;
 
 export interface HubOptions {
   /**
@@ -70,6 +71,8 @@ interface Client {
   behind: boolean;
   /** Waiting for its first snapshot: live events queue behind it in order. */
   starting: IdentifiedFrame[] | null;
+  /** More events came while it waited than the queue holds: it resyncs after the snapshot. */
+  startOverflow: boolean;
   /** The id of the last frame written to it that had one. */
   lastEventId: string | undefined;
   lastWriteAt: number;
@@ -159,6 +162,7 @@ export class SseHub {
             controller,
             behind: false,
             starting: [],
+            startOverflow: false,
             lastEventId,
             lastWriteAt: this.now(),
             closed: false,
@@ -214,6 +218,13 @@ export class SseHub {
     const queued = c.starting;
     c.starting = null;
     this.write(c, snapshot);
+    if (c.startOverflow) {
+      // some of what followed the snapshot is lost: skip the rest, resync once it has drained
+      c.startOverflow = false;
+      c.behind = true;
+      this.stats.skipped += queued.length;
+      return;
+    }
     for (const f of queued) this.write(c, f);
   }
 
@@ -221,7 +232,8 @@ export class SseHub {
     if (c.closed) return;
     if (c.starting) {
       // events published while the snapshot is being built follow it, in order
-      if (c.starting.length < 64) c.starting.push({ frame, id });
+      if (c.starting.length < MAX_QUEUED_WHILE_STARTING) c.starting.push({ frame, id });
+      else c.startOverflow = true;
       return;
     }
     if (c.behind) {
