@@ -202,6 +202,54 @@ describe('persisting engine results', () => {
     await expectConsistent(t.db, accountId);
   });
 
+  it('fills are stored in the order of their events, with a liquidation’s closes among them', async () => {
+    // the worker folds several price points into one result: here a liquidation on BTC, then a
+    // resting ETH limit reached; the fills' ids must follow their events (the bot API's trade ids)
+    const { user, accountId } = await createUser(t.db);
+    const me = userActor(user.id);
+    const m = marketAt({ BTCUSDT: '50000', ETHUSDT: '3000' });
+    await run(me, accountId, m, (l) => ({
+      result: setMarginMode(l.engine, m, 'BTCUSDT', 'isolated', 1),
+      value: null,
+    }));
+    await run(me, accountId, m, (l) => ({
+      result: setLeverage(l.engine, m, 'BTCUSDT', 50, 2),
+      value: null,
+    }));
+    for (const [i, req] of [
+      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
+      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2900' },
+    ].entries())
+      await run(me, accountId, m, (l) => ({
+        result: placeOrder(l.engine, m, req as never, { now: 3 + i }),
+        value: null,
+      }));
+    const after = marketAt({ BTCUSDT: '48000', ETHUSDT: '2900' });
+    await run({ kind: 'system', name: 'test-worker' }, accountId, after, (l) => {
+      const btc = onPrice(l.engine, m, 'BTCUSDT', { markPrice: new Decimal('48000') }, 10);
+      const eth = onPrice(
+        btc.account,
+        btc.market,
+        'ETHUSDT',
+        { markPrice: new Decimal('2900'), lastPrice: new Decimal('2900') },
+        11,
+      );
+      return {
+        result: { account: eth.account, events: [...btc.events, ...eth.events] },
+        value: null,
+      };
+    });
+    const fills = await t.db.fill.findMany({ where: { accountId }, orderBy: { id: 'asc' } });
+    expect(fills.map((f) => [f.symbol, f.isLiquidation])).toEqual([
+      ['BTCUSDT', false],
+      ['BTCUSDT', true],
+      ['ETHUSDT', false],
+    ]);
+    const seqs = fills.map((f) => f.eventSeq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await expectConsistent(t.db, accountId);
+  });
+
   it('a rejected order changes nothing', async () => {
     const { user, accountId } = await createUser(t.db);
     const m = marketAt({ BTCUSDT: '50000' });

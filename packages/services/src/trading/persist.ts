@@ -187,6 +187,8 @@ const FILL_COLUMNS: Column[] = [
   ['k', 'int'],
   ['time', 'timestamptz'],
 ];
+/** The column of a fill row that holds its event's index in the result. */
+const FILL_K = FILL_COLUMNS.findIndex(([name]) => name === 'k');
 const FUNDING_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['symbol', 'text'],
@@ -310,10 +312,11 @@ function markOf(ctx: PersistContext, ev: EngineEvent & { symbol: string }, fallb
 
 /** Liquidations with their figures, and the fills: of orders, and the closes of liquidations. */
 function fillAndLiquidationRows(work: readonly Work[]) {
-  const fills: unknown[][] = [];
+  const allFills: unknown[][] = [];
   const liquidations: unknown[][] = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
+    const fills: unknown[][] = [];
     w.events.forEach((ev, k) => {
       if (ev.type !== 'fill') return;
       fills.push([
@@ -385,8 +388,11 @@ function fillAndLiquidationRows(work: readonly Work[]) {
           at(c.ev.time),
         ]);
     }
+    // in the order of their events (the event index is the same column in both kinds), so that
+    // within an account fill ids follow events: a result can liquidate, then fill a resting order
+    allFills.push(...fills.sort((x, y) => (x[FILL_K] as number) - (y[FILL_K] as number)));
   }
-  return { fills, liquidations };
+  return { fills: allFills, liquidations };
 }
 
 function fundingRows(work: readonly Work[]): unknown[][] {
