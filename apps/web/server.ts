@@ -28,6 +28,29 @@ const isHttps = (req: IncomingMessage) =>
   (req.socket as { encrypted?: boolean }).encrypted === true ||
   (trustProxy && req.headers['x-forwarded-proto'] === 'https');
 
+/**
+ * The body of a refused request is read and dropped until the client stops sending (250 ms
+ * without data) or for 2 s at most, then the connection is closed. Closing it at once, with the
+ * body still arriving, resets the connection, and a reset can discard the answer before the
+ * client has read it: the client saw no 413, only ECONNRESET.
+ */
+function dropRefusedBody(req: IncomingMessage): void {
+  if (req.complete) return;
+  const close = () => req.socket.destroy();
+  let idle = setTimeout(close, 250);
+  const deadline = setTimeout(close, 2000);
+  req.on('data', () => {
+    clearTimeout(idle);
+    idle = setTimeout(close, 250);
+  });
+  const done = () => {
+    clearTimeout(idle);
+    clearTimeout(deadline);
+  };
+  req.once('end', done);
+  req.socket.once('close', done);
+}
+
 /** What next.config.ts gives every API response. */
 const API_HEADERS = [
   ...COMMON_SECURITY_HEADERS,
@@ -46,9 +69,9 @@ const server = createServer((req, res) => {
     // answered here, before Next: the headers Next would have set
     for (const h of COMMON_SECURITY_HEADERS) res.setHeader(h.key, h.value);
     res.setHeader('Content-Security-Policy', NON_PAGE_POLICY);
-    res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' });
+    res.writeHead(refused.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: refused.message } }));
-    req.socket.destroySoon?.();
+    dropRefusedBody(req);
     return;
   }
   const failed = (e: unknown) => {
