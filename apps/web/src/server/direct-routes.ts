@@ -5,6 +5,7 @@
 // benchmark); the handler, its context and its answers are the same either way, and in
 // development, where only Next's routes hot-reload, Next serves them. Kept on globalThis, as the
 // bot streams are, because server.ts and Next's bundles are separate module graphs.
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface DirectRoute {
@@ -65,11 +66,9 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     return;
   }
   const reader = response.body.getReader();
-  let closed = false;
-  let drained: (() => void) | undefined;
+  const gone = new AbortController();
   const stop = () => {
-    closed = true;
-    drained?.();
+    gone.abort();
     void reader.cancel().catch(() => {});
   };
   res.once('close', stop);
@@ -78,18 +77,11 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done || closed) break;
+      if (done || gone.signal.aborted) break;
       // A live stream's producer sees a slow client by its stream's queue filling up (sse-hub.ts):
-      // read no more until the socket has taken what was written.
-      if (!res.write(value) && !closed)
-        await new Promise<void>((resolve) => {
-          drained = () => {
-            res.off('drain', drained!);
-            drained = undefined;
-            resolve();
-          };
-          res.once('drain', drained);
-        });
+      // read no more until the socket has taken what was written (or the client is gone).
+      if (!res.write(value))
+        await once(res, 'drain', { signal: gone.signal }).catch(() => undefined);
     }
   } finally {
     res.off('close', stop);

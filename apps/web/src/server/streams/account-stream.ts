@@ -121,7 +121,6 @@ export class AccountStreams {
             lastEventSeq,
           );
           w.lastFiguresJson = JSON.stringify(figures);
-          const id = eventIdOf(lastEventSeq);
           const snapshot: AccountStreamEvent = {
             type: 'snapshot',
             accountId,
@@ -131,7 +130,7 @@ export class AccountStreams {
             liquidations,
             at: Date.now(),
           };
-          return { frame: frame(snapshot, id), id };
+          return frame(snapshot, eventIdOf(lastEventSeq));
         },
         onEmpty: () => {
           if (!this.listeners.get(accountId)?.size) this.watched.delete(accountId);
@@ -415,7 +414,7 @@ export class AccountStreams {
 
   /** To the account's SSE clients (encoded once) and its in-process listeners. */
   private broadcast(accountId: string, e: AccountStreamEvent, id?: string, json?: string): void {
-    this.hub.broadcast(keyOf(accountId), json ? sseFrame(json, id) : frame(e, id), id);
+    this.hub.broadcast(keyOf(accountId), json ? sseFrame(json, id) : frame(e, id));
     for (const l of this.listeners.get(accountId) ?? []) l(e);
   }
 }

@@ -50,11 +50,7 @@ export class MarketStreams {
           filter,
           this.feed.snapshot(filter.symbols ? [...filter.symbols] : undefined, venue),
         );
-        const id = `s${now}`;
-        return {
-          frame: sseFrame(JSON.stringify({ snapshot: true, publishedAt: now, ticks }), id),
-          id,
-        };
+        return sseFrame(JSON.stringify({ snapshot: true, publishedAt: now, ticks }), `s${now}`);
       },
       onEmpty: () => this.filters.delete(key),
     });
@@ -69,11 +65,12 @@ export class MarketStreams {
       if (f.venue !== u.venue || !this.hub.listeners(key)) continue;
       const ticks = pick(f, u.ticks);
       if (!ticks.length) continue;
-      const id = String(u.seq);
       this.hub.broadcast(
         key,
-        sseFrame(JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks }), id),
-        id,
+        sseFrame(
+          JSON.stringify({ snapshot: false, publishedAt: u.publishedAt, ticks }),
+          String(u.seq),
+        ),
       );
     }
   }

@@ -53,9 +53,10 @@ export async function handleMarketStream(req: Request): Promise<Response> {
 }
 
 /**
- * GET /api/stream/account?accountId=<id>[&since=<event id>]: the private stream of one of the signed-in user's
- * accounts, or of a shared team account they trade (server-sent events): a snapshot, then
- * updates, figures, margin calls, liquidations. Another user's account is 404, as everywhere.
+ * GET /api/stream/account?accountId=<id>[&since=<event id>]: the private stream of one of the
+ * signed-in user's accounts, or of a shared team account they trade (server-sent events): a
+ * snapshot, then updates, figures, margin calls, liquidations. Another user's account is 404, as
+ * everywhere.
  */
 export async function handleAccountStream(req: Request): Promise<Response> {
   const params = new URL(req.url).searchParams;

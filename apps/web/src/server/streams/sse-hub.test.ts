@@ -29,7 +29,7 @@ function reader(stream: ReadableStream<Uint8Array>) {
   };
 }
 
-const source = (snap: string) => ({ snapshot: () => ({ frame: sseFrame(snap, 's'), id: 's' }) });
+const source = (snap: string) => ({ snapshot: () => sseFrame(snap, 's') });
 
 describe('SseHub', () => {
   it('sends the snapshot first, then every broadcast of the group, encoded once for all clients', async () => {
@@ -58,7 +58,7 @@ describe('SseHub', () => {
       hub.open('1.1.1.1', 'g', {
         snapshot: async () => {
           await gate;
-          return { frame: sseFrame('"snap"') };
+          return sseFrame('"snap"');
         },
       }),
     );
@@ -79,7 +79,7 @@ describe('SseHub', () => {
       hub.open('1.1.1.1', 'g', {
         snapshot: async () => {
           if (++snapshots === 1) await gate;
-          return { frame: sseFrame(`"snap ${snapshots}"`) };
+          return sseFrame(`"snap ${snapshots}"`);
         },
       }),
     );
@@ -112,17 +112,17 @@ describe('SseHub', () => {
     const counting = {
       snapshot: (lastEventId: string | undefined) => {
         since.push(lastEventId);
-        return { frame: sseFrame(`"snapshot ${++snapshots}"`) };
+        return sseFrame(`"snapshot ${++snapshots}"`);
       },
     };
     const fast = reader(hub.open('1.1.1.2', 'g', counting));
     await fast.read('snapshot 1');
     const slow = reader(hub.open('1.1.1.1', 'g', counting, 'e7'));
     await new Promise((r) => setTimeout(r, 10));
-    const big = sseFrame(JSON.stringify('x'.repeat(300)));
+    const big = JSON.stringify('x'.repeat(300));
     let fastGot = '';
     for (let i = 0; i < 20; i++) {
-      hub.broadcast('g', big, `n${i}`); // ~6 KB in all: the client that does not read falls behind
+      hub.broadcast('g', sseFrame(big, `n${i}`)); // ~6 KB in all: the client that does not read falls behind
       fastGot += await fast.read('x"\n\n');
     }
     expect(hub.stats.skipped).toBeGreaterThan(0);

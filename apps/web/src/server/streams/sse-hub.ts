@@ -12,12 +12,17 @@
 
 const encoder = new TextEncoder();
 
-/** One SSE frame. */
-export function sseFrame(data: string, id?: string): Uint8Array {
-  return encoder.encode(`${id !== undefined ? `id: ${id}\n` : ''}data: ${data}\n\n`);
+/** One SSE frame, encoded, and its id if it has one (the hub keeps each client's last, as EventSource does). */
+export interface SseFrame {
+  bytes: Uint8Array;
+  id?: string;
 }
 
-const PING = encoder.encode(': ping\n\n');
+export function sseFrame(data: string, id?: string): SseFrame {
+  return { bytes: encoder.encode(`${id !== undefined ? `id: ${id}\n` : ''}data: ${data}\n\n`), id };
+}
+
+const PING: SseFrame = { bytes: encoder.encode(': ping\n\n') };
 const MAX_QUEUED_WHILE_STARTING = 64;
 
 export interface HubOptions {
@@ -45,12 +50,6 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   maxDurationMs: 15 * 60_000,
 };
 
-/** A frame and its SSE id, if it has one (the hub keeps each client's last, as EventSource does). */
-export interface IdentifiedFrame {
-  frame: Uint8Array;
-  id?: string;
-}
-
 /** What a producer gives the hub for a group: how to build the snapshot a (re)joining client gets. */
 export interface GroupSource {
   /**
@@ -58,7 +57,7 @@ export interface GroupSource {
    * browser's Last-Event-ID) from the one before it; undefined on a first connection. A snapshot
    * can bring what the client missed since.
    */
-  snapshot(lastEventId: string | undefined): IdentifiedFrame | Promise<IdentifiedFrame>;
+  snapshot(lastEventId: string | undefined): SseFrame | Promise<SseFrame>;
   /** The last client of the group left. */
   onEmpty?(): void;
 }
@@ -70,7 +69,7 @@ interface Client {
   /** Skipping events until the connection drains (then it gets a snapshot). */
   behind: boolean;
   /** Waiting for its first snapshot: live events queue behind it in order. */
-  starting: IdentifiedFrame[] | null;
+  starting: SseFrame[] | null;
   /** More events came while it waited than the queue holds: it resyncs after the snapshot. */
   startOverflow: boolean;
   /** The id of the last frame written to it that had one. */
@@ -190,13 +189,12 @@ export class SseHub {
     );
   }
 
-  /** Queues `frame` (encoded once by the producer, with SSE id `id` if any) to every client of the group. */
-  broadcast(key: string, frame: Uint8Array, id?: string): void {
+  /** Queues `frame` (encoded once by the producer) to every client of the group. */
+  broadcast(key: string, frame: SseFrame): void {
     const g = this.groups.get(key);
     if (!g) return;
     this.stats.encoded++;
-    const f = { frame, id };
-    for (const c of g.clients) this.write(c, f);
+    for (const c of g.clients) this.write(c, frame);
   }
 
   /** Ends every stream. */
@@ -207,7 +205,7 @@ export class SseHub {
 
   private async sendSnapshot(c: Client): Promise<void> {
     c.starting ??= [];
-    let snapshot: IdentifiedFrame;
+    let snapshot: SseFrame;
     try {
       snapshot = await c.group.source.snapshot(c.lastEventId);
     } catch {
@@ -228,11 +226,11 @@ export class SseHub {
     for (const f of queued) this.write(c, f);
   }
 
-  private write(c: Client, { frame, id }: IdentifiedFrame): void {
+  private write(c: Client, frame: SseFrame): void {
     if (c.closed) return;
     if (c.starting) {
       // events published while the snapshot is being built follow it, in order
-      if (c.starting.length < MAX_QUEUED_WHILE_STARTING) c.starting.push({ frame, id });
+      if (c.starting.length < MAX_QUEUED_WHILE_STARTING) c.starting.push(frame);
       else c.startOverflow = true;
       return;
     }
@@ -242,14 +240,14 @@ export class SseHub {
     }
     const room = c.controller.desiredSize ?? 0;
     // Over the cap: skip until drained, then resync (pull). One frame into an empty queue always goes.
-    if (room < frame.byteLength && room < this.opts.maxBufferedBytes) {
+    if (room < frame.bytes.byteLength && room < this.opts.maxBufferedBytes) {
       this.stats.skipped++;
       c.behind = true;
       return;
     }
     try {
-      c.controller.enqueue(frame);
-      if (id !== undefined) c.lastEventId = id;
+      c.controller.enqueue(frame.bytes);
+      if (frame.id !== undefined) c.lastEventId = frame.id;
       this.stats.writes++;
       c.lastWriteAt = this.now();
     } catch {
@@ -262,7 +260,7 @@ export class SseHub {
     for (const g of this.groups.values())
       for (const c of g.clients)
         if (!c.behind && !c.starting && now - c.lastWriteAt >= this.opts.pingMs)
-          this.write(c, { frame: PING });
+          this.write(c, PING);
   }
 
   private end(c: Client): void {
