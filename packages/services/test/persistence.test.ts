@@ -35,6 +35,27 @@ async function run(
   });
 }
 
+/** A long of 1 BTC, isolated at 50x, bought at market (a 4% fall liquidates it). */
+async function isolatedBtcLong50x(actor: Actor, accountId: string, m: Market) {
+  await run(actor, accountId, m, (l) => ({
+    result: setMarginMode(l.engine, m, 'BTCUSDT', 'isolated', 1),
+    value: null,
+  }));
+  await run(actor, accountId, m, (l) => ({
+    result: setLeverage(l.engine, m, 'BTCUSDT', 50, 2),
+    value: null,
+  }));
+  await run(actor, accountId, m, (l) => ({
+    result: placeOrder(
+      l.engine,
+      m,
+      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
+      { now: 3 },
+    ),
+    value: null,
+  }));
+}
+
 describe('persisting engine results', () => {
   it('a new account is funded through its engine events and the ledger', async () => {
     const { accountId } = await createUser(t.db);
@@ -166,25 +187,8 @@ describe('persisting engine results', () => {
 
   it('a liquidation is stored with its figures, its closes as liquidation fills, and the insurance fund in the ledger', async () => {
     const { user, accountId } = await createUser(t.db);
-    const me = userActor(user.id);
     const m = marketAt({ BTCUSDT: '50000' });
-    await run(me, accountId, m, (l) => ({
-      result: setMarginMode(l.engine, m, 'BTCUSDT', 'isolated', 1),
-      value: null,
-    }));
-    await run(me, accountId, m, (l) => ({
-      result: setLeverage(l.engine, m, 'BTCUSDT', 50, 2),
-      value: null,
-    }));
-    await run(me, accountId, m, (l) => ({
-      result: placeOrder(
-        l.engine,
-        m,
-        { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
-        { now: 3 },
-      ),
-      value: null,
-    }));
+    await isolatedBtcLong50x(userActor(user.id), accountId, m);
     const crash = marketAt({ BTCUSDT: '48000' });
     const liq = await run({ kind: 'system', name: 'test-worker' }, accountId, crash, (l) => ({
       result: onPrice(l.engine, m, 'BTCUSDT', { markPrice: new Decimal('48000') }, 4),
@@ -208,22 +212,16 @@ describe('persisting engine results', () => {
     const { user, accountId } = await createUser(t.db);
     const me = userActor(user.id);
     const m = marketAt({ BTCUSDT: '50000', ETHUSDT: '3000' });
+    await isolatedBtcLong50x(me, accountId, m);
     await run(me, accountId, m, (l) => ({
-      result: setMarginMode(l.engine, m, 'BTCUSDT', 'isolated', 1),
+      result: placeOrder(
+        l.engine,
+        m,
+        { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2900' },
+        { now: 4 },
+      ),
       value: null,
     }));
-    await run(me, accountId, m, (l) => ({
-      result: setLeverage(l.engine, m, 'BTCUSDT', 50, 2),
-      value: null,
-    }));
-    for (const [i, req] of [
-      { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '1' },
-      { symbol: 'ETHUSDT', side: 'buy', type: 'limit', quantity: '1', price: '2900' },
-    ].entries())
-      await run(me, accountId, m, (l) => ({
-        result: placeOrder(l.engine, m, req as never, { now: 3 + i }),
-        value: null,
-      }));
     const after = marketAt({ BTCUSDT: '48000', ETHUSDT: '2900' });
     await run({ kind: 'system', name: 'test-worker' }, accountId, after, (l) => {
       const btc = onPrice(l.engine, m, 'BTCUSDT', { markPrice: new Decimal('48000') }, 10);

@@ -2,8 +2,8 @@
 // The paper account the trading screen trades: its private stream (/api/stream/account) keeps
 // the engine's figures live (every position's mark, PnL, liquidation price; the account's margin
 // ratio), brings margin calls and liquidations (those missed while the stream was away, or since
-// this browser last had the account open, come with its next snapshot), and tells the read models (orders, fills, ...) to refresh when the account
-// changed.
+// this browser last had the account open, come with its next snapshot), and tells the read
+// models (orders, fills, ...) to refresh when the account changed.
 import type { AccountStreamEvent, Figures, LiquidationNotice } from '@lab/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
