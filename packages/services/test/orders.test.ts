@@ -54,6 +54,31 @@ describe('market orders', () => {
   });
 });
 
+describe('the answer to a placement', () => {
+  it('is what was stored: the write returns it, the same as reading the order back', async () => {
+    // a marketable limit with many decimals, and attached orders: every stored column, rounded
+    // to the column's 18 places as stored, and every fill
+    const req: PlaceOrderRequest = {
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'limit',
+      price: '50010.7',
+      quantity: '0.123',
+      clientOrderId: 'answer-1',
+      takeProfit: { stopPrice: '52000' },
+      stopLoss: { stopPrice: '48000' },
+    };
+    const placed = await place(req);
+    expect(placed.duplicate).toBe(false);
+    expect(placed.fills).toHaveLength(1);
+    expect(placed.attached).toHaveLength(2);
+    // a retry of the same clientOrderId reads the stored rows back
+    const again = await place(req);
+    expect(again.duplicate).toBe(true);
+    expect({ ...again, duplicate: false }).toEqual(placed);
+  });
+});
+
 describe('limit orders', () => {
   it('GTC rests, then fills as maker when the market trades through it', async () => {
     const placed = await place({

@@ -32,6 +32,13 @@ import { engine, engineAppError, requireLive } from './engine-errors.ts';
 import { effectiveStatus, marketOf, type VenuePrices } from './prices.ts';
 import { runOnAccount, type Actor } from './run.ts';
 import {
+  STORED_FILL_JSON,
+  STORED_ORDER_JSON,
+  type Persisted,
+  type StoredFillJson,
+  type StoredOrderJson,
+} from './persist.ts';
+import {
   fillView,
   fillViewSelect,
   orderView,
@@ -89,67 +96,47 @@ interface Computed<T> {
 
 const attachedIds = (id: string) => [id, `${id}-tp`, `${id}-sl`];
 
-interface StoredPlacedRow {
-  id: string;
-  order_no: bigint | string;
-  client_order_id: string | null;
-  symbol: string;
-  side: string;
-  type: string;
-  current_type: string;
-  status: string;
-  status_code: string | null;
-  status_reason: string | null;
-  quantity: string;
-  filled_quantity: string;
-  price: string | null;
-  stop_price: string | null;
-  average_price: string | null;
-  time_in_force: string;
-  reduce_only: boolean;
-  close_position: boolean;
-  working_type: string;
-  parent_id: string | null;
-  seq: number;
-  created_at: Date;
-  updated_at: Date;
-  fills: Array<Record<keyof FillRow, string | number | boolean | null>>;
-}
+type StoredPlacedRow = StoredOrderJson & { fills: StoredFillJson[] };
 
 const dec = (v: string) => new Prisma.Decimal(v);
 const optDec = (v: string | null) => (v === null ? null : dec(v));
 
 /**
- * The order `id` with its attached orders and their fills, as stored (call after persisting it):
- * one statement on the hot path of every placement.
+ * The order `id` with its attached orders and their fills, as stored, read back (a retried
+ * clientOrderId; a new placement takes them from its write's RETURNING: placedFromWrite).
  */
 async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<PlacedOrder> {
   // planned on each call: a cached generic plan of this lookup became a scan of every order
-  const rows = await tx.$queryRawUnsafe<StoredPlacedRow[]>(
+  const rows = await tx.$queryRawUnsafe<Array<{ o: StoredOrderJson; fills: StoredFillJson[] }>>(
     `${PLANNED_EACH_CALL}
-    SELECT o.id, o.order_no, o.client_order_id, o.symbol, o.side, o.type, o.current_type,
-           o.status, o.status_code, o.status_reason, o.quantity::text, o.filled_quantity::text,
-           o.price::text, o.stop_price::text, o.average_price::text, o.time_in_force,
-           o.reduce_only, o.close_position, o.working_type, o.parent_id, o.seq, o.created_at,
-           o.updated_at,
-           coalesce((SELECT json_agg(json_build_object(
-               'id', f.id::text, 'orderId', f.order_id, 'liquidationId', f.liquidation_id::text,
-               'symbol', f.symbol, 'side', f.side, 'quantity', f.quantity::text,
-               'price', f.price::text, 'markPrice', f.mark_price::text, 'liquidity', f.liquidity,
-               'feeRate', f.fee_rate::text, 'fee', f.fee::text,
-               'realizedPnl', f.realized_pnl::text, 'shortfall', f.shortfall::text,
-               'isLiquidation', f.is_liquidation, 'eventSeq', f.event_seq,
-               'time', (extract(epoch FROM f.time) * 1000)::bigint) ORDER BY f.event_seq)
+    SELECT ${STORED_ORDER_JSON('o')} AS o,
+           coalesce((SELECT json_agg(${STORED_FILL_JSON('f')} ORDER BY f.event_seq, f.id)
              FROM fills f WHERE f.order_id = o.id), '[]'::json) AS fills
       FROM orders o WHERE o.id = ANY($1::text[])
      ORDER BY o.seq`,
     attachedIds(id),
   );
+  return placedFrom(
+    rows.map((r) => ({ ...r.o, fills: r.fills })),
+    id,
+    duplicate,
+  );
+}
+
+/** The order `id` just placed, from what its write returned (Persisted.created). */
+function placedFromWrite(created: NonNullable<Persisted['created']>, id: string): PlacedOrder {
+  const ids = new Set(attachedIds(id));
+  const rows = created.orders
+    .filter((o) => ids.has(o.id))
+    .map((o) => ({ ...o, fills: created.fills.filter((f) => f.orderId === o.id) }));
+  return placedFrom(rows, id, false);
+}
+
+function placedFrom(rows: StoredPlacedRow[], id: string, duplicate: boolean): PlacedOrder {
   const main = rows.find((o) => o.id === id);
   if (!main) throw new Error(`order ${id} was not stored`);
   const toOrder = (o: StoredPlacedRow): OrderRow => ({
     id: o.id,
-    // a bigint from Prisma, its text from pg (raw transactions)
     orderNo: BigInt(o.order_no),
     clientOrderId: o.client_order_id,
     symbol: o.symbol,
@@ -170,26 +157,26 @@ async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<Plac
     workingType: o.working_type,
     parentId: o.parent_id,
     seq: o.seq,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
+    createdAt: new Date(o.created_at),
+    updatedAt: new Date(o.updated_at),
   });
   const toFill = (f: StoredPlacedRow['fills'][number]): FillRow => ({
-    id: BigInt(f.id as string),
-    orderId: f.orderId as string | null,
+    id: BigInt(f.id),
+    orderId: f.orderId,
     liquidationId: f.liquidationId === null ? null : BigInt(f.liquidationId),
-    symbol: f.symbol as string,
-    side: f.side as string,
-    quantity: dec(f.quantity as string),
-    price: dec(f.price as string),
-    markPrice: dec(f.markPrice as string),
-    liquidity: f.liquidity as string,
-    feeRate: dec(f.feeRate as string),
-    fee: dec(f.fee as string),
-    realizedPnl: dec(f.realizedPnl as string),
-    shortfall: dec(f.shortfall as string),
-    isLiquidation: f.isLiquidation as boolean,
-    eventSeq: f.eventSeq as number,
-    time: new Date(f.time as number),
+    symbol: f.symbol,
+    side: f.side,
+    quantity: dec(f.quantity),
+    price: dec(f.price),
+    markPrice: dec(f.markPrice),
+    liquidity: f.liquidity,
+    feeRate: dec(f.feeRate),
+    fee: dec(f.fee),
+    realizedPnl: dec(f.realizedPnl),
+    shortfall: dec(f.shortfall),
+    isLiquidation: f.isLiquidation,
+    eventSeq: f.eventSeq,
+    time: new Date(f.time),
   });
   return {
     order: orderView(toOrder(main)),
@@ -368,15 +355,17 @@ async function placeUnderLock(
         const id = acceptedId(r.events);
         return {
           result: r,
-          context: { market },
+          context: { market, returnCreated: true },
           value: null,
-          after: async (t) => {
+          after: async (t, persisted) => {
             // who placed it and why: every order a person places on a competition account (shared
             // team accounts have several traders), and any order with a note
             const note = cleanNote(req.note);
             if (actor.kind === 'user' && (note || loaded.kind === 'COMPETITION'))
               await recordOrderAuthor(t, { orderId: id, accountId, authorId: actor.userId, note });
-            box.placed = await placedOrder(t, id, false);
+            box.placed = persisted?.created
+              ? placedFromWrite(persisted.created, id)
+              : await placedOrder(t, id, false);
           },
         };
       },

@@ -41,7 +41,81 @@ export interface PersistContext {
    * worker applies a tick path); a fill not in it records `market`'s mark.
    */
   eventMarks?: ReadonlyMap<EngineEvent, Decimal>;
+  /**
+   * Return the orders and fills this result created, as stored (`Persisted.created`): the answer
+   * to a placement comes from the write itself, not from a read after it.
+   */
+  returnCreated?: boolean;
 }
+
+/** An order as stored: its columns (numbers as their text), times in epoch ms. */
+export interface StoredOrderJson {
+  id: string;
+  order_no: string;
+  client_order_id: string | null;
+  symbol: string;
+  side: string;
+  type: string;
+  current_type: string;
+  status: string;
+  status_code: string | null;
+  status_reason: string | null;
+  quantity: string;
+  filled_quantity: string;
+  price: string | null;
+  stop_price: string | null;
+  average_price: string | null;
+  time_in_force: string;
+  reduce_only: boolean;
+  close_position: boolean;
+  working_type: string;
+  parent_id: string | null;
+  seq: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A fill as stored (numbers as their text, time in epoch ms). */
+export interface StoredFillJson {
+  id: string;
+  orderId: string | null;
+  liquidationId: string | null;
+  symbol: string;
+  side: string;
+  quantity: string;
+  price: string;
+  markPrice: string;
+  liquidity: string;
+  feeRate: string;
+  fee: string;
+  realizedPnl: string;
+  shortfall: string;
+  isLiquidation: boolean;
+  eventSeq: number;
+  time: number;
+}
+
+/** The JSON of a stored order row `o` (StoredOrderJson): one definition for every reader. */
+export const STORED_ORDER_JSON = (o: string) => `json_build_object(
+  'id', ${o}.id, 'order_no', ${o}.order_no::text, 'client_order_id', ${o}.client_order_id,
+  'symbol', ${o}.symbol, 'side', ${o}.side, 'type', ${o}.type, 'current_type', ${o}.current_type,
+  'status', ${o}.status, 'status_code', ${o}.status_code, 'status_reason', ${o}.status_reason,
+  'quantity', ${o}.quantity::text, 'filled_quantity', ${o}.filled_quantity::text,
+  'price', ${o}.price::text, 'stop_price', ${o}.stop_price::text,
+  'average_price', ${o}.average_price::text, 'time_in_force', ${o}.time_in_force,
+  'reduce_only', ${o}.reduce_only, 'close_position', ${o}.close_position,
+  'working_type', ${o}.working_type, 'parent_id', ${o}.parent_id, 'seq', ${o}.seq,
+  'created_at', (extract(epoch FROM ${o}.created_at) * 1000)::bigint,
+  'updated_at', (extract(epoch FROM ${o}.updated_at) * 1000)::bigint)`;
+
+/** The JSON of a stored fill row `f` (StoredFillJson). */
+export const STORED_FILL_JSON = (f: string) => `json_build_object(
+  'id', ${f}.id::text, 'orderId', ${f}.order_id, 'liquidationId', ${f}.liquidation_id::text,
+  'symbol', ${f}.symbol, 'side', ${f}.side, 'quantity', ${f}.quantity::text,
+  'price', ${f}.price::text, 'markPrice', ${f}.mark_price::text, 'liquidity', ${f}.liquidity,
+  'feeRate', ${f}.fee_rate::text, 'fee', ${f}.fee::text, 'realizedPnl', ${f}.realized_pnl::text,
+  'shortfall', ${f}.shortfall::text, 'isLiquidation', ${f}.is_liquidation,
+  'eventSeq', ${f}.event_seq, 'time', (extract(epoch FROM ${f}.time) * 1000)::bigint)`;
 
 export interface Persisted {
   /** Sequence numbers of the account events written (empty range when nothing happened). */
@@ -49,6 +123,8 @@ export interface Persisted {
   lastEventSeq: number;
   version: number;
   events: EngineEvent[];
+  /** With `returnCreated`: the orders (by seq) and fills (by event) the result created. */
+  created?: { orders: StoredOrderJson[]; fills: StoredFillJson[] };
 }
 
 /** One account's engine result to persist: the account as loaded (under its lock) and the result. */
@@ -492,7 +568,7 @@ function ledgerRows(work: readonly Work[]): unknown[][] {
 }
 
 /** The one statement that writes every row of the results and notifies each account's change. */
-function writeStatement(work: readonly Work[]): Statement {
+function writeStatement(work: readonly Work[], returnCreated: boolean): Statement {
   const q = new Statement();
   const accounts = work.map((w) => [
     w.item.loaded.id,
@@ -522,7 +598,8 @@ function writeStatement(work: readonly Work[]): Statement {
     'ord_new',
     orders.created,
     () => `INSERT INTO orders (${orderNames}) SELECT ${orderNames}
-    FROM ${q.rows(ORDER_COLUMNS, orders.created)} ORDER BY u.ord`,
+    FROM ${q.rows(ORDER_COLUMNS, orders.created)} ORDER BY u.ord
+    ${returnCreated ? `RETURNING account_id, seq, ${STORED_ORDER_JSON('orders')} AS j` : ''}`,
   );
   // average price of every fill so far: the stored average over the stored filled quantity,
   // plus this result's fills (the right-hand sides read the row as it was)
@@ -570,7 +647,8 @@ function writeStatement(work: readonly Work[]): Statement {
         ? `LEFT JOIN liq ON u.trigger_k IS NOT NULL AND liq.account_id = u.account_id
              AND liq.event_seq = acc.base + 1 + u.trigger_k`
         : ''
-    } ORDER BY u.ord`,
+    } ORDER BY u.ord
+    ${returnCreated ? `RETURNING account_id, event_seq, id, ${STORED_FILL_JSON('fills')} AS j` : ''}`,
   );
   const funding = fundingRows(work);
   q.with(
@@ -640,19 +718,50 @@ export async function persistResults(tx: Tx, items: readonly PersistItem[]): Pro
     events: item.result.events.filter((e) => e.type !== 'orderRejected'),
   }));
   const work = withEvents.filter((x) => x.events.length > 0);
-  const written = new Map<string, { base: number; version: number }>();
+  const written = new Map<
+    string,
+    { base: number; version: number; created?: Persisted['created'] }
+  >();
   if (work.length) {
-    const q = writeStatement(work);
+    const returnCreated = work.some((w) => w.item.ctx.returnCreated);
+    const q = writeStatement(work, returnCreated);
     const channel = q.param(CHANNELS.accountChanges);
-    const rows = await tx.$queryRawUnsafe<Array<{ id: string; base: number; version: number }>>(
+    const has = (name: string) => q.ctes.some((c) => c.startsWith(`${name} AS (`));
+    const created = returnCreated
+      ? `, ${
+          has('ord_new')
+            ? `(SELECT json_agg(x.j ORDER BY x.seq) FROM ord_new x WHERE x.account_id = acc.id)`
+            : 'NULL::json'
+        } AS created_orders, ${
+          has('fil')
+            ? `(SELECT json_agg(x.j ORDER BY x.event_seq, x.id) FROM fil x WHERE x.account_id = acc.id)`
+            : 'NULL::json'
+        } AS created_fills`
+      : '';
+    const rows = await tx.$queryRawUnsafe<
+      Array<{
+        id: string;
+        base: number;
+        version: number;
+        created_orders?: StoredOrderJson[] | null;
+        created_fills?: StoredFillJson[] | null;
+      }>
+    >(
       `WITH ${q.ctes.join(',\n')}
        SELECT acc.id::text AS id, acc.base, acc.version,
          pg_notify(${channel}, json_build_object('accountId', acc.id, 'venue', acc.venue_id,
-           'version', acc.version)::text) IS NULL AS notified
+           'version', acc.version)::text) IS NULL AS notified${created}
        FROM acc`,
       ...q.params,
     );
-    for (const r of rows) written.set(r.id, { base: r.base, version: r.version });
+    for (const r of rows)
+      written.set(r.id, {
+        base: r.base,
+        version: r.version,
+        ...(returnCreated
+          ? { created: { orders: r.created_orders ?? [], fills: r.created_fills ?? [] } }
+          : {}),
+      });
     for (const w of work)
       if (!written.has(w.item.loaded.id)) throw new Error(`no account ${w.item.loaded.id}`);
   }
@@ -670,6 +779,7 @@ export async function persistResults(tx: Tx, items: readonly PersistItem[]): Pro
       lastEventSeq: w.base + events.length,
       version: w.version,
       events,
+      ...(item.ctx.returnCreated && w.created ? { created: w.created } : {}),
     };
   });
 }

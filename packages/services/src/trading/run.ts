@@ -25,8 +25,11 @@ export interface Step<T> {
   result?: EngineResult;
   context?: PersistContext;
   value: T;
-  /** Runs in the same transaction after the result is persisted (e.g. a non-engine event). */
-  after?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /**
+   * Runs in the same transaction after the result is persisted (e.g. a non-engine event), with
+   * what was written.
+   */
+  after?: (tx: Prisma.TransactionClient, persisted: Persisted | undefined) => Promise<void>;
 }
 
 export interface RunOutcome<T> {
@@ -102,7 +105,7 @@ export function runOnAccount<T>(
             step.context ?? { market: { instruments: {}, marks: {} } },
           )
         : undefined;
-      await step.after?.(tx);
+      await step.after?.(tx, persisted);
       return {
         value: step.value,
         loaded,
@@ -168,7 +171,7 @@ export function runOnAccounts<T>(
       }),
     );
     for (const [id, step] of steps) {
-      await step.after?.(tx);
+      await step.after?.(tx, out.get(id)?.persisted);
       if (!out.has(id)) out.set(id, { value: step.value, loaded: states.get(id)! });
     }
     return out;
