@@ -56,8 +56,8 @@ describe('market orders', () => {
 
 describe('the answer to a placement', () => {
   it('is what was stored: the write returns it, the same as reading the order back', async () => {
-    // a marketable limit with many decimals, and attached orders: every stored column, rounded
-    // to the column's 18 places as stored, and every fill
+    // a marketable limit with attached orders: every stored column of the three orders, and the
+    // fill (the first answer comes from the write's RETURNING, the retry's from a read-back)
     const req: PlaceOrderRequest = {
       symbol: 'BTCUSDT',
       side: 'buy',

@@ -209,7 +209,10 @@ export class VenueRunner {
 
   /** Resolves when no cycle runs and nothing waits (tests, benchmarks). */
   whenIdle(): Promise<void> {
-    if (!this.loop && this.pendingTicks.length === 0 && this.pendingReloads.size === 0)
+    if (
+      !this.loop &&
+      (this.stopped || (this.pendingTicks.length === 0 && this.pendingReloads.size === 0))
+    )
       return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
@@ -219,6 +222,7 @@ export class VenueRunner {
     this.stopped = true;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
     await this.loop;
     if (!this.loop) for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -232,7 +236,7 @@ export class VenueRunner {
   private kick(now = false): void {
     if (this.loop || !this.started) return;
     const gather = this.opts.reloadGatherMs ?? 20;
-    if (!now && this.pendingTicks.length === 0 && gather > 0) {
+    if (!now && this.pendingTicks.length === 0 && this.pendingReloads.size > 0 && gather > 0) {
       this.gatherTimer ??= setTimeout(() => {
         this.gatherTimer = null;
         if (!this.stopped) this.kick(true);

@@ -125,6 +125,7 @@ async function placedOrder(tx: Tx, id: string, duplicate: boolean): Promise<Plac
 
 /** The order `id` just placed, from what its write returned (Persisted.created). */
 function placedFromWrite(created: NonNullable<Persisted['created']>, id: string): PlacedOrder {
+  // a placement creates the order and its attached ones in the same result, so all are here
   const ids = new Set(attachedIds(id));
   const rows = created.orders
     .filter((o) => ids.has(o.id))
@@ -363,9 +364,9 @@ async function placeUnderLock(
             const note = cleanNote(req.note);
             if (actor.kind === 'user' && (note || loaded.kind === 'COMPETITION'))
               await recordOrderAuthor(t, { orderId: id, accountId, authorId: actor.userId, note });
-            box.placed = persisted?.created
-              ? placedFromWrite(persisted.created, id)
-              : await placedOrder(t, id, false);
+            // the write returned what it stored (returnCreated): no read after it
+            if (!persisted?.created) throw new Error(`the write of order ${id} returned nothing`);
+            box.placed = placedFromWrite(persisted.created, id);
           },
         };
       },
