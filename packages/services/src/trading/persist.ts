@@ -143,6 +143,7 @@ interface Work {
 class Statement {
   readonly params: unknown[] = [];
   readonly ctes: string[] = [];
+  private readonly names = new Set<string>();
 
   param(v: unknown): string {
     this.params.push(v);
@@ -158,7 +159,14 @@ class Statement {
 
   /** Adds a CTE when there are rows for it. */
   with(name: string, rows: ReadonlyArray<readonly unknown[]>, sql: () => string): void {
-    if (rows.length) this.ctes.push(`${name} AS (${sql()})`);
+    if (!rows.length) return;
+    this.ctes.push(`${name} AS (${sql()})`);
+    this.names.add(name);
+  }
+
+  /** Whether the statement has the CTE `name` (it had rows). */
+  has(name: string): boolean {
+    return this.names.has(name);
   }
 }
 
@@ -726,14 +734,13 @@ export async function persistResults(tx: Tx, items: readonly PersistItem[]): Pro
     const returnCreated = work.some((w) => w.item.ctx.returnCreated);
     const q = writeStatement(work, returnCreated);
     const channel = q.param(CHANNELS.accountChanges);
-    const has = (name: string) => q.ctes.some((c) => c.startsWith(`${name} AS (`));
     const created = returnCreated
       ? `, ${
-          has('ord_new')
+          q.has('ord_new')
             ? `(SELECT json_agg(x.j ORDER BY x.seq) FROM ord_new x WHERE x.account_id = acc.id)`
             : 'NULL::json'
         } AS created_orders, ${
-          has('fil')
+          q.has('fil')
             ? `(SELECT json_agg(x.j ORDER BY x.event_seq, x.id) FROM fil x WHERE x.account_id = acc.id)`
             : 'NULL::json'
         } AS created_fills`
