@@ -41,10 +41,3 @@ export const transactorOf = (db: Db): Transactor | undefined =>
  */
 export const queryRows = <T>(db: Db, sql: Prisma.Sql): Promise<T[]> =>
   transactorOf(db)?.query<T>(sql) ?? db.$queryRaw<T[]>(sql);
-
-/**
- * Prisma's raw-query methods, each statement on its own: over the pool of a client made by
- * createDb without Prisma's runtime (the worker's reload of an account after every API change),
- * the client itself for any other.
- */
-export const rawReads = (db: Db): Prisma.TransactionClient => transactorOf(db)?.reads ?? db;

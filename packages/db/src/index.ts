@@ -1,6 +1,6 @@
 // What application code needs: the Prisma client and its types. Database tooling (embedded server,
 // migration runner) is in '@lab/db/server', kept apart so the web bundle never includes it.
-export { createDb, queryRows, rawReads, transactorOf, type Db } from './client.ts';
+export { createDb, queryRows, transactorOf, type Db } from './client.ts';
 export {
   pgTransactor,
   TransactionTimeout,
