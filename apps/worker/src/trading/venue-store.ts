@@ -99,9 +99,9 @@ export async function accountVersions(db: Db, venue: string): Promise<Map<string
  * Loads accounts outside any lock, as of one snapshot. Up to `chunk` accounts are one statement
  * (its own snapshot): the reload of accounts the API changed, on every cycle that follows an
  * order. It runs in a transaction of the client's transactor, without Prisma's runtime and on the
- * load's generic plan (on its own, PostgreSQL planned it on every call: 1.7 ms, twice the work of
- * running it). More (the rebuild at start) are read in chunks in one REPEATABLE READ
- * transaction, so that every chunk sees the same commits.
+ * load's generic plan (on its own, PostgreSQL planned it on every call: 1.7 ms of planning per
+ * reload in the place-order benchmark). More (the rebuild at start) are read in chunks in one
+ * REPEATABLE READ transaction, so that every chunk sees the same commits.
  */
 export async function readAccounts(
   db: Db,
