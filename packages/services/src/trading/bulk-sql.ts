@@ -27,3 +27,16 @@ export function unnestFrom(
     params: [JSON.stringify(rows)],
   };
 }
+
+/**
+ * `= ANY (ARRAY(SELECT (r->>i)::type FROM jsonb_array_elements($k::jsonb) ...))`: the values of
+ * one column of the rows passed as parameter `param` (see `unnestFrom`). Added to an UPDATE or
+ * DELETE beside its join with the rows, it makes the target table probed by its index: in a
+ * generic plan PostgreSQL takes jsonb_array_elements for 100 rows and would otherwise hash-join
+ * them against a sequential scan of the whole table, on every write of a single account.
+ */
+export function anyOfColumn(columns: readonly Column[], param: string, column: string): string {
+  const i = columns.findIndex(([name]) => name === column);
+  if (i < 0) throw new Error(`no column ${column}`);
+  return `= ANY (ARRAY(SELECT (e.r->>${i})::${columns[i]![1]} FROM jsonb_array_elements(${param}::jsonb) AS e(r)))`;
+}

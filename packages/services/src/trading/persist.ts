@@ -7,7 +7,7 @@
 // One code path for one account and for hundreds, and ONE statement for all of it: each table's
 // rows go as one jsonb document into a data-modifying CTE of a single query; the account update
 // reserves the event sequence numbers every other row is numbered from (base + 1 + the event's
-// index), liquidation fills join the liquidations inserted beside them, and the query's own
+// index), liquidation fills find the liquidations inserted beside them, and the query's own
 // SELECT sends each account's NOTIFY. So a batch of the worker's liquidations costs one round
 // trip to write, whatever its size (foreign keys are checked at the end of the statement).
 import { randomUUID } from 'node:crypto';
@@ -22,7 +22,7 @@ import {
   type Market,
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
-import { unnestFrom, type Column } from './bulk-sql.ts';
+import { anyOfColumn, unnestFrom, type Column } from './bulk-sql.ts';
 import { accountBook, ledgerMovementsFor, negatedDecimalString } from './ledger-lines.ts';
 import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
@@ -157,6 +157,18 @@ class Statement {
     return sql;
   }
 
+  /**
+   * The rows as `u` for an UPDATE or DELETE, and `keyIn(column)`: that column's values as an
+   * index condition on the target (bulk-sql.ts, anyOfColumn), from the same parameter.
+   */
+  target(
+    columns: readonly Column[],
+    rows: ReadonlyArray<readonly unknown[]>,
+  ): { from: string; keyIn: (column: string) => string } {
+    const param = `$${this.params.length + 1}`;
+    return { from: this.rows(columns, rows), keyIn: (c) => anyOfColumn(columns, param, c) };
+  }
+
   /** Adds a CTE when there are rows for it. */
   with(name: string, rows: ReadonlyArray<readonly unknown[]>, sql: () => string): void {
     if (!rows.length) return;
@@ -174,6 +186,12 @@ class Statement {
 // result: its seq is acc.base + 1 + k.
 const SEQ = 'acc.base + 1 + u.k';
 const JOIN_ACC = 'JOIN acc ON acc.id = u.account_id';
+// A liquidation fill's liquidation: looked up in a map of the inserted ones (an uncorrelated
+// subquery, built once), not joined: the generic plan takes liq for one row (acc's index probe
+// makes it so) and would rescan it for every fill.
+const LIQUIDATION_ID = `CASE WHEN u.trigger_k IS NULL THEN NULL::bigint ELSE ((SELECT
+    jsonb_object_agg(l.account_id::text || ':' || l.event_seq, l.id) FROM liq l)
+    ->> (u.account_id::text || ':' || (acc.base + 1 + u.trigger_k)))::bigint END`;
 
 const ACCOUNT_COLUMNS: Column[] = [
   ['id', 'uuid'],
@@ -587,9 +605,11 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
   q.with(
     'acc',
     accounts,
-    () => `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
+    (
+      t = q.target(ACCOUNT_COLUMNS, accounts),
+    ) => `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
       last_event_seq = p.last_event_seq + u.n, version = p.version + 1
-    FROM ${q.rows(ACCOUNT_COLUMNS, accounts)} WHERE p.id = u.id
+    FROM ${t.from} WHERE p.id = u.id AND p.id ${t.keyIn('id')}
     RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version`,
   );
   const events = eventRows(work);
@@ -614,13 +634,15 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
   q.with(
     'ord_upd',
     orders.updated,
-    () => `UPDATE orders o SET status = u.status, current_type = u.current_type,
+    (
+      t = q.target(ORDER_UPDATE_COLUMNS, orders.updated),
+    ) => `UPDATE orders o SET status = u.status, current_type = u.current_type,
       quantity = u.quantity, price = u.price, filled_quantity = u.filled,
       average_price = CASE WHEN u.fill_qty = 0 THEN o.average_price
         ELSE (coalesce(o.average_price * o.filled_quantity, 0) + u.fill_notional) / u.filled END,
       status_code = coalesce(u.code, o.status_code),
       status_reason = coalesce(u.reason, o.status_reason), updated_at = u.updated_at
-    FROM ${q.rows(ORDER_UPDATE_COLUMNS, orders.updated)} WHERE o.id = u.id`,
+    FROM ${t.from} WHERE o.id = u.id AND o.id ${t.keyIn('id')}`,
   );
   q.with(
     'hist',
@@ -646,16 +668,10 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
     fills,
     () => `INSERT INTO fills (account_id, order_id, liquidation_id, symbol, side, quantity, price,
       mark_price, liquidity, fee_rate, fee, realized_pnl, shortfall, is_liquidation, event_seq, time)
-    SELECT u.account_id, u.order_id, ${liquidations.length ? 'liq.id' : 'NULL::bigint'}, u.symbol,
+    SELECT u.account_id, u.order_id, ${liquidations.length ? LIQUIDATION_ID : 'NULL::bigint'}, u.symbol,
       u.side, u.quantity, u.price, u.mark_price, u.liquidity, u.fee_rate, u.fee, u.realized_pnl,
       u.shortfall, u.is_liquidation, ${SEQ}, u.time
-    FROM ${q.rows(FILL_COLUMNS, fills)} ${JOIN_ACC}
-    ${
-      liquidations.length
-        ? `LEFT JOIN liq ON u.trigger_k IS NOT NULL AND liq.account_id = u.account_id
-             AND liq.event_seq = acc.base + 1 + u.trigger_k`
-        : ''
-    } ORDER BY u.ord
+    FROM ${q.rows(FILL_COLUMNS, fills)} ${JOIN_ACC} ORDER BY u.ord
     ${returnCreated ? `RETURNING account_id, event_seq, id, ${STORED_FILL_JSON('fills')} AS j` : ''}`,
   );
   const funding = fundingRows(work);
@@ -672,17 +688,21 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
   q.with(
     'pos_gone',
     positions.gone,
-    () => `DELETE FROM positions p USING ${q.rows(POSITION_KEY_COLUMNS, positions.gone)}
-    WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+    (t = q.target(POSITION_KEY_COLUMNS, positions.gone)) => `DELETE FROM positions p USING ${t.from}
+    WHERE p.account_id = u.account_id AND p.symbol = u.symbol
+      AND p.account_id ${t.keyIn('account_id')}`,
   );
   q.with(
     'pos_upd',
     positions.changed,
-    () => `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
+    (
+      t = q.target(POSITION_COLUMNS, positions.changed),
+    ) => `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
       cost_basis = u.cost_basis, isolated_wallet = u.isolated_wallet,
       opened_at = coalesce(u.opened_at, p.opened_at), updated_at = now()
-    FROM ${q.rows(POSITION_COLUMNS, positions.changed)}
-    WHERE p.account_id = u.account_id AND p.symbol = u.symbol`,
+    FROM ${t.from}
+    WHERE p.account_id = u.account_id AND p.symbol = u.symbol
+      AND p.account_id ${t.keyIn('account_id')}`,
   );
   q.with(
     'pos_new',
