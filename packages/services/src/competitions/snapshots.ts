@@ -109,7 +109,8 @@ async function store(
     `UPDATE competition_participants p SET snapshot_count = u.snapshot_count,
        last_adjusted = u.last_adjusted, peak_adjusted = u.peak_adjusted,
        max_drawdown = u.max_drawdown, sum_changes = u.sum_changes, sum_sq_changes = u.sum_sq_changes
-     FROM ${upd.sql} WHERE p.id = u.id AND p.snapshot_count = u.read_count
+     FROM ${upd.sql} WHERE p.id = u.id AND p.id ${upd.keyIn('id')}
+       AND p.snapshot_count = u.read_count
      RETURNING p.id::text AS id`,
     ...upd.params,
   );

@@ -22,7 +22,7 @@ import {
   type Market,
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
-import { anyOfColumn, unnestFrom, type Column } from './bulk-sql.ts';
+import { unnestFrom, type Column } from './bulk-sql.ts';
 import { accountBook, ledgerMovementsFor, negatedDecimalString } from './ledger-lines.ts';
 import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
@@ -152,21 +152,17 @@ class Statement {
 
   /** `(SELECT ... FROM jsonb_array_elements($n)) AS u` of the rows, typed by the columns. */
   rows(columns: readonly Column[], rows: ReadonlyArray<readonly unknown[]>): string {
-    const { sql, params } = unnestFrom(columns, rows, this.params.length + 1);
-    this.params.push(...params);
-    return sql;
+    return this.target(columns, rows).from;
   }
 
-  /**
-   * The rows as `u` for an UPDATE or DELETE, and `keyIn(column)`: that column's values as an
-   * index condition on the target (bulk-sql.ts, anyOfColumn), from the same parameter.
-   */
+  /** The rows as `u` for an UPDATE or DELETE, with `keyIn` on its key (bulk-sql.ts). */
   target(
     columns: readonly Column[],
     rows: ReadonlyArray<readonly unknown[]>,
   ): { from: string; keyIn: (column: string) => string } {
-    const param = `$${this.params.length + 1}`;
-    return { from: this.rows(columns, rows), keyIn: (c) => anyOfColumn(columns, param, c) };
+    const { sql, params, keyIn } = unnestFrom(columns, rows, this.params.length + 1);
+    this.params.push(...params);
+    return { from: sql, keyIn };
   }
 
   /** Adds a CTE when there are rows for it. */
@@ -602,16 +598,13 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
     w.item.result.account.nextSeq,
     w.events.length,
   ]);
-  q.with(
-    'acc',
-    accounts,
-    (
-      t = q.target(ACCOUNT_COLUMNS, accounts),
-    ) => `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
+  q.with('acc', accounts, () => {
+    const t = q.target(ACCOUNT_COLUMNS, accounts);
+    return `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
       last_event_seq = p.last_event_seq + u.n, version = p.version + 1
     FROM ${t.from} WHERE p.id = u.id AND p.id ${t.keyIn('id')}
-    RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version`,
-  );
+    RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version`;
+  });
   const events = eventRows(work);
   q.with(
     'ev',
@@ -631,19 +624,16 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
   );
   // average price of every fill so far: the stored average over the stored filled quantity,
   // plus this result's fills (the right-hand sides read the row as it was)
-  q.with(
-    'ord_upd',
-    orders.updated,
-    (
-      t = q.target(ORDER_UPDATE_COLUMNS, orders.updated),
-    ) => `UPDATE orders o SET status = u.status, current_type = u.current_type,
+  q.with('ord_upd', orders.updated, () => {
+    const t = q.target(ORDER_UPDATE_COLUMNS, orders.updated);
+    return `UPDATE orders o SET status = u.status, current_type = u.current_type,
       quantity = u.quantity, price = u.price, filled_quantity = u.filled,
       average_price = CASE WHEN u.fill_qty = 0 THEN o.average_price
         ELSE (coalesce(o.average_price * o.filled_quantity, 0) + u.fill_notional) / u.filled END,
       status_code = coalesce(u.code, o.status_code),
       status_reason = coalesce(u.reason, o.status_reason), updated_at = u.updated_at
-    FROM ${t.from} WHERE o.id = u.id AND o.id ${t.keyIn('id')}`,
-  );
+    FROM ${t.from} WHERE o.id = u.id AND o.id ${t.keyIn('id')}`;
+  });
   q.with(
     'hist',
     orders.history,
@@ -685,25 +675,21 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
     FROM ${q.rows(FUNDING_COLUMNS, funding)} ${JOIN_ACC} ORDER BY u.ord`,
   );
   const positions = positionRows(work);
-  q.with(
-    'pos_gone',
-    positions.gone,
-    (t = q.target(POSITION_KEY_COLUMNS, positions.gone)) => `DELETE FROM positions p USING ${t.from}
+  q.with('pos_gone', positions.gone, () => {
+    const t = q.target(POSITION_KEY_COLUMNS, positions.gone);
+    return `DELETE FROM positions p USING ${t.from}
     WHERE p.account_id = u.account_id AND p.symbol = u.symbol
-      AND p.account_id ${t.keyIn('account_id')}`,
-  );
-  q.with(
-    'pos_upd',
-    positions.changed,
-    (
-      t = q.target(POSITION_COLUMNS, positions.changed),
-    ) => `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
+      AND p.account_id ${t.keyIn('account_id')}`;
+  });
+  q.with('pos_upd', positions.changed, () => {
+    const t = q.target(POSITION_COLUMNS, positions.changed);
+    return `UPDATE positions p SET quantity = u.quantity, entry_price = u.entry_price,
       cost_basis = u.cost_basis, isolated_wallet = u.isolated_wallet,
       opened_at = coalesce(u.opened_at, p.opened_at), updated_at = now()
     FROM ${t.from}
     WHERE p.account_id = u.account_id AND p.symbol = u.symbol
-      AND p.account_id ${t.keyIn('account_id')}`,
-  );
+      AND p.account_id ${t.keyIn('account_id')}`;
+  });
   q.with(
     'pos_new',
     positions.created,
