@@ -11,10 +11,26 @@ import {
   isolatedLiquidatable,
   marginRatio,
   markOf,
-  positionRisk,
   settingsOf,
 } from './risk.ts';
+import type { PositionRisk } from './risk.ts';
 import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
+
+/** The position risks of an account state at the liquidation's market. */
+type RisksOf = (acc: Account) => PositionRisk[];
+
+/**
+ * allPositionRisks at one market, computed once per account state: a liquidation values each
+ * state it passes through several times (before and after each close, each trial of a tier).
+ */
+function riskMemo(market: Market): RisksOf {
+  const seen = new Map<Account, PositionRisk[]>();
+  return (acc) => {
+    let risks = seen.get(acc);
+    if (!risks) seen.set(acc, (risks = allPositionRisks(acc, market)));
+    return risks;
+  };
+}
 
 /**
  * Cancel every open order on the liquidated symbols, reduce-only and close-position ones too (as
@@ -41,23 +57,16 @@ interface Figures {
   maintenanceMargin: Decimal;
 }
 
-function figures(acc: Account, market: Market, mode: MarginMode, symbol: string): Figures {
+function figures(acc: Account, risksOf: RisksOf, mode: MarginMode, symbol: string): Figures {
   if (mode === 'isolated') {
-    const p = acc.positions[symbol];
-    if (!p) return { marginBalance: ZERO, maintenanceMargin: ZERO };
-    const instrument = instrumentOf(market, symbol);
-    const r = positionRisk(
-      p,
-      instrument,
-      settingsOf(acc, symbol, instrument),
-      markOf(market, symbol, p.entryPrice),
-    );
+    const r = risksOf(acc).find((x) => x.symbol === symbol);
+    if (!r) return { marginBalance: ZERO, maintenanceMargin: ZERO };
     return {
       marginBalance: r.isolatedWallet.plus(r.unrealizedPnl),
       maintenanceMargin: r.maintenanceMargin,
     };
   }
-  const c = crossFigures(acc, allPositionRisks(acc, market));
+  const c = crossFigures(acc, risksOf(acc));
   return { marginBalance: c.crossMarginBalance, maintenanceMargin: c.crossMaintenanceMargin };
 }
 
@@ -70,6 +79,7 @@ function figures(acc: Account, market: Market, mode: MarginMode, symbol: string)
 function closeAtMark(
   acc: Account,
   market: Market,
+  risksOf: RisksOf,
   symbol: string,
   closeQty: Decimal,
   cover: boolean,
@@ -79,11 +89,11 @@ function closeAtMark(
   const instrument = instrumentOf(market, symbol);
   const mode = settingsOf(acc, symbol).marginMode;
   const mark = markOf(market, symbol, pos.entryPrice);
-  const before = figures(acc, market, mode, symbol);
+  const before = figures(acc, risksOf, mode, symbol);
   const long = pos.quantity.isPos();
   const exactPnl = realizedOn(pos, closeQty, mark);
   const realizedPnl = money(exactPnl);
-  const crossWallet = crossFigures(acc, allPositionRisks(acc, market)).crossWallet;
+  const crossWallet = crossFigures(acc, risksOf(acc)).crossWallet;
   const compartment = mode === 'isolated' ? pos.isolatedWallet : crossWallet;
   const afterPnl = compartment.plus(realizedPnl);
   // the fee is charged only out of equity that remains: for cross, the margin balance after the
@@ -130,7 +140,7 @@ function closeAtMark(
     isolatedTransfer: mode === 'isolated' ? rest.plus(shortfall).neg() : ZERO,
   };
   const next = applyEvents(acc, [liq, changed]);
-  const after = figures(next, market, mode, symbol);
+  const after = figures(next, risksOf, mode, symbol);
   return {
     account: next,
     events: [
@@ -144,9 +154,14 @@ function closeAtMark(
   };
 }
 
-function liquidateIsolated(acc: Account, market: Market, now: number): EngineResult {
+function liquidateIsolated(
+  acc: Account,
+  market: Market,
+  risksOf: RisksOf,
+  now: number,
+): EngineResult {
   const events: EngineEvent[] = [];
-  for (const r of allPositionRisks(acc, market)) {
+  for (const r of risksOf(acc)) {
     if (r.marginMode !== 'isolated' || !isolatedLiquidatable(r)) continue;
     const mb = r.isolatedWallet.plus(r.unrealizedPnl);
     events.push({
@@ -161,25 +176,26 @@ function liquidateIsolated(acc: Account, market: Market, now: number): EngineRes
       marginRatio: marginRatio(r.maintenanceMargin, mb),
     });
     const c = cancelOrders(acc, new Set([r.symbol]), now);
-    const closed = closeAtMark(c.account, market, r.symbol, r.quantity.abs(), true, now);
+    const closed = closeAtMark(c.account, market, risksOf, r.symbol, r.quantity.abs(), true, now);
     acc = closed.account;
     events.push(...c.events, ...closed.events);
   }
   return { account: acc, events };
 }
 
-const crossOk = (acc: Account, market: Market): boolean => {
-  const c = crossFigures(acc, allPositionRisks(acc, market));
+const crossOk = (acc: Account, risksOf: RisksOf): boolean => {
+  const c = crossFigures(acc, risksOf(acc));
   return !crossLiquidatable(c) && c.crossWallet.gte(0);
 };
 
 function liquidateCross(
   acc: Account,
   market: Market,
+  risksOf: RisksOf,
   now: number,
   trigger: string | undefined,
 ): EngineResult {
-  const start = crossFigures(acc, allPositionRisks(acc, market));
+  const start = crossFigures(acc, risksOf(acc));
   if (!crossLiquidatable(start)) return { account: acc, events: [] };
   const events: EngineEvent[] = [
     {
@@ -205,7 +221,7 @@ function liquidateCross(
   acc = c.account;
   events.push(...c.events);
   for (;;) {
-    const cross = allPositionRisks(acc, market)
+    const cross = risksOf(acc)
       .filter((r) => r.marginMode === 'cross')
       .sort((a, b) => a.unrealizedPnl.cmp(b.unrealizedPnl) || (a.symbol < b.symbol ? -1 : 1));
     const r = cross[0];
@@ -220,13 +236,21 @@ function liquidateCross(
         'down',
       );
       if (target.lte(0) || target.gte(r.quantity.abs())) continue;
-      const trial = closeAtMark(acc, market, r.symbol, r.quantity.abs().minus(target), false, now);
-      if (crossOk(trial.account, market)) done = trial;
+      const trial = closeAtMark(
+        acc,
+        market,
+        risksOf,
+        r.symbol,
+        r.quantity.abs().minus(target),
+        false,
+        now,
+      );
+      if (crossOk(trial.account, risksOf)) done = trial;
     }
-    const step = done ?? closeAtMark(acc, market, r.symbol, r.quantity.abs(), last, now);
+    const step = done ?? closeAtMark(acc, market, risksOf, r.symbol, r.quantity.abs(), last, now);
     acc = step.account;
     events.push(...step.events);
-    if (crossOk(acc, market)) break;
+    if (crossOk(acc, risksOf)) break;
   }
   return { account: acc, events };
 }
@@ -241,8 +265,9 @@ export function liquidate(
   now: number,
   trigger?: string,
 ): EngineResult {
-  const iso = liquidateIsolated(account, market, now);
-  const cross = liquidateCross(iso.account, market, now, trigger);
+  const risksOf = riskMemo(market);
+  const iso = liquidateIsolated(account, market, risksOf, now);
+  const cross = liquidateCross(iso.account, market, risksOf, now, trigger);
   return { account: cross.account, events: [...iso.events, ...cross.events] };
 }
 
