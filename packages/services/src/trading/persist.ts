@@ -199,7 +199,7 @@ const EVENT_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['k', 'int'],
   ['type', 'text'],
-  ['payload', 'jsonb'],
+  ['payload', 'json'],
   ['created_at', 'timestamptz'],
 ];
 const ORDER_COLUMNS: Column[] = [
