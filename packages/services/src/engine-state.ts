@@ -361,17 +361,11 @@ export async function loadAccountStates(
         })
       | null
     >(a.competition);
-    out.set(a.id, {
-      id: a.id,
-      userId: a.user_id,
-      venueId: a.venue_id,
-      status: a.status,
-      kind: a.kind,
-      startingBalance: new Prisma.Decimal(a.starting_balance),
-      lastEventSeq: a.last_event_seq,
-      version: a.version,
-      engine,
-      ...accountRules(
+    out.set(
+      a.id,
+      loadedAccount(
+        a,
+        engine,
         c
           ? rulesOf({
               ...c,
@@ -381,9 +375,76 @@ export async function loadAccountStates(
             })
           : undefined,
       ),
-    });
+    );
   }
   return out;
+}
+
+/** An account's row, with its engine state and (a competition account) its rules. */
+function loadedAccount(
+  a: AccountRow,
+  engine: Account,
+  competition: CompetitionRules | undefined,
+): LoadedAccount {
+  return {
+    id: a.id,
+    userId: a.user_id,
+    venueId: a.venue_id,
+    status: a.status,
+    kind: a.kind,
+    startingBalance: new Prisma.Decimal(a.starting_balance),
+    lastEventSeq: a.last_event_seq,
+    version: a.version,
+    engine,
+    ...accountRules(competition),
+  };
+}
+
+/** An engine state the caller already holds, and the account version it is the state of. */
+export interface KnownState {
+  account: Account;
+  version: number;
+}
+
+/**
+ * loadAccountStates with `lock`, for a caller that already holds engine states at known versions
+ * (the worker's memory): one statement takes every row lock, in id order, and reads the account
+ * rows only. An account whose locked row is at the known version (with the known wallet and next
+ * order number, a free check) takes the known state: nothing changed it since, and the row lock
+ * keeps it so. The others, and competition accounts (whose rules change without their version),
+ * are loaded whole. For the worker's batches the load was about 15% of PostgreSQL's time.
+ */
+export async function lockAccountStates(
+  tx: Tx,
+  ids: readonly string[],
+  known: (id: string) => KnownState | undefined,
+): Promise<Map<string, LoadedAccount>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.$queryRaw<AccountRow[]>`
+    SELECT a.id, a.user_id, a.venue_id, a.status::text AS status, a.kind::text AS kind,
+      a.starting_balance::text AS starting_balance, a.wallet_balance::text AS wallet_balance,
+      a.next_order_seq, a.last_event_seq, a.version
+    FROM paper_accounts a WHERE a.id = ANY(${[...ids]}::uuid[]) ORDER BY a.id FOR UPDATE OF a`;
+  const held = new Map<string, LoadedAccount>();
+  for (const a of rows) {
+    const k = known(a.id);
+    if (
+      k &&
+      a.kind !== 'COMPETITION' &&
+      k.version === a.version &&
+      k.account.nextSeq === a.next_order_seq &&
+      k.account.walletBalance.eq(a.wallet_balance)
+    )
+      held.set(a.id, loadedAccount(a, k.account, undefined));
+  }
+  const rest = rows.filter((a) => !held.has(a.id)).map((a) => a.id);
+  const loaded = rest.length ? await loadAccountStates(tx, rest, { lock: true }) : undefined;
+  return new Map(
+    rows.flatMap((a) => {
+      const l = held.get(a.id) ?? loaded?.get(a.id);
+      return l ? [[a.id, l] as const] : [];
+    }),
+  );
 }
 
 /** A competition account's rules and catalogue; every other account trades the catalogue as is. */

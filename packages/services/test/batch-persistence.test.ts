@@ -11,7 +11,7 @@ import {
   type Market,
 } from '@lab/margin-engine';
 import { describe, expect, it } from 'vitest';
-import type { LoadedAccount } from '../src/engine-state.ts';
+import { loadAccountStates, type LoadedAccount } from '../src/engine-state.ts';
 import { runOnAccount, runOnAccounts, systemActor, type Step } from '../src/trading/run.ts';
 import { createUser } from '../src/testing/index.ts';
 import { expectConsistent, useTestDb } from './helpers.ts';
@@ -206,5 +206,55 @@ describe('the batch path', () => {
     expect(await t.db.paperAccount.findUniqueOrThrow({ where: { id: u.accountId } })).toEqual(
       before,
     );
+  });
+
+  it('takes a state the caller holds at the locked version instead of loading it again', async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => createUser(t.db)));
+    const ids = [a!.accountId, b!.accountId, c!.accountId];
+    const held = await loadAccountStates(t.db, ids);
+    // b changes after the caller read it; c's known state disagrees with its row at its version
+    await runOnAccount(t.db, system, b!.accountId, (l) => ({
+      result: setLeverage(l.engine, m0, 'BTCUSDT', 7, 1),
+      context: { market: m0 },
+      value: null,
+    }));
+    const cHeld = held.get(c!.accountId)!;
+    const known = new Map([
+      [
+        a!.accountId,
+        { account: held.get(a!.accountId)!.engine, version: held.get(a!.accountId)!.version },
+      ],
+      [
+        b!.accountId,
+        { account: held.get(b!.accountId)!.engine, version: held.get(b!.accountId)!.version },
+      ],
+      [
+        c!.accountId,
+        {
+          account: { ...cHeld.engine, walletBalance: cHeld.engine.walletBalance.plus(1) },
+          version: cHeld.version,
+        },
+      ],
+    ]);
+    const seen = new Map<string, LoadedAccount>();
+    await runOnAccounts(
+      t.db,
+      ids,
+      (accounts) => {
+        for (const l of accounts) seen.set(l.id, l);
+        return new Map();
+      },
+      { known: (id) => known.get(id) },
+    );
+    expect([...seen.keys()]).toEqual([...ids].sort());
+    expect(seen.get(a!.accountId)!.engine).toBe(known.get(a!.accountId)!.account);
+    expect(seen.get(a!.accountId)!.version).toBe(held.get(a!.accountId)!.version);
+    // loaded again: the stored state, not the one the caller held
+    const fresh = await loadAccountStates(t.db, [b!.accountId, c!.accountId]);
+    for (const id of [b!.accountId, c!.accountId]) {
+      expect(seen.get(id)!.engine).not.toBe(known.get(id)!.account);
+      expect(seen.get(id)).toEqual(fresh.get(id));
+    }
+    expect(seen.get(b!.accountId)!.engine.settings.BTCUSDT?.leverage).toBe(7);
   });
 });

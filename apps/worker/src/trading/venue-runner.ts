@@ -3,8 +3,9 @@
 // the loop finds in memory the accounts the points concern (the LiquidationIndex for liquidations,
 // the OrderIndex for stops, take-profits and resting limits, every holder of the symbol at a
 // funding time), checks each with the engine on its state in memory, and then, for those with
-// something to do, locks them in batches, runs the same engine computation on the state loaded
-// under the lock, and commits it (the batch path of @lab/services). Memory takes what was
+// something to do, locks them in batches, runs the same engine computation on the state under
+// the lock (memory's own when the locked row is still at its version, else loaded), and commits
+// it (the batch path of @lab/services). Memory takes what was
 // committed; accounts changed by the API are reloaded (account-sync.ts) and evaluated at once.
 import type { MarketTick } from '@lab/contracts';
 import type { Db } from '@lab/db';
@@ -444,29 +445,34 @@ export class VenueRunner {
     funding: FundingRun | undefined,
   ): Promise<void> {
     try {
-      const out = await runOnAccounts(this.transactor, batch, async (accounts, tx) => {
-        // a funding time already paid (a restart during a funding run) is skipped, not re-paid
-        const histories = funding
-          ? await fundingHistories(
-              tx,
-              accounts.map((a) => a.id),
-              funding.fundingTime,
-              funding.symbols,
-            )
-          : undefined;
-        const steps = new Map<string, Step<null>>();
-        const now = this.now();
-        for (const l of accounts) {
-          // a competition account moves only while its competition runs: after the end nothing
-          // fills, triggers, liquidates or pays funding before the standings freeze
-          const closed = l.competition !== undefined && !isRunning(l.competition, now);
-          steps.set(
-            l.id,
-            (closed ? undefined : compute(l, histories?.get(l.id))) ?? { value: null },
-          );
-        }
-        return steps;
-      });
+      const out = await runOnAccounts(
+        this.transactor,
+        batch,
+        async (accounts, tx) => {
+          // a funding time already paid (a restart during a funding run) is skipped, not re-paid
+          const histories = funding
+            ? await fundingHistories(
+                tx,
+                accounts.map((a) => a.id),
+                funding.fundingTime,
+                funding.symbols,
+              )
+            : undefined;
+          const steps = new Map<string, Step<null>>();
+          const now = this.now();
+          for (const l of accounts) {
+            // a competition account moves only while its competition runs: after the end nothing
+            // fills, triggers, liquidates or pays funding before the standings freeze
+            const closed = l.competition !== undefined && !isRunning(l.competition, now);
+            steps.set(
+              l.id,
+              (closed ? undefined : compute(l, histories?.get(l.id))) ?? { value: null },
+            );
+          }
+          return steps;
+        },
+        { known: (id) => this.memory.get(id) },
+      );
       this.stats.batches++;
       for (const id of batch) {
         const o = out.get(id);

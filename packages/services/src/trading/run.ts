@@ -4,7 +4,12 @@
 // platform reset) locks any account without pretending to be its owner.
 import { transactorOf, type Db, type Prisma, type Transactor } from '@lab/db';
 import type { EngineResult } from '@lab/margin-engine';
-import { loadAccountStates, type LoadedAccount } from '../engine-state.ts';
+import {
+  loadAccountStates,
+  lockAccountStates,
+  type KnownState,
+  type LoadedAccount,
+} from '../engine-state.ts';
 import { tradesSharedAccount } from '../teaching/shared-accounts.ts';
 import { AppError } from '../errors.ts';
 import { KeyedQueue } from './account-queue.ts';
@@ -118,6 +123,11 @@ export function runOnAccount<T>(
 export interface BatchOptions extends RunOptions {
   /** Transaction timeout (ms); a batch of hundreds of accounts needs more than one request. */
   timeoutMs?: number;
+  /**
+   * Engine states the caller holds (the worker's memory): an account still at the known version
+   * under its lock is not loaded again (lockAccountStates).
+   */
+  known?: (id: string) => KnownState | undefined;
 }
 
 /**
@@ -130,8 +140,8 @@ export type { Transactor };
 const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
 
 /**
- * The batch path, for the system (the worker): locks and loads every given account with four
- * statements (the first takes the row locks, in id order), lets `op` compute a step for each it wants to
+ * The batch path, for the system (the worker): locks and loads every given account with one
+ * statement (it takes the row locks, in id order; `known` spares the load), lets `op` compute a step for each it wants to
  * change (absent: nothing to do), persists every result with bulk statements and commits, all in
  * one transaction. Accounts that do not exist (or are archived, unless allowed) are not passed to
  * `op`. It does not go through this process's per-account queue: the worker's process makes no
@@ -148,7 +158,9 @@ export function runOnAccounts<T>(
 ): Promise<Map<string, RunOutcome<T>>> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const run = async (tx: Prisma.TransactionClient) => {
-    const states = await loadAccountStates(tx, accountIds, { lock: true });
+    const states = opts.known
+      ? await lockAccountStates(tx, accountIds, opts.known)
+      : await loadAccountStates(tx, accountIds, { lock: true });
     const accounts = [...states.values()].filter(
       (a) => a.status === 'ACTIVE' || opts.allowArchived,
     );
