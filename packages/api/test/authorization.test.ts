@@ -436,7 +436,16 @@ async function competitionState(fx: CompetitionFixture) {
     announcements: await t.db.competitionAnnouncement.count({ where: { competitionId: id } }),
     changes: await t.db.competitionChange.count({ where: { competitionId: id } }),
     events: await t.db.accountEvent.count({
-      where: { account: { participant: { competitionId: id } } },
+      where: {
+        accountId: {
+          in: (
+            await t.db.competitionParticipant.findMany({
+              where: { competitionId: id },
+              select: { accountId: true },
+            })
+          ).map((p) => p.accountId),
+        },
+      },
     }),
     teaching: await t.db.competitionTeaching.findUnique({ where: { competitionId: id } }),
     riskRules: await t.db.competitionRiskRule.count({ where: { competitionId: id } }),

@@ -248,6 +248,18 @@ describe('persisting engine results', () => {
     await expectConsistent(t.db, accountId);
   });
 
+  it('an account’s events are deleted with it (a trigger, not a foreign key)', async () => {
+    const [a, b] = await Promise.all([createUser(t.db), createUser(t.db)]);
+    const count = (accountId: string) => t.db.accountEvent.count({ where: { accountId } });
+    expect(await count(a.accountId)).toBeGreaterThan(0);
+    const kept = await count(b.accountId);
+    expect(kept).toBeGreaterThan(0);
+    await t.db.user.delete({ where: { id: a.user.id } });
+    expect(await t.db.paperAccount.count({ where: { id: a.accountId } })).toBe(0);
+    expect(await count(a.accountId)).toBe(0);
+    expect(await count(b.accountId)).toBe(kept);
+  });
+
   it('a rejected order changes nothing', async () => {
     const { user, accountId } = await createUser(t.db);
     const m = marketAt({ BTCUSDT: '50000' });
