@@ -2,9 +2,10 @@
 // trading loop has liquidated and committed all of them, from the tick. Beside it, the floor: a
 // plain bulk insert of the same rows (account events, order status changes, liquidations, fills,
 // ledger lines) into empty copies of their tables, with the same batches and connections, and no
-// engine, locks or loads. Prints the figures and the ratio.
+// engine, locks or loads. Prints the figures and the ratio, and where the CPU went in each (all
+// PostgreSQL processes, this process and its GC pauses, and the WAL written).
 //
-//   npm run bench -w @lab/worker                    # 10,000 accounts, 1 run
+//   npm run bench -w @lab/worker                    # 10,000 accounts, median of 3 runs
 //   npm run bench -w @lab/worker -- --accounts 2000 --runs 3 --batch 250 --concurrency 2
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -15,11 +16,12 @@ import pg from 'pg';
 import { CASCADE_DROP, seedCascade, verifyCascade } from '../src/testing/cascade.ts';
 import { startScratchDatabase } from '../src/testing/scratch-database.ts';
 import { VenueRunner } from '../src/trading/venue-runner.ts';
+import { cpuWindow, formatCpu } from './cpu-use.ts';
 
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '10000' },
-    runs: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '2' },
     /** Write a V8 CPU profile of the cascade (tick -> committed) to this file. */
@@ -122,6 +124,7 @@ async function floor(pool: pg.Pool, since: Record<string, string>, ids: string[]
       });
     });
   }
+  const cpu = cpuWindow();
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -139,7 +142,19 @@ async function floor(pool: pg.Pool, since: Record<string, string>, ids: string[]
       }
     }),
   );
-  return { ms: performance.now() - t0, rows };
+  return { ms: performance.now() - t0, rows, cpu: cpu() };
+}
+
+async function walPosition(pool: pg.Pool): Promise<string> {
+  return (await pool.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l;
+}
+
+async function walSince(pool: pg.Pool, from: string): Promise<number> {
+  const r = await pool.query<{ d: string }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS d',
+    [from],
+  );
+  return Number(r.rows[0]!.d);
 }
 
 async function main() {
@@ -183,12 +198,16 @@ async function main() {
         await session.post('Profiler.enable');
         await session.post('Profiler.start');
       }
+      const wal = await walPosition(pool);
+      const cpu = cpuWindow();
       const tick = performance.now();
       runner.onTicks(
         markTicks(Date.now(), { BTCUSDT: fell(MARKS.BTCUSDT), ETHUSDT: fell(MARKS.ETHUSDT) }),
       );
       await runner.whenIdle();
       const ms = performance.now() - tick;
+      const used = cpu();
+      const walMb = (await walSince(pool, wal)) / 1e6;
       if (session) {
         const { profile } = await session.post('Profiler.stop');
         fs.writeFileSync(values.profile!, JSON.stringify(profile));
@@ -205,6 +224,9 @@ async function main() {
       runs.push({ ms, liquidations, floorMs: f.ms, rows: f.rows });
       console.log(
         `run ${run}: ${report.liquidatedOnce}/${report.positions} positions liquidated once (${liquidations} liquidation closes) in ${Math.round(ms)} ms from the tick; floor (bulk insert of the same ${f.rows} rows): ${Math.round(f.ms)} ms; ratio ${(ms / f.ms).toFixed(2)}`,
+      );
+      console.log(
+        `  cpu: the cascade ${formatCpu(used)}, WAL ${walMb.toFixed(1)} MB; the floor ${formatCpu(f.cpu)}`,
       );
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
