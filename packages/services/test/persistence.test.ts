@@ -248,16 +248,24 @@ describe('persisting engine results', () => {
     await expectConsistent(t.db, accountId);
   });
 
-  it('an account’s events are deleted with it (a trigger, not a foreign key)', async () => {
+  it('an account’s events and its orders’ history are deleted with it (triggers, not foreign keys)', async () => {
     const [a, b] = await Promise.all([createUser(t.db), createUser(t.db)]);
-    const count = (accountId: string) => t.db.accountEvent.count({ where: { accountId } });
-    expect(await count(a.accountId)).toBeGreaterThan(0);
-    const kept = await count(b.accountId);
-    expect(kept).toBeGreaterThan(0);
+    const m = marketAt({ BTCUSDT: '50000' });
+    for (const u of [a, b]) await isolatedBtcLong50x(userActor(u.user.id), u.accountId, m);
+    const rows = async (accountId: string) => ({
+      events: await t.db.accountEvent.count({ where: { accountId } }),
+      history: await t.db.orderStatusChange.count({
+        where: { orderId: { startsWith: `${accountId}-` } },
+      }),
+    });
+    const before = await rows(a.accountId);
+    const kept = await rows(b.accountId);
+    expect(before.events).toBeGreaterThan(0);
+    expect(before.history).toBeGreaterThan(0);
     await t.db.user.delete({ where: { id: a.user.id } });
     expect(await t.db.paperAccount.count({ where: { id: a.accountId } })).toBe(0);
-    expect(await count(a.accountId)).toBe(0);
-    expect(await count(b.accountId)).toBe(kept);
+    expect(await rows(a.accountId)).toEqual({ events: 0, history: 0 });
+    expect(await rows(b.accountId)).toEqual(kept);
   });
 
   it('a rejected order changes nothing', async () => {
