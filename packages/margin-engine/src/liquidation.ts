@@ -12,8 +12,8 @@ import {
   marginRatio,
   markOf,
   settingsOf,
+  type PositionRisk,
 } from './risk.ts';
-import type { PositionRisk } from './risk.ts';
 import type { Account, EngineEvent, EngineResult, MarginMode, Market } from './types.ts';
 
 /** The position risks of an account state at the liquidation's market. */

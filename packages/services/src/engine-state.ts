@@ -226,6 +226,11 @@ interface OrderRow {
   created_at: Date;
 }
 
+/** The columns of an AccountRow, from paper_accounts `a`. */
+const ACCOUNT_ROW = Prisma.sql`a.id, a.user_id, a.venue_id, a.status::text AS status,
+  a.kind::text AS kind, a.starting_balance::text AS starting_balance,
+  a.wallet_balance::text AS wallet_balance, a.next_order_seq, a.last_event_seq, a.version`;
+
 /** A JSON column as the driver returns it (parsed, or as text). */
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
@@ -260,9 +265,7 @@ export async function loadAccountStates(
   // fell from about 300 to 190 orders/s within 60 s of the benchmark); without an index order to
   // offer, the (account, status) index reads the open orders only
   const select = Prisma.sql`
-    SELECT a.id, a.user_id, a.venue_id, a.status::text AS status, a.kind::text AS kind,
-      a.starting_balance::text AS starting_balance, a.wallet_balance::text AS wallet_balance,
-      a.next_order_seq, a.last_event_seq, a.version,
+    SELECT ${ACCOUNT_ROW},
       (SELECT coalesce(json_agg(json_build_object('symbol', s.symbol, 'leverage', s.leverage,
           'margin_mode', s.margin_mode::text)), '[]')
         FROM account_symbol_settings s WHERE s.account_id = a.id) AS settings,
@@ -421,10 +424,7 @@ export async function lockAccountStates(
 ): Promise<Map<string, LoadedAccount>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.$queryRaw<AccountRow[]>`
-    SELECT a.id, a.user_id, a.venue_id, a.status::text AS status, a.kind::text AS kind,
-      a.starting_balance::text AS starting_balance, a.wallet_balance::text AS wallet_balance,
-      a.next_order_seq, a.last_event_seq, a.version
-    FROM paper_accounts a WHERE a.id = ANY(${[...ids]}::uuid[]) ORDER BY a.id FOR UPDATE OF a`;
+    SELECT ${ACCOUNT_ROW} FROM paper_accounts a WHERE a.id = ANY(${[...ids]}::uuid[]) ORDER BY a.id FOR UPDATE OF a`;
   const held = new Map<string, LoadedAccount>();
   for (const a of rows) {
     const k = known(a.id);
