@@ -248,23 +248,54 @@ describe('persisting engine results', () => {
     await expectConsistent(t.db, accountId);
   });
 
-  it('an account’s events and its orders’ history are deleted with it (triggers, not foreign keys)', async () => {
+  it('an account’s history is deleted with it (triggers, not foreign keys)', async () => {
     const [a, b] = await Promise.all([createUser(t.db), createUser(t.db)]);
     const m = marketAt({ BTCUSDT: '50000' });
-    for (const u of [a, b]) await isolatedBtcLong50x(userActor(u.user.id), u.accountId, m);
+    const system: Actor = { kind: 'system', name: 'test-worker' };
+    for (const u of [a, b]) {
+      await isolatedBtcLong50x(userActor(u.user.id), u.accountId, m);
+      await run(system, u.accountId, marketAt({ BTCUSDT: '48000' }), (l) => ({
+        result: onPrice(l.engine, m, 'BTCUSDT', { markPrice: new Decimal('48000') }, 4),
+        value: null,
+      }));
+    }
     const rows = async (accountId: string) => ({
       events: await t.db.accountEvent.count({ where: { accountId } }),
       history: await t.db.orderStatusChange.count({
         where: { orderId: { startsWith: `${accountId}-` } },
       }),
+      fills: await t.db.fill.count({ where: { accountId } }),
+      liquidations: await t.db.liquidation.count({ where: { accountId } }),
+      funding: await t.db.fundingPayment.count({ where: { accountId } }),
     });
+    // a funding payment each (the worker's funding runs write them; here a row as they store it)
+    for (const u of [a, b])
+      await t.db.fundingPayment.create({
+        data: {
+          accountId: u.accountId,
+          symbol: 'ETHUSDT',
+          rate: '0.0001',
+          markPrice: '3000',
+          positionQuantity: '1',
+          amount: '-0.3',
+          uncollected: '0',
+          fundingTime: new Date(0),
+          eventSeq: 1,
+          time: new Date(0),
+        },
+      });
     const before = await rows(a.accountId);
     const kept = await rows(b.accountId);
-    expect(before.events).toBeGreaterThan(0);
-    expect(before.history).toBeGreaterThan(0);
+    for (const n of Object.values(before)) expect(n).toBeGreaterThan(0);
     await t.db.user.delete({ where: { id: a.user.id } });
     expect(await t.db.paperAccount.count({ where: { id: a.accountId } })).toBe(0);
-    expect(await rows(a.accountId)).toEqual({ events: 0, history: 0 });
+    expect(await rows(a.accountId)).toEqual({
+      events: 0,
+      history: 0,
+      fills: 0,
+      liquidations: 0,
+      funding: 0,
+    });
     expect(await rows(b.accountId)).toEqual(kept);
   });
 
