@@ -1,8 +1,8 @@
 -- Two more foreign keys of append-only rows that their writer guarantees (see the previous
--- migration for account_events): an order's status history is written by the statement that
--- writes the order, and a liquidation close's fill by the statement that inserts its liquidation.
--- Each cost one query per new row. A fill goes with its account (fills.account_id keeps its
--- cascade), so does a liquidation; an order's history goes with the order by a trigger.
+-- migration, for the account's history): an order's status history is written by the statement
+-- that writes the order, and a liquidation close's fill by the statement that inserts its
+-- liquidation. Each cost one query per new row. A fill goes with its account (the account-history
+-- trigger); an order's history goes with the order by a trigger of its own.
 
 -- DropForeignKey
 ALTER TABLE "order_status_changes" DROP CONSTRAINT "order_status_changes_order_id_fkey";

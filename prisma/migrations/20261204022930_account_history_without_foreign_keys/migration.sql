@@ -1,8 +1,12 @@
--- The rest of an account's append-only history follows account_events (20261204022930): fills,
--- liquidations and funding payments are written under the account's row lock by the statement
--- that updates the account, so their foreign keys to paper_accounts checked what the writer
--- guarantees, one query per row (22,500 of them in the 10,000-account cascade, 10,000 in each
--- funding run). One trigger now deletes the whole history with its account.
+-- An account's append-only history (its events, fills, liquidations and funding payments) is
+-- written under the account's row lock, by the statement that updates that row (persist.ts) or in
+-- the transaction that holds its lock (account-events.ts). Its foreign keys to paper_accounts made
+-- PostgreSQL check each new row with one query: 60,800 checks in the 10,000-account cascade (the
+-- events' alone 38,000), 10,000 in each funding run. They go; one trigger keeps the cascade on
+-- delete.
+
+-- DropForeignKey
+ALTER TABLE "account_events" DROP CONSTRAINT "account_events_account_id_fkey";
 
 -- DropForeignKey
 ALTER TABLE "fills" DROP CONSTRAINT "fills_account_id_fkey";
@@ -13,10 +17,7 @@ ALTER TABLE "funding_payments" DROP CONSTRAINT "funding_payments_account_id_fkey
 -- DropForeignKey
 ALTER TABLE "liquidations" DROP CONSTRAINT "liquidations_account_id_fkey";
 
--- One trigger for the account's history (it replaces the events' own)
-DROP TRIGGER "paper_accounts_delete_events" ON "paper_accounts";
-DROP FUNCTION "delete_account_events"();
-
+-- An account's history goes with it (the foreign keys' ON DELETE CASCADE)
 CREATE FUNCTION "delete_account_history"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM "account_events" e USING old_accounts o WHERE e."account_id" = o."id";
