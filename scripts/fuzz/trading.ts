@@ -120,7 +120,7 @@ const FINGERPRINT = `SELECT json_build_object(
   'liquidations', (SELECT count(*) FROM liquidations),
   'ledger', (SELECT count(*) || '/' || coalesce(sum(amount), 0) || '/' || coalesce(sum(abs(amount)), 0) FROM ledger_entries),
   'users', (SELECT count(*) || '/' || string_agg(role::text, ',' ORDER BY id) FROM users)
-) AS f`;
+) AS f, (SELECT coalesce(max(id), 0)::text FROM account_events) AS last_event`;
 
 type Ctx = FuzzCtx;
 
@@ -357,8 +357,11 @@ try {
   log(`seed ${seed}; ${total} requests; marks ${JSON.stringify(ctx.marks)}`);
 
   const r = rng(seed);
-  const fingerprint = async () =>
-    JSON.stringify((await db.query<{ f: unknown }>(FINGERPRINT)).rows[0]!.f);
+  /** The database's fingerprint, and the last account event (what the worker wrote after it). */
+  const fingerprint = async () => {
+    const row = (await db.query<{ f: unknown; last_event: string }>(FINGERPRINT)).rows[0]!;
+    return { f: JSON.stringify(row.f), lastEvent: row.last_event };
+  };
   const byStatus: Record<string, number> = {};
   /** kind -> [sent, refused] */
   const byLabel: Record<string, [number, number]> = {};
@@ -367,12 +370,8 @@ try {
   const hostileAccepted: string[] = [];
   let refused = 0;
   let sent = 0;
-  const lastEventId = async () =>
-    (await db.query<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM account_events'))
-      .rows[0]!.m;
   const workerMoves: string[] = [];
   let before = await fingerprint();
-  let beforeEvent = await lastEventId();
   const started = Date.now();
   const fixed = checklist(r, { a }, ctx, http);
   log(`${fixed.length} checklist requests first, then random ones`);
@@ -388,7 +387,6 @@ try {
     } catch (e) {
       serverErrors.push(`${req.label}: transport error ${(e as Error).message}`);
       before = await fingerprint();
-      beforeEvent = await lastEventId();
       continue;
     }
     const family = req.label.replace(/ as .*| [A-Za-z]+\.[A-Za-z.]+$/, '').replace(/#\d+/, '');
@@ -399,19 +397,17 @@ try {
     if (s.serverError)
       serverErrors.push(`${req.label}: ${s.res.status} ${s.res.text.slice(0, 300)}`);
     const after = await fingerprint();
-    const afterEvent = await lastEventId();
     if (s.refused) {
       refused++;
-      if (after !== before) {
-        const change = `${req.label} (${s.res.status}): ${before} -> ${after}`;
+      if (after.f !== before.f) {
+        const change = `${req.label} (${s.res.status}): ${before.f} -> ${after.f}`;
         // the market is live: the worker may fill, trigger or liquidate meanwhile (an amend of
         // the order it just filled is then refused as not found)
-        if (await byTheWorker(db, beforeEvent, afterEvent)) workerMoves.push(change);
+        if (await byTheWorker(db, before.lastEvent, after.lastEvent)) workerMoves.push(change);
         else changedOnRefusal.push(change);
       }
     }
     before = after;
-    beforeEvent = afterEvent;
   }
   const seconds = (Date.now() - started) / 1000;
   const problems = await consistent(platform.databaseUrl, [

@@ -424,7 +424,8 @@ export async function lockAccountStates(
 ): Promise<Map<string, LoadedAccount>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.$queryRaw<AccountRow[]>`
-    SELECT ${ACCOUNT_ROW} FROM paper_accounts a WHERE a.id = ANY(${[...ids]}::uuid[]) ORDER BY a.id FOR UPDATE OF a`;
+    SELECT ${ACCOUNT_ROW} FROM paper_accounts a
+    WHERE a.id = ANY(${[...ids]}::uuid[]) ORDER BY a.id FOR UPDATE OF a`;
   const held = new Map<string, LoadedAccount>();
   for (const a of rows) {
     const k = known(a.id);

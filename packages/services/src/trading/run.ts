@@ -143,9 +143,10 @@ const NO_MARKET: PersistContext = { market: { instruments: {}, marks: {} } };
  * The batch path, for the system (the worker): locks and loads every given account with one
  * statement (it takes the row locks, in id order; `known` spares the load), lets `op` compute a
  * step for each it wants to change (absent: nothing to do), persists every result with bulk
- * statements and commits, all in one transaction. Accounts that do not exist (or are archived, unless allowed) are not passed to
- * `op`. It does not go through this process's per-account queue: the worker's process makes no
- * other changes to accounts, and the row locks order it against the web servers.
+ * statements and commits, all in one transaction. Accounts that do not exist (or are archived,
+ * unless allowed) are not passed to `op`. It does not go through this process's per-account
+ * queue: the worker's process makes no other changes to accounts, and the row locks order it
+ * against the web servers.
  */
 export function runOnAccounts<T>(
   db: Db | Transactor,
