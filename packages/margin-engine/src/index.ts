@@ -119,7 +119,12 @@ export {
   totalMoney,
   type Exchange,
 } from './exchange.ts';
-export { LiquidationIndex, type LiquidationHit, type TickResult } from './liquidation-index.ts';
+export {
+  LiquidationIndex,
+  type IndexOptions,
+  type LiquidationHit,
+  type TickResult,
+} from './liquidation-index.ts';
 export {
   engineEvents,
   candleCloseAt,

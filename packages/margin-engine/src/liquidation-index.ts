@@ -24,6 +24,12 @@ import type { Account, Market } from './types.ts';
 
 /** Relative tolerance of the float pre-filter (float64 error is ~1e-16 per operation). */
 const REL_TOL = 1e-9;
+/**
+ * Ticks after which the float slacks, each summed tick after tick, are computed again from the
+ * exact states: error grows by about 1e-16 of the notional per tick, so even summed in the worst
+ * direction it stays far inside REL_TOL.
+ */
+const REBASE_TICKS = 1_000_000;
 
 interface SymbolSlab {
   caps: Float64Array;
@@ -42,6 +48,11 @@ export interface LiquidationHit {
   accountId: string;
   /** The isolated position's symbol, or undefined for a cross account. */
   isolatedSymbol: string | undefined;
+}
+
+export interface IndexOptions {
+  /** Ticks between two rebuilds from the exact states (default REBASE_TICKS). */
+  rebaseTicks?: number;
 }
 
 export interface TickResult {
@@ -79,14 +90,20 @@ export class LiquidationIndex {
   private units = 0;
   private stale = 0;
   private live = 0;
+  private ticks = 0;
   /** Per account: its units and its (symbol, slot) entries, so an update can tombstone them. */
-  private readonly owned: Array<{ units: number[]; slots: Array<[SymbolSlab, number]> }> = [];
+  private readonly owned: Array<
+    { units: number[]; slots: Array<[SymbolSlab, number]> } | undefined
+  > = [];
   private readonly accounts: Account[];
   private market: Market;
 
-  private constructor(accounts: readonly Account[], market: Market) {
+  private readonly rebaseTicks: number;
+
+  private constructor(accounts: readonly Account[], market: Market, opts: IndexOptions = {}) {
     this.accounts = [...accounts];
     this.market = market;
+    this.rebaseTicks = opts.rebaseTicks ?? REBASE_TICKS;
     this.symbols = Object.keys(market.instruments);
     this.symIndex = new Map(this.symbols.map((s, i) => [s, i]));
     const counts = new Map<string, number>();
@@ -117,8 +134,12 @@ export class LiquidationIndex {
     this.accounts.forEach((a, ai) => this.add(ai, a));
   }
 
-  static build(accounts: readonly Account[], market: Market): LiquidationIndex {
-    return new LiquidationIndex(accounts, market);
+  static build(
+    accounts: readonly Account[],
+    market: Market,
+    opts: IndexOptions = {},
+  ): LiquidationIndex {
+    return new LiquidationIndex(accounts, market, opts);
   }
 
   get unitCount(): number {
@@ -198,8 +219,8 @@ export class LiquidationIndex {
 
   /**
    * Replace an account's state (after a trade, a funding payment or a liquidation). Its old
-   * entries become inert tombstones (quantity 0, unit retired); the index compacts itself by
-   * rebuilding when tombstones outnumber live entries.
+   * entries become inert tombstones (quantity 0, unit retired); the index compacts itself when
+   * tombstones outnumber live entries.
    */
   updateAccount(accountIndex: number, account: Account): void {
     const own = this.owned[accountIndex];
@@ -211,15 +232,84 @@ export class LiquidationIndex {
       }
       this.stale += own.slots.length;
       this.live -= own.slots.length;
+      this.owned[accountIndex] = undefined;
     }
     this.accounts[accountIndex] = account;
     if (this.stale > Math.max(1024, this.live)) this.compact();
-    else this.add(accountIndex, account);
+    this.add(accountIndex, account);
   }
 
+  /** Indexes every account again from its exact state, at the current marks. */
+  private rebuild(): void {
+    // units retired (found and not yet updated) stay retired
+    const retired = new Set<string>();
+    for (const own of this.owned)
+      for (const u of own?.units ?? [])
+        if (this.tol[u] === -Infinity) retired.add(`${this.unitAccount[u]}:${this.unitSymbol[u]}`);
+    Object.assign(
+      this,
+      new LiquidationIndex(this.accounts, this.market, { rebaseTicks: this.rebaseTicks }),
+    );
+    for (let u = 0; u < this.units; u++)
+      if (retired.has(`${this.unitAccount[u]}:${this.unitSymbol[u]}`)) this.tol[u] = -Infinity;
+  }
+
+  /**
+   * Moves the live entries and units to the front of fresh arrays, their float figures as they
+   * are: no Decimal work, so a cascade that tombstones thousands of accounts does not rebuild
+   * the index (from every account's exact state) again and again.
+   */
   private compact(): void {
-    const fresh = new LiquidationIndex(this.accounts, this.market);
-    Object.assign(this, fresh);
+    let units = 0;
+    const size = new Map<SymbolSlab, number>();
+    for (const own of this.owned) {
+      if (!own) continue;
+      units += own.units.length;
+      for (const [slab] of own.slots) size.set(slab, (size.get(slab) ?? 0) + 1);
+    }
+    const slack = new Float64Array(units);
+    const tol = new Float64Array(units);
+    const unitAccount = new Int32Array(units);
+    const unitSymbol = new Int16Array(units);
+    const fresh = new Map<SymbolSlab, { unit: Int32Array; qty: Float64Array; g: Float64Array }>();
+    for (const slab of this.slabs.values()) {
+      const n = size.get(slab) ?? 0;
+      fresh.set(slab, {
+        unit: new Int32Array(n),
+        qty: new Float64Array(n),
+        g: new Float64Array(n),
+      });
+      slab.length = 0;
+    }
+    let u = 0;
+    for (const own of this.owned) {
+      if (!own) continue;
+      const renumbered = new Map<number, number>();
+      for (const old of own.units) {
+        renumbered.set(old, u);
+        slack[u] = this.slack[old]!;
+        tol[u] = this.tol[old]!;
+        unitAccount[u] = this.unitAccount[old]!;
+        unitSymbol[u] = this.unitSymbol[old]!;
+        u++;
+      }
+      own.units = own.units.map((old) => renumbered.get(old)!);
+      own.slots = own.slots.map(([slab, i]) => {
+        const to = fresh.get(slab)!;
+        const j = slab.length++;
+        to.unit[j] = renumbered.get(slab.unit[i]!)!;
+        to.qty[j] = slab.qty[i]!;
+        to.g[j] = slab.g[i]!;
+        return [slab, j];
+      });
+    }
+    for (const [slab, to] of fresh) Object.assign(slab, to);
+    this.slack = slack;
+    this.tol = tol;
+    this.unitAccount = unitAccount;
+    this.unitSymbol = unitSymbol;
+    this.units = units;
+    this.stale = 0;
   }
 
   /**
@@ -230,9 +320,14 @@ export class LiquidationIndex {
     this.tol[unit] = -Infinity;
   }
 
-  /** Re-mark every position of `symbol` at `markPrice` and return every unit that must be liquidated. */
-  tick(symbol: string, markPrice: Decimal): TickResult {
+  /**
+   * Re-mark every position of `symbol` at `markPrice` and return every unit that must be
+   * liquidated. `exact: false` returns the float filter's candidates without the exact check, for
+   * a caller that confirms each with the engine anyway: a superset, never missing one.
+   */
+  tick(symbol: string, markPrice: Decimal, opts: { exact?: boolean } = {}): TickResult {
     this.market = { ...this.market, marks: { ...this.market.marks, [symbol]: markPrice } };
+    if (++this.ticks > this.rebaseTicks) this.rebuild();
     const slab = this.slabs.get(symbol);
     if (!slab) return { liquidations: [], scanned: 0, candidates: 0 };
     const m = markPrice.toNumber();
@@ -251,12 +346,13 @@ export class LiquidationIndex {
       if (s <= tol[u]!) cand.push(u);
     }
     const liquidations: LiquidationHit[] = [];
+    const exact = opts.exact ?? true;
     for (const u of cand) {
       const ai = this.unitAccount[u]!;
       const a = this.accounts[ai]!;
       const si = this.unitSymbol[u]!;
       const isoSym = si < 0 ? undefined : this.symbols[si]!;
-      if (this.confirm(a, isoSym))
+      if (!exact || this.confirm(a, isoSym))
         liquidations.push({ unit: u, accountIndex: ai, accountId: a.id, isolatedSymbol: isoSym });
     }
     return { liquidations, scanned: slab.length, candidates: cand.length };
