@@ -66,11 +66,19 @@ interface Run {
   rows: number;
 }
 
+/**
+ * Where each table stood before the tick: its last id, and for account events (keyed by account
+ * and seq) each account's last event seq, as a JSON object.
+ */
 async function maxIds(pool: pg.Pool): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of TABLES)
     out[t] = (
-      await pool.query<{ m: string }>(`SELECT coalesce(max(id), 0)::text AS m FROM ${t}`)
+      await pool.query<{ m: string }>(
+        t === 'account_events'
+          ? `SELECT coalesce(json_object_agg(id, last_event_seq), '{}')::text AS m FROM paper_accounts`
+          : `SELECT coalesce(max(id), 0)::text AS m FROM ${t}`,
+      )
     ).rows[0]!.m;
   return out;
 }
@@ -101,7 +109,7 @@ async function floor(pool: pg.Pool, since: Record<string, string>, ids: string[]
       `SELECT ${cols.map((c) => `x.${c.column_name}::text`).join(', ')}${
         accountCol ? '' : ', o.account_id::text AS account_id'
       } FROM ${t} x ${accountCol ? '' : 'JOIN orders o ON o.id = x.order_id'}
-       WHERE x.id > $1`,
+       WHERE ${t === 'account_events' ? `x.seq > coalesce(($1::jsonb ->> x.account_id::text)::int, 0)` : 'x.id > $1'}`,
       [since[t]],
     );
     rows += data.rowCount ?? 0;

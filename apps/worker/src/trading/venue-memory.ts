@@ -110,11 +110,13 @@ export class VenueMemory {
   }
 
   /**
-   * Re-marks the symbol's positions and returns the accounts that must be liquidated at the new
-   * mark (exactly, by the engine's rule). Their units are retired until the account is set again.
+   * Re-marks the symbol's positions and returns the accounts that may have to be liquidated at
+   * the new mark: the index's float filter, which never misses one, without its exact check, since
+   * the engine decides each under the account's lock anyway. Their units are retired until the
+   * account is set again.
    */
   liquidatable(symbol: string, mark: Account['walletBalance']): string[] {
-    const r = this.index.tick(symbol, mark);
+    const r = this.index.tick(symbol, mark, { exact: false });
     const ids: string[] = [];
     for (const hit of r.liquidations) {
       this.index.retire(hit.unit);
