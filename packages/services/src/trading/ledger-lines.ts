@@ -11,7 +11,9 @@ export const HOUSE = {
   insurance: 'house:insurance',
 } as const;
 export const HOUSE_BOOKS: readonly string[] = Object.values(HOUSE);
-export const accountBook = (accountId: string) => `account:${accountId}`;
+/** An account's book is this and the account's id (also written by SQL: trading/persist.ts). */
+export const ACCOUNT_BOOK_PREFIX = 'account:';
+export const accountBook = (accountId: string) => `${ACCOUNT_BOOK_PREFIX}${accountId}`;
 
 /**
  * A movement of `amount` into the account's book from the `house` book (negative: out of the
@@ -57,7 +59,3 @@ export function ledgerMovementsFor(ev: EngineEvent): LedgerMovement[] {
   }
   return out;
 }
-
-/** `-x` of a non-zero plain decimal string (as Decimal#toFixed writes it). */
-export const negatedDecimalString = (x: string): string =>
-  x.startsWith('-') ? x.slice(1) : `-${x}`;

@@ -5,12 +5,11 @@
 // engine events (test/persistence.test.ts), and each account book's balance equals its wallet.
 //
 // One code path for one account and for hundreds, and ONE statement for all of it: each table's
-// rows go as one jsonb document into a data-modifying CTE of a single query; the account update
-// reserves the event sequence numbers every other row is numbered from (base + 1 + the event's
-// index), liquidation fills find the liquidations inserted beside them, and the query's own
-// SELECT sends each account's NOTIFY. So a batch of the worker's liquidations costs one round
+// rows go as one array per column (bulk-sql.ts) into a data-modifying CTE of a single query; the
+// account update reserves the event sequence numbers every other row is numbered from (base + 1 +
+// the event's index), liquidation fills find the liquidations inserted beside them, and the
+// query's own SELECT sends each account's NOTIFY. So a batch of the worker's liquidations costs one round
 // trip to write, whatever its size (foreign keys are checked at the end of the statement).
-import { randomUUID } from 'node:crypto';
 import { CHANNELS, type AccountChange } from '@lab/contracts';
 import type { Prisma } from '@lab/db';
 import {
@@ -23,7 +22,7 @@ import {
 } from '@lab/margin-engine';
 import { storedMode, type LoadedAccount } from '../engine-state.ts';
 import { unnestFrom, type Column } from './bulk-sql.ts';
-import { accountBook, ledgerMovementsFor, negatedDecimalString } from './ledger-lines.ts';
+import { ACCOUNT_BOOK_PREFIX, ledgerMovementsFor } from './ledger-lines.ts';
 import { foldOrders, groupLiquidations, reopenedPositions } from './persist-rows.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -150,7 +149,7 @@ class Statement {
     return `$${this.params.length}`;
   }
 
-  /** `(SELECT ... FROM jsonb_array_elements($n)) AS u` of the rows, typed by the columns. */
+  /** The rows as `u`, typed by the columns (bulk-sql.ts). */
   rows(columns: readonly Column[], rows: ReadonlyArray<readonly unknown[]>): string {
     return this.target(columns, rows).from;
   }
@@ -318,13 +317,13 @@ const SETTING_COLUMNS: Column[] = [
   ['leverage', 'int'],
   ['margin_mode', '"MarginMode"'],
 ];
-const LEDGER_COLUMNS: Column[] = [
-  ['tx_id', 'uuid'],
-  ['book', 'text'],
-  ['kind', 'text'],
-  ['amount', 'numeric'],
+/** A movement of money: its two ledger lines are made by the statement (see `led`). */
+const MOVEMENT_COLUMNS: Column[] = [
   ['account_id', 'uuid'],
   ['k', 'int'],
+  ['house', 'text'],
+  ['kind', 'text'],
+  ['amount', 'numeric'],
 ];
 
 function eventRows(work: readonly Work[]): unknown[][] {
@@ -567,23 +566,14 @@ function settingRows(work: readonly Work[]): unknown[][] {
   return rows;
 }
 
-/**
- * The ledger: one transaction per account result, each movement its two lines (the account's
- * book and the house's, the amount negated): balanced by construction.
- */
-function ledgerRows(work: readonly Work[]): unknown[][] {
+/** The movements of money of every result, each on its event (ledger-lines.ts). */
+function movementRows(work: readonly Work[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const w of work) {
     const accountId = w.item.loaded.id;
-    const book = accountBook(accountId);
-    let txId: string | undefined;
     w.events.forEach((ev, k) => {
-      for (const m of ledgerMovementsFor(ev)) {
-        txId ??= randomUUID();
-        const amount = m.amount.toFixed();
-        rows.push([txId, book, m.kind, amount, accountId, k]);
-        rows.push([txId, m.house, m.kind, negatedDecimalString(amount), accountId, k]);
-      }
+      for (const m of ledgerMovementsFor(ev))
+        rows.push([accountId, k, m.house, m.kind, m.amount.toFixed()]);
     });
   }
   return rows;
@@ -603,7 +593,8 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
     return `UPDATE paper_accounts p SET wallet_balance = u.wallet, next_order_seq = u.next_seq,
       last_event_seq = p.last_event_seq + u.n, version = p.version + 1
     FROM ${t.from} WHERE p.id = u.id AND p.id ${t.keyIn('id')}
-    RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version`;
+    RETURNING p.id, p.venue_id, p.last_event_seq - u.n AS base, p.version,
+      gen_random_uuid() AS tx`;
   });
   const events = eventRows(work);
   q.with(
@@ -708,13 +699,18 @@ function writeStatement(work: readonly Work[], returnCreated: boolean): Statemen
     ON CONFLICT (account_id, symbol) DO UPDATE
       SET leverage = EXCLUDED.leverage, margin_mode = EXCLUDED.margin_mode`,
   );
-  const ledger = ledgerRows(work);
+  // the ledger: one transaction per account result (acc.tx), each movement its two lines, the
+  // amount on the account's book and its negation on the house's: balanced by construction
+  const movements = movementRows(work);
   q.with(
     'led',
-    ledger,
+    movements,
     () => `INSERT INTO ledger_entries (tx_id, book, kind, amount, account_id, event_seq)
-    SELECT u.tx_id, u.book, u.kind, u.amount, u.account_id, ${SEQ}
-    FROM ${q.rows(LEDGER_COLUMNS, ledger)} ${JOIN_ACC} ORDER BY u.ord`,
+    SELECT acc.tx, l.book, u.kind, l.amount, u.account_id, ${SEQ}
+    FROM ${q.rows(MOVEMENT_COLUMNS, movements)} ${JOIN_ACC}
+    CROSS JOIN LATERAL (VALUES (1, '${ACCOUNT_BOOK_PREFIX}' || u.account_id, u.amount),
+      (2, u.house, -u.amount)) AS l(side, book, amount)
+    ORDER BY u.ord, l.side`,
   );
   return q;
 }
