@@ -82,13 +82,17 @@ const PRICE_MOVE_EVENTS = new Set([
 ]);
 
 /**
- * Whether a change of the database is the worker's: some account events were written (ids after
- * `from`, up to `to`) and every one of them is of PRICE_MOVE_EVENTS or a cancel not by the user.
+ * Whether a change of the database is the worker's: some account events were written (each
+ * account's after its last event seq in `from`, up to its last in `to`: objects of account id to
+ * seq) and every one of them is of PRICE_MOVE_EVENTS or a cancel not by the user.
  */
 async function byTheWorker(db: pg.Client, from: string, to: string): Promise<boolean> {
   const rows = (
     await db.query<{ type: string; reason: string | null }>(
-      `SELECT type, payload->>'reason' AS reason FROM account_events WHERE id > $1 AND id <= $2`,
+      `SELECT e.type, e.payload->>'reason' AS reason
+       FROM json_each_text($2::json) a LEFT JOIN json_each_text($1::json) b ON b.key = a.key
+       JOIN account_events e ON e.account_id = a.key::uuid
+         AND e.seq > coalesce(b.value::int, 0) AND e.seq <= a.value::int`,
       [from, to],
     )
   ).rows;
@@ -120,7 +124,7 @@ const FINGERPRINT = `SELECT json_build_object(
   'liquidations', (SELECT count(*) FROM liquidations),
   'ledger', (SELECT count(*) || '/' || coalesce(sum(amount), 0) || '/' || coalesce(sum(abs(amount)), 0) FROM ledger_entries),
   'users', (SELECT count(*) || '/' || string_agg(role::text, ',' ORDER BY id) FROM users)
-) AS f, (SELECT coalesce(max(id), 0)::text FROM account_events) AS last_event`;
+) AS f, (SELECT coalesce(json_object_agg(id, last_event_seq), '{}')::text FROM paper_accounts) AS last_event`;
 
 type Ctx = FuzzCtx;
 

@@ -65,6 +65,9 @@ export function int(field: string, opts: { min: number; max: number }) {
 /** A page cursor that is a stored sequence number (int4). */
 export const seqCursor = (field = 'cursor') => int(field, { min: 1, max: INT4_MAX });
 
+/** A page cursor that is a stored serial id (int8), up to the largest exact JavaScript integer. */
+export const idCursor = (field = 'cursor') => int(field, { min: 1, max: Number.MAX_SAFE_INTEGER });
+
 /** Latest instant PostgreSQL and JavaScript both represent: 9999-12-31T23:59:59.999Z. */
 export const EPOCH_MS_MAX = 253_402_300_799_999;
 

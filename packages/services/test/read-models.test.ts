@@ -53,9 +53,13 @@ beforeEach(async () => {
 
 const place = (req: PlaceOrderRequest) => placeOrder(t.db, prices, me, accountId, req);
 
-/** Every item of a paged list, following nextCursor; checks that pages never overlap. */
+/**
+ * Every item of a paged list, following nextCursor; checks that pages never overlap: the cursor
+ * is the last item's seq (or what `cursorOf` says it is).
+ */
 async function allPages<T extends { seq: number }>(
   get: (cursor: number | null) => Promise<Page<T>>,
+  cursorOf: (page: readonly T[]) => number = (page) => page.at(-1)!.seq,
 ): Promise<T[][]> {
   const pages: T[][] = [];
   let cursor: number | null = null;
@@ -63,7 +67,7 @@ async function allPages<T extends { seq: number }>(
     const p = await get(cursor);
     pages.push(p.items);
     if (p.nextCursor === null) break;
-    expect(p.nextCursor).toBe(p.items.at(-1)!.seq);
+    expect(p.nextCursor).toBe(cursorOf(p.items));
     cursor = p.nextCursor;
   }
   return pages;
@@ -240,10 +244,18 @@ describe('lists', () => {
     expect(liq.items[0]).toMatchObject({ mode: 'isolated', symbol: 'BTCUSDT', markPrice: '49150' });
     expect(liq.items[0]!.positionsClosed[0]).toMatchObject({ symbol: 'BTCUSDT', quantity: '0.5' });
 
-    const ledgerPages = await allPages((cursor) =>
-      listLedger(t.db, me, accountId, { limit: 2, cursor }),
+    // the ledger's cursor is the page's oldest line id
+    const ledgerPages = await allPages(
+      (cursor) => listLedger(t.db, me, accountId, { limit: 2, cursor }),
+      (page) => Math.min(...page.map((l) => Number(l.id))),
     );
     const lines = ledgerPages.flat();
+    // newest event first, an event's lines in the order written
+    for (let i = 1; i < lines.length; i++)
+      expect(
+        lines[i - 1]!.seq > lines[i]!.seq ||
+          (lines[i - 1]!.seq === lines[i]!.seq && Number(lines[i - 1]!.id) < Number(lines[i]!.id)),
+      ).toBe(true);
     // whole events per page: an event's lines never straddle two pages
     const seqsPerPage = ledgerPages.map((p) => new Set(p.map((l) => l.seq)));
     for (let i = 1; i < seqsPerPage.length; i++)

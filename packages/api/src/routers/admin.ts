@@ -1,4 +1,4 @@
-import { int, roleSchema, searchText, seqCursor, uuid } from '@lab/contracts';
+import { idCursor, int, roleSchema, searchText, uuid } from '@lab/contracts';
 import { z } from 'zod';
 import { adminProcedure, router } from '../trpc.ts';
 import { houseBooks, listInsuranceMovements, listUsers, setRole } from '@lab/services';
@@ -22,7 +22,7 @@ export const adminRouter = router({
     .input(
       z.object({
         limit: int('limit', { min: 1, max: 100 }).default(50),
-        cursor: seqCursor().nullish(),
+        cursor: idCursor().nullish(),
       }),
     )
     .query(({ ctx, input }) => listInsuranceMovements(ctx.db, input)),

@@ -4,6 +4,7 @@
 import {
   clientOrderId,
   epochMs,
+  idCursor,
   int,
   orderInput,
   positiveDecimal,
@@ -197,6 +198,8 @@ export const tradeRouter = router({
     .input(
       z.object({
         ...pageInput,
+        /** The `nextCursor` of the previous page: a ledger line's id. */
+        cursor: idCursor().nullish(),
         kind: z
           .enum(LEDGER_KINDS, { error: `kind must be one of ${LEDGER_KINDS.join(', ')}` })
           .optional(),

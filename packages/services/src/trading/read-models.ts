@@ -377,7 +377,9 @@ const MAX_LINES_PER_EVENT = 3;
 
 /**
  * The account's ledger lines (every movement of its money), newest event first. A page holds
- * whole events: up to `limit` lines, more only when a single event has more.
+ * whole events: up to `limit` lines, more only when a single event has more. Paged by line id
+ * (the book's index): within an account's book, ids follow its events, each written under the
+ * account's lock.
  */
 export async function listLedger(
   db: Db,
@@ -387,16 +389,19 @@ export async function listLedger(
 ): Promise<Page<LedgerLineView>> {
   await assertReadable(db, actor, accountId);
   const createdAt = timeWhere(q);
-  const rows = await db.ledgerEntry.findMany({
-    where: {
-      book: accountBook(accountId),
-      eventSeq: q.cursor ? { lt: q.cursor, not: null } : { not: null },
-      ...(q.kind !== undefined ? { kind: q.kind } : {}),
-      ...(createdAt ? { createdAt } : {}),
-    },
-    orderBy: [{ eventSeq: 'desc' }, { id: 'asc' }],
-    take: q.limit + MAX_LINES_PER_EVENT + 1,
-  });
+  const rows = (
+    await db.ledgerEntry.findMany({
+      where: {
+        book: accountBook(accountId),
+        eventSeq: { not: null },
+        ...(q.cursor ? { id: { lt: BigInt(q.cursor) } } : {}),
+        ...(q.kind !== undefined ? { kind: q.kind } : {}),
+        ...(createdAt ? { createdAt } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: q.limit + MAX_LINES_PER_EVENT + 1,
+    })
+  ).sort((a, b) => b.eventSeq! - a.eventSeq! || (a.id < b.id ? -1 : 1));
   let items = rows;
   let more = false;
   if (rows.length > q.limit) {
@@ -425,6 +430,6 @@ export async function listLedger(
         time: r.createdAt.getTime(),
       };
     }),
-    nextCursor: more ? items.at(-1)!.eventSeq! : null,
+    nextCursor: more ? Number(items.reduce((m, r) => (r.id < m ? r.id : m), items[0]!.id)) : null,
   };
 }

@@ -1,0 +1,3 @@
+-- DropIndex
+DROP INDEX "ledger_entries_book_event_seq_idx";
+
