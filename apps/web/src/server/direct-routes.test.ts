@@ -9,6 +9,7 @@ import {
   serveDirect,
   type DirectRoute,
 } from './direct-routes';
+import { SseHub, sseFrame } from './streams/sse-hub';
 
 const seen: Array<{ method: string; url: string; body: string; cookie: string | null }> = [];
 
@@ -86,10 +87,48 @@ const slowStart: DirectRoute = {
   },
 };
 
+/** A live stream of the hub, as the stream routes return it: numbered snapshots. */
+const hub = new SseHub({ maxBufferedBytes: 256 * 1024 });
+let snapshots = 0;
+let lastLive: ReadableStream<Uint8Array> | undefined;
+const live: DirectRoute = {
+  path: '/api/live',
+  methods: new Set(['GET']),
+  handle: async (req) => {
+    const stream = hub.open('1.1.1.1', 'g', {
+      snapshot: () => sseFrame(`"snapshot ${++snapshots}"`, 's'),
+    });
+    lastLive = stream;
+    if (req.url.endsWith('?late')) await new Promise((r) => setTimeout(r, 300));
+    return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+  },
+};
+
+/** A GET whose response is read chunk by chunk as text. */
+async function openStream(path: string) {
+  const { port } = server.address() as AddressInfo;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path }, resolve);
+    r.on('error', reject);
+    r.end();
+  });
+  let text = '';
+  response.on('data', (c: Buffer) => (text += c.toString()));
+  return {
+    response,
+    text: () => text,
+    async until(what: string, ms = 2000) {
+      for (const end = Date.now() + ms; !text.includes(what) && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 5));
+      return text;
+    },
+  };
+}
+
 let server: Server;
 let base: string;
 beforeAll(async () => {
-  registerDirectRoutes([echo, firehose, slowStart]);
+  registerDirectRoutes([echo, firehose, slowStart, live]);
   server = createServer((req, res) => {
     const url = new URL(`http://localhost${req.url}`);
     const route = directRouteFor(req.method ?? 'GET', url.pathname);
@@ -102,7 +141,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  hub.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
 
 describe('direct routes', () => {
   it('match by path prefix and by the methods of the route; anything else is left to Next', () => {
@@ -201,6 +243,60 @@ describe('direct routes', () => {
     r.destroy(); // gone while the handler still works
     await new Promise((x) => setTimeout(x, 600));
     expect(slow.canceled).toBe(true);
+  });
+
+  it('write a live stream’s frames to the response itself, in order, and end it when the client goes', async () => {
+    const a = await openStream('/api/live');
+    expect(a.response.headers['content-type']).toBe('text/event-stream');
+    await a.until('snapshot');
+    hub.broadcast('g', sseFrame('"one"', '1'));
+    hub.broadcast('g', sseFrame('"two"', '2'));
+    expect(await a.until('"two"')).toMatch(
+      /^retry: 1000\n\nid: s\ndata: "snapshot \d+"\n\nid: 1\ndata: "one"\n\nid: 2\ndata: "two"\n\n$/,
+    );
+    expect(hub.size).toBe(1);
+    expect(lastLive!.locked).toBe(false); // the hub wrote to the response; nobody read its stream
+    a.response.destroy();
+    for (let i = 0; i < 100 && hub.size; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(hub.size).toBe(0);
+  });
+
+  it('a live client that stops reading skips frames and, once its socket drains, gets a snapshot', async () => {
+    const slow = await openStream('/api/live');
+    await slow.until('snapshot');
+    slow.response.pause();
+    const { resyncs } = hub.stats;
+    const skipped = hub.stats.skipped;
+    const big = JSON.stringify('x'.repeat(64 * 1024));
+    // far more than the kernel's socket buffers and the hub's 256 KB allowance together
+    for (let i = 0; i < 200; i++) {
+      hub.broadcast('g', sseFrame(big, `n${i}`));
+      await new Promise((r) => setImmediate(r));
+    }
+    hub.broadcast('g', sseFrame('"last"', 'z'));
+    expect(hub.stats.skipped).toBeGreaterThan(skipped);
+    expect(hub.stats.resyncs).toBe(resyncs);
+    slow.response.resume();
+    for (let i = 0; i < 500 && hub.stats.resyncs === resyncs; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(hub.stats.resyncs).toBe(resyncs + 1);
+    const text = await slow.until(`"snapshot ${snapshots}"`);
+    expect(text).toContain(`"snapshot ${snapshots}"`);
+    // the backlog was not kept for it: what was skipped never came
+    expect(text).not.toContain('"last"');
+    expect(text).not.toContain('id: n199\n');
+    slow.response.destroy();
+  });
+
+  it('end the live stream of a client that left before the handler answered', async () => {
+    const { port } = server.address() as AddressInfo;
+    const r = request({ host: '127.0.0.1', port, path: '/api/live?late' });
+    r.on('error', () => {});
+    r.end();
+    await new Promise((x) => setTimeout(x, 100));
+    r.destroy();
+    for (let i = 0; i < 100 && hub.size; i++) await new Promise((x) => setTimeout(x, 10));
+    expect(hub.size).toBe(0);
   });
 
   it('leave other methods and paths to the server behind (Next)', async () => {

@@ -7,6 +7,7 @@
 // bot streams are, because server.ts and Next's bundles are separate module graphs.
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { attachSink } from './streams/sse-hub.ts';
 
 export interface DirectRoute {
   /** Every path under it when it ends with a slash (`/api/trpc/`), else that path alone. */
@@ -65,6 +66,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.end();
     return;
   }
+  if (serveLive(res, response.body)) return;
   const reader = response.body.getReader();
   const gone = new AbortController();
   const stop = () => {
@@ -87,6 +89,27 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.off('close', stop);
     res.end();
   }
+}
+
+/**
+ * A live stream (sse-hub.ts) writes its frames to the response itself, not through its Web
+ * Stream: false when `body` is not one.
+ */
+function serveLive(res: ServerResponse, body: ReadableStream<Uint8Array>): boolean {
+  const connection = attachSink(body, {
+    // what the response and its socket hold that the kernel has not taken yet
+    buffered: () => res.writableLength,
+    write: (bytes) => {
+      if (!res.destroyed) res.write(bytes);
+    },
+    end: () => res.end(),
+  });
+  if (!connection) return false;
+  res.on('drain', () => connection.drained());
+  res.once('close', () => connection.gone());
+  // the client may have gone while the handler worked: 'close' has fired already
+  if (res.destroyed) connection.gone();
+  return true;
 }
 
 /** Answers the request with the route's handler, with the headers next.config.ts gives APIs. */

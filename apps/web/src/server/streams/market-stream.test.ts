@@ -60,6 +60,7 @@ describe('market stream', () => {
       firstEvents(btcPrices, 2),
       firstEvents(btcPrices2, 2),
       firstEvents(all, 2),
+      firstEvents(other, 2),
     ]);
     await new Promise((r) => setTimeout(r, 20));
     const before = hub.stats.encoded;
@@ -68,7 +69,7 @@ describe('market stream', () => {
       ticks: [book('BTCUSDT'), trade('ETHUSDT', '6'), trade('BTCUSDT', '101')],
     });
     feed.ingest({ publishedAt: 3, venue: 'comp-1', ticks: [trade('BTCUSDT', '999')] });
-    const [a, b, c] = await got;
+    const [a, b, c, comp] = await got;
     expect(a[0]!.snapshot).toBe(true);
     expect(a[0]!.ticks).toEqual([trade('BTCUSDT', '100')]);
     expect(a[1]!.ticks).toEqual([trade('BTCUSDT', '101')]);
@@ -76,7 +77,6 @@ describe('market stream', () => {
     expect(c[1]!.ticks).toHaveLength(3);
     // main's batch: one frame for the BTC trade group, one for "everything"; comp-1's: one
     expect(hub.stats.encoded - before).toBe(3);
-    const comp = await firstEvents(other, 2);
     expect(comp[0]!.ticks).toEqual([]);
     expect(comp[1]!.ticks).toEqual([trade('BTCUSDT', '999')]);
     hub.close();

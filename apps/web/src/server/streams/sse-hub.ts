@@ -4,8 +4,12 @@
 // `maxBufferedBytes` waiting) skips events and, once its connection drains, receives a fresh
 // snapshot instead of the backlog, so it never slows the others. Streams are Web Streams returned
 // by the stream handlers (routes.ts), which Next's route files export in development and the HTTP
-// server calls in production: both run exactly this code, and both read a stream no faster than
-// its socket takes it.
+// server calls in production. A stream starts when it is first read, or when the HTTP server
+// attaches its response to it instead (`attachSink`): then each frame is written to the socket
+// without a Web Stream between, which cost the web server more CPU than the write (apps/web's
+// README: the stream benchmark before and after). What is broadcast before a stream starts is
+// not kept for it: the snapshot it starts with is newer. Both ways run the same hub, and both
+// write no faster than the socket takes it.
 //
 // Frames are standard server-sent events (`id:` + `data:` lines, a blank line after each),
 // read in the browser by EventSource. A comment line (`: ping`) keeps idle connections open.
@@ -23,7 +27,56 @@ export function sseFrame(data: string, id?: string): SseFrame {
 }
 
 const PING: SseFrame = { bytes: encoder.encode(': ping\n\n') };
+const RETRY: Uint8Array = encoder.encode('retry: 1000\n\n');
 const MAX_QUEUED_WHILE_STARTING = 64;
+
+/** Where a client's frames go: its Web Stream's queue, or the HTTP response itself. */
+export interface SseSink {
+  /** Bytes written and not yet taken by the connection. */
+  buffered(): number;
+  write(bytes: Uint8Array): void;
+  end(): void;
+}
+
+/** What the owner of a sink tells the hub about its connection. */
+export interface SseConnection {
+  /** The connection took what was written: a client that fell behind gets a snapshot. */
+  drained(): void;
+  /** The client went away. */
+  gone(): void;
+}
+
+/**
+ * The key of a hub stream's `attach` function. A registered symbol: the HTTP server (server.ts)
+ * and the route handlers (Next's bundles) are separate module graphs.
+ */
+const ATTACH = Symbol.for('lab.sse-hub.attach');
+
+type Attach = (sink: SseSink) => SseConnection;
+
+/**
+ * Starts a hub stream on `sink` instead of by reading it: undefined when `body` is not a hub
+ * stream not yet started (it is then read as any stream).
+ */
+export function attachSink(body: unknown, sink: SseSink): SseConnection | undefined {
+  const attach = (body as { [ATTACH]?: Attach } | null)?.[ATTACH];
+  return typeof attach === 'function' ? attach(sink) : undefined;
+}
+
+/** The sink of a Web Stream whose queue's high-water mark is 0: what is queued is what waits. */
+function webStreamSink(controller: ReadableStreamDefaultController<Uint8Array>): SseSink {
+  return {
+    buffered: () => Math.max(0, -(controller.desiredSize ?? 0)),
+    write: (bytes) => controller.enqueue(bytes),
+    end: () => {
+      try {
+        controller.close();
+      } catch {
+        // already closed or errored
+      }
+    },
+  };
+}
 
 export interface HubOptions {
   /**
@@ -65,7 +118,8 @@ export interface GroupSource {
 interface Client {
   address: string;
   group: Group;
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Where its frames go; none until the stream starts (its first snapshot tells what came before). */
+  sink: SseSink | null;
   /** Skipping events until the connection drains (then it gets a snapshot). */
   behind: boolean;
   /** Waiting for its first snapshot: live events queue behind it in order. */
@@ -148,45 +202,48 @@ export class SseHub {
       group = { key, source, clients: new Set() };
       this.groups.set(key, group);
     }
-    const g = group;
-    let client: Client | undefined;
+    const c: Client = {
+      address,
+      group,
+      sink: null,
+      behind: false,
+      starting: [],
+      startOverflow: false,
+      lastEventId,
+      lastWriteAt: this.now(),
+      closed: false,
+    };
+    group.clients.add(c);
     this.perAddress.set(address, open + 1);
     this.streams++;
-    return new ReadableStream<Uint8Array>(
+    // a stream nobody starts (its response was never sent) ends too
+    c.timer = setTimeout(() => this.end(c), this.opts.maxDurationMs);
+    const connection: SseConnection = {
+      drained: () => this.drained(c),
+      gone: () => this.remove(c),
+    };
+    const attach: Attach = (sink) => {
+      if (c.sink) throw new Error('this stream has started already');
+      c.sink = sink;
+      if (!c.closed) {
+        sink.write(RETRY);
+        void this.sendSnapshot(c);
+      } else sink.end();
+      return connection;
+    };
+    const stream = new ReadableStream<Uint8Array>(
       {
-        start: (controller) => {
-          const c: Client = {
-            address,
-            group: g,
-            controller,
-            behind: false,
-            starting: [],
-            startOverflow: false,
-            lastEventId,
-            lastWriteAt: this.now(),
-            closed: false,
-          };
-          client = c;
-          g.clients.add(c);
-          c.timer = setTimeout(() => this.end(c), this.opts.maxDurationMs);
-          controller.enqueue(encoder.encode('retry: 1000\n\n'));
-          void this.sendSnapshot(c);
+        // the first read starts it; after that a read into an empty queue means it drained
+        pull: (controller) => {
+          if (!c.sink) attach(webStreamSink(controller));
+          else connection.drained();
         },
-        pull: () => {
-          // the consumer drained what was queued: a client that fell behind gets a snapshot
-          const c = client;
-          if (c && c.behind && !c.closed) {
-            c.behind = false;
-            this.stats.resyncs++;
-            void this.sendSnapshot(c);
-          }
-        },
-        cancel: () => {
-          if (client) this.remove(client);
-        },
+        cancel: () => connection.gone(),
       },
-      new ByteLengthQueuingStrategy({ highWaterMark: this.opts.maxBufferedBytes }),
+      new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
     );
+    Object.defineProperty(stream, ATTACH, { value: attach });
+    return stream;
   }
 
   /** Queues `frame` (encoded once by the producer) to every client of the group. */
@@ -201,6 +258,14 @@ export class SseHub {
   close(): void {
     clearInterval(this.pingTimer);
     for (const g of [...this.groups.values()]) for (const c of [...g.clients]) this.end(c);
+  }
+
+  /** What was written has gone out: a client that fell behind gets a snapshot. */
+  private drained(c: Client): void {
+    if (!c.behind || c.closed) return;
+    c.behind = false;
+    this.stats.resyncs++;
+    void this.sendSnapshot(c);
   }
 
   private async sendSnapshot(c: Client): Promise<void> {
@@ -221,13 +286,16 @@ export class SseHub {
       c.startOverflow = false;
       c.behind = true;
       this.stats.skipped += queued.length;
+      // nothing waits to go out, so no drain will come: resync now
+      if (!c.sink?.buffered()) this.drained(c);
       return;
     }
     for (const f of queued) this.write(c, f);
   }
 
   private write(c: Client, frame: SseFrame): void {
-    if (c.closed) return;
+    // not started: the snapshot it starts with is newer than this
+    if (c.closed || !c.sink) return;
     if (c.starting) {
       // events published while the snapshot is being built follow it, in order
       if (c.starting.length < MAX_QUEUED_WHILE_STARTING) c.starting.push(frame);
@@ -238,15 +306,16 @@ export class SseHub {
       this.stats.skipped++;
       return;
     }
-    const room = c.controller.desiredSize ?? 0;
-    // Over the cap: skip until drained, then resync (pull). One frame into an empty queue always goes.
-    if (room < frame.bytes.byteLength && room < this.opts.maxBufferedBytes) {
+    const sink = c.sink;
+    const buffered = sink.buffered();
+    // Over the cap: skip until drained, then resync. One frame into an empty queue always goes.
+    if (buffered > 0 && buffered + frame.bytes.byteLength > this.opts.maxBufferedBytes) {
       this.stats.skipped++;
       c.behind = true;
       return;
     }
     try {
-      c.controller.enqueue(frame.bytes);
+      sink.write(frame.bytes);
       if (frame.id !== undefined) c.lastEventId = frame.id;
       this.stats.writes++;
       c.lastWriteAt = this.now();
@@ -265,11 +334,7 @@ export class SseHub {
 
   private end(c: Client): void {
     if (c.closed) return;
-    try {
-      c.controller.close();
-    } catch {
-      // already closed or errored
-    }
+    c.sink?.end();
     this.remove(c);
   }
 
