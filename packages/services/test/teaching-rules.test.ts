@@ -159,6 +159,9 @@ describe('STOP_LOSS: a stop within X% on every leveraged position', () => {
       grace: fc.integer({ min: 0, max: 120 }),
       trades: fc.array(trade, { minLength: 1, maxLength: 6 }),
     });
+    // six trades of up to ~17 min each outlast the helpers' default one-hour window, and a rule
+    // counts nothing after the window's end: these histories are read in a day's window
+    const DAY = { endsAt: T0 + 24 * 3_600_000 };
     const stopFor = (long: boolean, entry: Decimal, pct: Decimal) =>
       long
         ? tickUp(entry.times(new Decimal(1).minus(pct.div(100))))
@@ -195,7 +198,10 @@ describe('STOP_LOSS: a stop within X% on every leveraged position', () => {
             t.tick('BTCUSDT', entry.toFixed()).wait(5);
           }
           t.wait(3600);
-          const e = stopLossRule.evaluate(t.history(), params({ maxPercent, graceSeconds: grace }));
+          const e = stopLossRule.evaluate(
+            t.history(DAY),
+            params({ maxPercent, graceSeconds: grace }),
+          );
           expect(t.refused).toEqual([]);
           expect(e.violations).toEqual([]);
           expect(e.status).toBe('ok');
@@ -246,7 +252,7 @@ describe('STOP_LOSS: a stop within X% on every leveraged position', () => {
               t.wait(5);
             });
             const e = stopLossRule.evaluate(
-              t.history(),
+              t.history(DAY),
               params({ maxPercent, graceSeconds: grace }),
             );
             expect(t.refused).toEqual([]);
