@@ -90,13 +90,18 @@ const slowStart: DirectRoute = {
 /** A live stream of the hub, as the stream routes return it: numbered snapshots. */
 const hub = new SseHub({ maxBufferedBytes: 256 * 1024 });
 let snapshots = 0;
+/** While set, the snapshot waits for it (a snapshot that reads the database). */
+let snapshotGate: Promise<void> | null = null;
 let lastLive: ReadableStream<Uint8Array> | undefined;
 const live: DirectRoute = {
   path: '/api/live',
   methods: new Set(['GET']),
   handle: async (req) => {
     const stream = hub.open('1.1.1.1', 'g', {
-      snapshot: () => sseFrame(`"snapshot ${++snapshots}"`, 's'),
+      snapshot: async () => {
+        if (snapshotGate) await snapshotGate;
+        return sseFrame(`"snapshot ${++snapshots}"`, 's');
+      },
     });
     lastLive = stream;
     if (req.url.endsWith('?late')) await new Promise((r) => setTimeout(r, 300));
@@ -286,6 +291,25 @@ describe('direct routes', () => {
     expect(text).not.toContain('"last"');
     expect(text).not.toContain('id: n199\n');
     slow.response.destroy();
+  });
+
+  it('a live client whose first snapshot came after more events than wait behind it resyncs at once', async () => {
+    let release!: () => void;
+    snapshotGate = new Promise<void>((r) => (release = r));
+    const c = await openStream('/api/live');
+    await c.until('retry');
+    const { resyncs } = hub.stats;
+    for (let i = 0; i < 100; i++) hub.broadcast('g', sseFrame(`"live ${i}"`, `n${i}`));
+    snapshotGate = null;
+    release();
+    for (let i = 0; i < 200 && hub.stats.resyncs === resyncs; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    // its socket took everything at once: nothing to wait for, so no drain would ever come
+    expect(hub.stats.resyncs).toBe(resyncs + 1);
+    expect(await c.until(`"snapshot ${snapshots}"`)).not.toContain('live');
+    hub.broadcast('g', sseFrame('"after"', 'a'));
+    expect(await c.until('"after"')).toContain('id: a\ndata: "after"\n\n');
+    c.response.destroy();
   });
 
   it('end the live stream of a client that left before the handler answered', async () => {

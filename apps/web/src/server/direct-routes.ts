@@ -97,8 +97,11 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
  */
 function serveLive(res: ServerResponse, body: ReadableStream<Uint8Array>): boolean {
   const connection = attachSink(body, {
-    // what the response and its socket hold that the kernel has not taken yet
-    buffered: () => res.writableLength,
+    // What the response and its socket hold that the kernel has not taken, counted only once a
+    // write has been refused (then a 'drain' will come): a write is corked until the next turn
+    // of the event loop, so a fast client's bytes are "held" for a moment after every write, and
+    // a client held behind on them would wait for a drain that never comes.
+    buffered: () => (res.writableNeedDrain ? res.writableLength : 0),
     write: (bytes) => {
       if (!res.destroyed) res.write(bytes);
     },
