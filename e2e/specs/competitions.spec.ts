@@ -44,8 +44,13 @@ async function buy(page: Page, qty: string) {
     .getByRole('button', { name: 'Market' })
     .click();
   await form.getByLabel('Quantity', { exact: true }).fill(qty);
-  await form.getByRole('button', { name: 'Buy / Long BTCUSDT' }).click();
   const shown = qty.includes('.') ? `${qty.replace('.', '\\.')}0*` : `${qty}(\\.0+)?`;
+  // as a trader would, read the server's preview of this order first: it also grows the form,
+  // and a click aimed before that lands on the preview instead of the button (seen on a slow host)
+  await expect(form.getByRole('region', { name: 'Order preview' })).toContainText(
+    new RegExp(`Position after\\s*${shown} BTC long`),
+  );
+  await form.getByRole('button', { name: 'Buy / Long BTCUSDT' }).click();
   await expect(form.getByRole('status').filter({ hasText: 'Bought' })).toHaveText(
     new RegExp(`^Bought ${shown} BTC at [\\d,]+\\.\\d\\.$`),
   );
