@@ -332,6 +332,34 @@ test('a wrong entry is stopped at its field before anything is sent', async ({ p
   expect(problems).toEqual([]);
 });
 
+test('a market order’s figures fill rows held for them: its button stays under the pointer', async ({
+  page,
+}) => {
+  const problems = watchProblems(page);
+  const user = await signUpViaApi(page.request, newUserData('steady'));
+  expect((await signInViaApi(page.request, user)).searchParams.get('error')).toBeNull();
+  await page.goto('/trade/BTCUSDT');
+  await ready(page, 'BTCUSDT');
+  const form = orderForm(page, 'BTCUSDT');
+  await form
+    .getByRole('group', { name: 'Order type' })
+    .getByRole('button', { name: 'Market' })
+    .click();
+  const preview = form.getByRole('region', { name: 'Order preview' });
+  const button = form.getByRole('button', { name: 'Buy / Long BTCUSDT' });
+  // before the server's figures: their rows and the stress table, with dashes
+  await expect(preview).toContainText(/Position after\s*—/);
+  await expect(preview.getByRole('table')).toContainText('▼ −20%');
+  await screens(page, '12-market-order-before-its-figures');
+  const before = await button.boundingBox();
+  await form.getByLabel('Quantity', { exact: true }).fill('0.01');
+  await expect(preview).toContainText(/Position after\s*0\.010 BTC long/);
+  await expect(preview.getByRole('table')).toContainText(/Survives|Liquidated/);
+  await screens(page, '13-market-order-with-its-figures');
+  expect((await button.boundingBox())?.y).toBe(before?.y);
+  expect(problems).toEqual([]);
+});
+
 test('the margin lab: a winner carries a loser in cross, isolated liquidates the loser', async ({
   page,
 }) => {

@@ -97,7 +97,7 @@ export {
   liquidatesAt,
 } from './liquidation-price.ts';
 export { summarize, type AccountSummary, type PositionSummary } from './summary.ts';
-export { previewOrder, type OrderPreview, type StressPoint } from './preview.ts';
+export { previewOrder, STRESS_MOVES, type OrderPreview, type StressPoint } from './preview.ts';
 export {
   applyEvent,
   applyEvents,

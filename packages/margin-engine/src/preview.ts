@@ -50,7 +50,8 @@ export interface OrderPreview {
   stress: StressPoint[];
 }
 
-const MOVES = [5, 10, 20] as const;
+/** The stress table's mark moves against the position, in percent. */
+export const STRESS_MOVES = [5, 10, 20] as const;
 
 /** Figures of the compartment of `symbol`'s position in `a` at the market's marks. */
 function compartment(
@@ -86,7 +87,7 @@ function stressOf(a: Account, market: Market, req: OrderRequest): StressPoint[] 
   const q = a.positions[req.symbol]?.quantity;
   const down = q && !q.isZero() ? q.isPos() : req.side === 'buy';
   const instrument = instrumentOf(market, req.symbol);
-  return MOVES.map((movePercent) => {
+  return STRESS_MOVES.map((movePercent) => {
     const markPrice = roundToTick(
       instrument,
       mark.times(1 + ((down ? -1 : 1) * movePercent) / 100),

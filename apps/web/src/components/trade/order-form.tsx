@@ -653,6 +653,7 @@ function AccountOrderForm({
           lotSize={lotSize}
           baseAsset={baseAsset}
           marginMode={mode}
+          fillsNowExpected={draft.kind === 'market'}
         />
 
         <p className="flex justify-between text-xs">

@@ -3,7 +3,10 @@
 // position's liquidation price and margin ratio after it, and the stress table (the mark 5, 10
 // and 20% against the resulting position). An order that rests (a limit below the market, a
 // stop) changes no position yet: its figures once filled are the engine's in the browser.
+// Until the figures come, the rows and the table they will fill are there with dashes, so that
+// the form does not grow under the trader's pointer (the button below it would move away).
 import type { AppRouter } from '@lab/api';
+import { STRESS_MOVES } from '@lab/margin-engine';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { FillEstimate } from '@/lib/engine-mirror';
 import { formatPrice, formatQuantity } from '@/lib/market-format';
@@ -20,6 +23,7 @@ export function OrderPreviewPanel({
   lotSize,
   baseAsset,
   marginMode,
+  fillsNowExpected,
 }: {
   preview: Preview | null;
   /** A resting order as if it filled at its price (the engine in the browser). */
@@ -30,6 +34,8 @@ export function OrderPreviewPanel({
   lotSize: string;
   baseAsset: string;
   marginMode: 'cross' | 'isolated';
+  /** A market order: before its figures come, the rows of a fill are held for them. */
+  fillsNowExpected: boolean;
 }) {
   const p = preview;
   const fillsNow = !!p && p.filledQuantity !== '0';
@@ -43,6 +49,7 @@ export function OrderPreviewPanel({
   const ratio = after ? after.marginRatio : p?.marginRatio;
   const stress = after ? after.stress : fillsNow ? (p?.stress ?? []) : [];
   const when = rests ? 'when filled' : 'after';
+  const placeholder = !p && fillsNowExpected;
   return (
     <section
       aria-label="Order preview"
@@ -57,19 +64,21 @@ export function OrderPreviewPanel({
           {p ? `${usdt(after ? after.fee : p.fee)} USDT` : '—'}
           {rests && !after ? ' (maker, if it fills)' : ''}
         </dd>
-        {fillsNow && p?.averagePrice ? (
+        {(fillsNow && p?.averagePrice) || placeholder ? (
           <>
             <dt className="text-muted">Fills now at</dt>
-            <dd className="num">{formatPrice(p.averagePrice, tickSize)}</dd>
+            <dd className="num">{p?.averagePrice ? formatPrice(p.averagePrice, tickSize) : '—'}</dd>
           </>
         ) : null}
-        {fillsNow ? (
+        {fillsNow || placeholder ? (
           <>
             <dt className="text-muted">Position after</dt>
             <dd className="num">
-              {qty === '0'
-                ? 'closed'
-                : `${formatQuantity(qty, lotSize)} ${baseAsset} ${short ? 'short' : 'long'}`}
+              {!p
+                ? '—'
+                : qty === '0'
+                  ? 'closed'
+                  : `${formatQuantity(qty, lotSize)} ${baseAsset} ${short ? 'short' : 'long'}`}
             </dd>
           </>
         ) : null}
@@ -80,7 +89,7 @@ export function OrderPreviewPanel({
         </dt>
         <dd className="num">{p ? ratioPercent(ratio) : '—'}</dd>
       </dl>
-      {stress.length ? (
+      {stress.length || placeholder ? (
         <table className="mt-2 w-full border-collapse">
           <caption className="pb-1 text-left text-muted">
             If the mark then moves against the position
@@ -102,6 +111,19 @@ export function OrderPreviewPanel({
             </tr>
           </thead>
           <tbody>
+            {placeholder
+              ? STRESS_MOVES.map((move) => (
+                  <tr key={move} className="text-muted">
+                    <th scope="row" className="num text-left font-normal">
+                      {down ? '▼ −' : '▲ +'}
+                      {move}%
+                    </th>
+                    <td className="num">—</td>
+                    <td className="num">—</td>
+                    <td className="text-right">—</td>
+                  </tr>
+                ))
+              : null}
             {stress.map((x) => (
               <tr key={x.movePercent}>
                 <th scope="row" className="num text-left font-normal">
