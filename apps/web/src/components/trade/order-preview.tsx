@@ -50,6 +50,10 @@ export function OrderPreviewPanel({
   const stress = after ? after.stress : fillsNow ? (p?.stress ?? []) : [];
   const when = rests ? 'when filled' : 'after';
   const placeholder = !p && fillsNowExpected;
+  // the table's rows: the figures, or before them the moves they will fill
+  const rows = placeholder
+    ? STRESS_MOVES.map((movePercent) => ({ movePercent, point: null }))
+    : stress.map((point) => ({ movePercent: point.movePercent, point }));
   return (
     <section
       aria-label="Order preview"
@@ -89,7 +93,7 @@ export function OrderPreviewPanel({
         </dt>
         <dd className="num">{p ? ratioPercent(ratio) : '—'}</dd>
       </dl>
-      {stress.length || placeholder ? (
+      {rows.length ? (
         <table className="mt-2 w-full border-collapse">
           <caption className="pb-1 text-left text-muted">
             If the mark then moves against the position
@@ -111,31 +115,18 @@ export function OrderPreviewPanel({
             </tr>
           </thead>
           <tbody>
-            {placeholder
-              ? STRESS_MOVES.map((move) => (
-                  <tr key={move} className="text-muted">
-                    <th scope="row" className="num text-left font-normal">
-                      {down ? '▼ −' : '▲ +'}
-                      {move}%
-                    </th>
-                    <td className="num">—</td>
-                    <td className="num">—</td>
-                    <td className="text-right">—</td>
-                  </tr>
-                ))
-              : null}
-            {stress.map((x) => (
-              <tr key={x.movePercent}>
+            {rows.map(({ movePercent, point: x }) => (
+              <tr key={movePercent} className={x ? undefined : 'text-muted'}>
                 <th scope="row" className="num text-left font-normal">
                   {down ? '▼ −' : '▲ +'}
-                  {x.movePercent}%
+                  {movePercent}%
                 </th>
-                <td className="num">{formatPrice(x.markPrice, tickSize)}</td>
-                <td className="num">{ratioPercent(x.marginRatio)}</td>
+                <td className="num">{x ? formatPrice(x.markPrice, tickSize) : '—'}</td>
+                <td className="num">{x ? ratioPercent(x.marginRatio) : '—'}</td>
                 <td
-                  className={`text-right ${x.liquidated ? 'font-semibold text-down' : 'text-muted'}`}
+                  className={`text-right ${x?.liquidated ? 'font-semibold text-down' : 'text-muted'}`}
                 >
-                  {x.liquidated ? '✕ Liquidated' : '✓ Survives'}
+                  {x ? (x.liquidated ? '✕ Liquidated' : '✓ Survives') : '—'}
                 </td>
               </tr>
             ))}
